@@ -1,0 +1,54 @@
+# The two commands: `make run` (the whole service) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+SEED_DEMO ?= 1
+# make test DB=sqlite runs the suite on SQLite (PostgreSQL-only tests are skipped, with why).
+DB ?= postgres
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/clinic
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+ifeq ($(DB),sqlite)
+TEST_DATABASE_URL := sqlite:///$(CURDIR)/var/test.sqlite3
+else
+TEST_DATABASE_URL := $(TEST_POSTGRES_URL)
+endif
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# A local secret key for the quick start; production sets SECRET_KEY in the environment.
+.env:
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
+	@echo "Wrote a local SECRET_KEY to .env"
+
+run: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@if [ "$(SEED_DEMO)" != "0" ]; then $(PY) manage.py seed_demo; fi
+	@echo "API on http://127.0.0.1:$(PORT)/api/docs/ - Ctrl-C stops the API, worker and beat."
+	exec $(VENV)/bin/honcho --procfile Procfile --app-root . start --port $(PORT)
+
+test: install
+	SECRET_KEY=test-only-secret-key-not-for-production-use DEBUG=0 FAST_PASSWORD_HASHER=1 \
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+	CACHE_URL=locmemcache:// \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,84 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from clinic.api.access_log import client_address
+from clinic.models import AccessAction, AccessLogEntry, Clinician, Location, Patient, User
+from clinic.services import access_log_record
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "timezone"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "is_active"]
+    list_filter = ["role", "locations", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        ("Clinic", {"fields": ["role", "locations"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        ("Clinic", {"fields": ["role", "locations"]}),
+    ]
+    filter_horizontal = ["locations", "groups", "user_permissions"]
+
+
+@admin.register(Clinician)
+class ClinicianAdmin(admin.ModelAdmin):
+    list_display = ["name", "registration_number"]
+    list_select_related = ["user"]
+    search_fields = ["user__first_name", "user__last_name", "registration_number"]
+    list_filter = ["user__locations"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "date_of_birth", "location", "primary_clinician"]
+    list_select_related = ["location", "primary_clinician__user"]
+    list_filter = ["location", "language", "primary_clinician"]
+    search_fields = ["first_name", "last_name", "email", "phone"]
+    raw_id_fields = ["user"]
+    date_hierarchy = "created_at"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Opening or saving a record in the admin is an access like any other (NEN 7513).
+        shown = response.status_code in (200, 302) and str(object_id).isdigit()
+        if shown and Patient.objects.filter(pk=object_id).exists():
+            access_log_record(
+                actor=request.user,
+                patient_ids=[int(object_id)],
+                object_ids=[object_id],
+                action=AccessAction.UPDATE if request.method == "POST" else AccessAction.READ,
+                resource="patient",
+                method=request.method,
+                path=request.get_full_path(),
+                address=client_address(request),
+            )
+        return response
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """Read-only: the access log is append-only."""
+
+    list_display = ["at", "actor", "patient", "action", "resource", "address"]
+    list_filter = ["action", "resource"]
+    search_fields = ["patient__last_name", "actor__username"]
+    list_select_related = ["actor", "patient"]
+    raw_id_fields = ["actor", "patient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,70 @@
+"""JWT sign-in for the mobile and front-desk clients, with brute-force protection."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
+
+
+def _failures_key(username: str) -> str:
+    return f"login-failures:{username.strip().lower()}"
+
+
+class LoginView(TokenObtainPairView):
+    """``{"username", "password"}`` → ``{"access", "refresh"}``; 401 on wrong credentials.
+
+    After LOGIN_MAX_FAILURES wrong passwords for one username, further attempts are
+    throttled (429) for LOGIN_LOCKOUT_SECONDS; successful logins are never throttled.
+    """
+
+    def post(self, request, *args, **kwargs):
+        username = str(request.data.get("username", "")) if isinstance(request.data, dict) else ""
+        key = _failures_key(username)
+        if username and cache.get(key, 0) >= settings.LOGIN_MAX_FAILURES:
+            raise exceptions.Throttled(
+                wait=settings.LOGIN_LOCKOUT_SECONDS,
+                detail="Too many failed sign-ins for this account; try again later.",
+            )
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            cache.delete(key)
+        return response
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
+            username = (
+                str(self.request.data.get("username", ""))
+                if isinstance(self.request.data, dict)
+                else ""
+            )
+            if username:
+                key = _failures_key(username)
+                cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        return super().handle_exception(exc)
+
+
+class RefreshView(TokenRefreshView):
+    """``{"refresh"}`` → a new ``access`` (and a rotated ``refresh``)."""
+
+
+@extend_schema(
+    responses={200: inline_serializer("LoggedOut", fields={"detail": serializers.CharField()})}
+)
+class LogoutView(TokenBlacklistView):
+    """``{"refresh"}`` → the refresh token is revoked (a lost phone)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response.data = {"detail": "Signed out; the refresh token is revoked."}
+        return response

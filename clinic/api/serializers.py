@@ -1,0 +1,130 @@
+"""HTTP shapes of the core resources (API.md)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from clinic.models import AccessLogEntry, Clinician, Language, Location, Patient, Role, User
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "slug", "name", "timezone"]
+
+
+class LocationSlugField(serializers.SlugRelatedField):
+    """A location given and shown by its slug ("rotterdam")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Location.objects.all())
+        super().__init__(slug_field="slug", **kwargs)
+
+
+class ClinicianSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    locations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Clinician
+        fields = ["id", "name", "locations"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_locations(self, clinician: Clinician) -> list[str]:
+        return [loc.slug for loc in clinician.user.locations.all()]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    locations = serializers.SerializerMethodField()
+    patient = serializers.SerializerMethodField()
+    clinician = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "role", "locations", "patient", "clinician"]
+
+    def get_name(self, user: User) -> str:
+        return user.get_full_name() or user.username
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_locations(self, user: User) -> list[str]:
+        patient = getattr(user, "patient", None)
+        if user.role == Role.PATIENT:
+            return [patient.location.slug] if patient else []
+        return [loc.slug for loc in user.locations.all()]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_patient(self, user: User) -> int | None:
+        patient = getattr(user, "patient", None)
+        return patient.pk if patient else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_clinician(self, user: User) -> int | None:
+        clinician = getattr(user, "clinician", None)
+        return clinician.pk if clinician else None
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    """Administrative data only: the front desk may see all of it."""
+
+    location = LocationSlugField()
+    phone = PhoneNumberField(required=False, allow_blank=True, region="NL")
+    email = serializers.EmailField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    primary_clinician = serializers.PrimaryKeyRelatedField(
+        queryset=Clinician.objects.select_related("user"), required=False, allow_null=True
+    )
+    has_app_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "phone",
+            "language",
+            "location",
+            "primary_clinician",
+            "has_app_account",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def get_has_app_account(self, patient: Patient) -> bool:
+        return patient.user_id is not None
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if "phone" in values and values["phone"] is None:
+            values["phone"] = ""
+        return values
+
+
+class AccessLogEntrySerializer(serializers.ModelSerializer):
+    actor_username = serializers.CharField(source="actor.username", read_only=True)
+    actor_role = serializers.CharField(source="actor.role", read_only=True)
+
+    class Meta:
+        model = AccessLogEntry
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_username",
+            "actor_role",
+            "patient",
+            "action",
+            "resource",
+            "object_id",
+            "method",
+            "path",
+            "address",
+        ]

@@ -1,0 +1,24 @@
+"""Routes of /api/v1/. Each app adds its own router entries through its ``urls`` module."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from clinic.api import auth, views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("locations", views.LocationViewSet, basename="location")
+router.register("clinicians", views.ClinicianViewSet, basename="clinician")
+router.register("patients", views.PatientViewSet, basename="patient")
+router.register("access-log", views.AccessLogViewSet, basename="access-log")
+
+urlpatterns = [
+    path("auth/token/", auth.LoginView.as_view(), name="token"),
+    path("auth/token/refresh/", auth.RefreshView.as_view(), name="token-refresh"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+    path("", include("assessments.urls")),
+    path("", include("programs.urls")),
+    path("", include("bookings.urls")),
+]

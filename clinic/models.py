@@ -1,0 +1,176 @@
+"""Core domain: accounts and roles, locations, clinicians, patients, the access log."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class Location(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    timezone = models.CharField(max_length=64, default="Europe/Amsterdam")
+    address = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    FRONT_DESK = "front_desk", "Front desk"
+    CLINICIAN = "clinician", "Clinician"
+    MANAGER = "manager", "Manager"
+
+
+STAFF_ROLES = frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.MANAGER})
+CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.MANAGER})
+
+
+class User(AbstractUser):
+    """An account. Staff belong to one or more locations; a patient's location is on Patient."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
+    locations = models.ManyToManyField(Location, blank=True, related_name="staff")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_known"),
+        ]
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_clinical(self) -> bool:
+        return self.role in CLINICAL_ROLES
+
+
+class Clinician(models.Model):
+    """A physiotherapist's profile; where they work is the user's locations."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="clinician")
+    registration_number = models.CharField(
+        max_length=20, blank=True, help_text="BIG registration number."
+    )
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", "Nederlands"
+    ENGLISH = "en", "English"
+
+
+class Patient(models.Model):
+    """Administrative record of a patient; clinical data lives in the other apps."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    email = models.EmailField(blank=True)
+    phone = PhoneNumberField(blank=True, region="NL", help_text="Stored in E.164.")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.DUTCH)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="patients")
+    primary_clinician = models.ForeignKey(
+        Clinician, on_delete=models.SET_NULL, null=True, blank=True, related_name="patients"
+    )
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patient",
+        help_text="The mobile-app account, if the patient has one.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["location", "last_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=Language.values), name="patient_language_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", "Read"
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    DELETE = "delete", "Delete"
+
+
+class AccessLogEntry(models.Model):
+    """One read or change of a patient's record (NEN 7513): who, whom, what, when, where.
+
+    Append-only: the application never updates or deletes entries, and on PostgreSQL a
+    trigger refuses it too.
+    """
+
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    resource = models.CharField(max_length=50, help_text="What was accessed, e.g. 'assessment'.")
+    object_id = models.CharField(max_length=64, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+        verbose_name_plural = "access log entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} patient {self.patient_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Access log entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Access log entries are append-only.")
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST carrying an Idempotency-Key, replayed for retries."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="Hash of method, path and body.")
+    status_code = models.PositiveSmallIntegerField(null=True, help_text="Null while running.")
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

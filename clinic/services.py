@@ -1,0 +1,164 @@
+"""Writes of the core domain: patients, staff accounts and the access log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+
+from clinic.errors import InvalidInput, NotAllowed
+from clinic.models import (
+    AccessAction,
+    AccessLogEntry,
+    Clinician,
+    Language,
+    Location,
+    Patient,
+    Role,
+    User,
+)
+
+
+def access_log_record(
+    *,
+    actor: User,
+    patient_ids: Iterable[int],
+    action: str,
+    resource: str,
+    object_ids: Iterable[object] | None = None,
+    method: str = "",
+    path: str = "",
+    address: str | None = None,
+) -> None:
+    """Write one access-log entry per patient touched, in a single INSERT."""
+    patient_ids = list(patient_ids)
+    object_ids = list(object_ids) if object_ids is not None else [""] * len(patient_ids)
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            actor=actor,
+            patient_id=patient_id,
+            action=action,
+            resource=resource,
+            object_id=str(object_id),
+            method=method,
+            path=path[:300],
+            address=address,
+        )
+        for patient_id, object_id in zip(patient_ids, object_ids, strict=True)
+    )
+
+
+def _check_location_allowed(actor: User, location: Location) -> None:
+    if actor.role == Role.PATIENT or not actor.locations.filter(pk=location.pk).exists():
+        raise NotAllowed(
+            f"You do not work at {location.name}; you cannot manage its patients.",
+            code="location_not_allowed",
+        )
+
+
+def _check_clinician_at(clinician: Clinician | None, location: Location) -> None:
+    if clinician is not None and not clinician.user.locations.filter(pk=location.pk).exists():
+        raise InvalidInput(
+            f"{clinician.name} does not work at {location.name}.", field="primary_clinician"
+        )
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    registered_by: User,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    location: Location,
+    email: str = "",
+    phone: str = "",
+    language: str = Language.DUTCH,
+    primary_clinician: Clinician | None = None,
+    user: User | None = None,
+) -> Patient:
+    _check_location_allowed(registered_by, location)
+    _check_clinician_at(primary_clinician, location)
+    patient = Patient(
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        location=location,
+        email=email,
+        phone=phone,
+        language=language,
+        primary_clinician=primary_clinician,
+        user=user,
+    )
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+PATIENT_EDITABLE_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "email",
+        "phone",
+        "language",
+        "location",
+        "primary_clinician",
+    }
+)
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, updated_by: User, **changes) -> Patient:
+    unknown = set(changes) - PATIENT_EDITABLE_FIELDS
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=min(unknown))
+    if "location" in changes and changes["location"] != patient.location:
+        _check_location_allowed(updated_by, changes["location"])
+    for field, value in changes.items():
+        setattr(patient, field, value)
+    if "location" in changes or "primary_clinician" in changes:
+        _check_clinician_at(patient.primary_clinician, patient.location)
+    patient.full_clean()
+    patient.save(update_fields=[*changes, "updated_at"])
+    return patient
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    locations: Iterable[Location],
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """A front-desk, clinician or manager account; clinicians get their profile too."""
+    if role == Role.PATIENT:
+        raise InvalidInput("Staff accounts cannot have the patient role.", field="role")
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=role == Role.MANAGER,
+    )
+    user.locations.set(locations)
+    if role == Role.CLINICIAN:
+        Clinician.objects.create(user=user)
+    return user
+
+
+__all__ = [
+    "AccessAction",
+    "access_log_record",
+    "patient_register",
+    "patient_update",
+    "staff_user_create",
+]

@@ -1,0 +1,117 @@
+"""The conventions of API.md that every endpoint shares."""
+
+import pytest
+
+from clinic.models import Location, Patient
+from tests.factories import ClinicianFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_malformed_json_is_400_problem_details(api, front_desk):
+    response = api(front_desk).post(
+        "/api/v1/patients/", data='{"first_name": ', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert {"type", "title", "status", "detail"} <= set(body)
+    assert body["type"].endswith("/parse_error")
+
+
+def test_unknown_api_path_is_404_problem_details(api, front_desk):
+    response = api(front_desk).get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+def test_unknown_api_path_is_404_even_anonymously(api):
+    response = api().get("/api/v2/patients/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_body_too_large_is_413(api, front_desk, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api(front_desk).post("/api/v1/patients/", {"first_name": "x" * 2000}, format="json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+
+
+def test_the_same_idempotency_key_twice_creates_one_patient(api, front_desk):
+    client = api(front_desk)
+    payload = {
+        "first_name": "Kees",
+        "last_name": "Smit",
+        "date_of_birth": "1970-01-01",
+        "location": "rotterdam",
+    }
+    first = client.post("/api/v1/patients/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    second = client.post("/api/v1/patients/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Patient.objects.count() == 1
+
+
+def test_an_idempotency_key_belongs_to_one_user(api, front_desk, manager):
+    payload = {
+        "first_name": "Kees",
+        "last_name": "Smit",
+        "date_of_birth": "1970-01-01",
+        "location": "rotterdam",
+    }
+    api(front_desk).post("/api/v1/patients/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same")
+    api(manager).post("/api/v1/patients/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same")
+    assert Patient.objects.count() == 2
+
+
+def test_reusing_a_key_for_another_request_is_409(api, front_desk):
+    client = api(front_desk)
+    base = {"last_name": "Smit", "date_of_birth": "1970-01-01", "location": "rotterdam"}
+    client.post(
+        "/api/v1/patients/", {**base, "first_name": "A"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    response = client.post(
+        "/api/v1/patients/", {**base, "first_name": "B"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Patient.objects.count() == 1
+
+
+def test_locations_list_both_clinics(api, patient):
+    rows = api(patient.user).get("/api/v1/locations/").json()["results"]
+    assert {(r["slug"], r["timezone"]) for r in rows} == {
+        ("rotterdam", "Europe/Amsterdam"),
+        ("zoetermeer", "Europe/Amsterdam"),
+    }
+
+
+def test_clinicians_filter_by_location(api, front_desk, zoetermeer):
+    here = ClinicianFactory(user__locations=[Location.objects.get(slug="rotterdam")])
+    ClinicianFactory(user__locations=[zoetermeer])
+    rows = api(front_desk).get("/api/v1/clinicians/?location=rotterdam").json()["results"]
+    assert [(r["id"], r["locations"]) for r in rows] == [(here.id, ["rotterdam"])]
+    assert rows[0]["name"] == here.name
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_healthz_is_503_when_the_broker_is_down(client, settings):
+    from clinic.celery import app
+
+    # Nothing listens on port 1: the broker is unreachable, as when Redis is down.
+    original = app.conf.broker_write_url
+    app.conf.broker_write_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_write_url = original
+    assert response.status_code == 503
+    assert response.json()["broker"].startswith("error")
