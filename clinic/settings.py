@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "clinic",
+    "clinic.notifications",
     "assessments",
     "programs",
     "bookings",

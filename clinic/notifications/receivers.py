@@ -1,0 +1,1 @@
+"""Receivers of domain events (clinic.events) that write outbox rows."""
