@@ -1,0 +1,316 @@
+"""The five-step program: exercises, programs, prescriptions, check-ins and escalations."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.models import Clinician, Patient
+
+
+class Step(models.IntegerChoices):
+    ANALYSIS = 1, "analysis"
+    PAIN_REDUCTION = 2, "pain_reduction"
+    MOVEMENT_OPTIMISATION = 3, "movement_optimisation"
+    STRENGTH_BUILDING = 4, "strength_building"
+    SELF_SUFFICIENCY = 5, "self_sufficiency"
+
+
+class ExerciseCategory(models.TextChoices):
+    ISOMETRIC = "isometric", "Isometric"
+    ECCENTRIC = "eccentric", "Eccentric"
+    MOBILITY = "mobility", "Mobility"
+    STRENGTH = "strength", "Strength"
+    CONDITIONING = "conditioning", "Conditioning"
+
+
+class Exercise(models.Model):
+    """An exercise of the clinic's library, in Dutch and English."""
+
+    code = models.SlugField(unique=True)
+    name_nl = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    category = models.CharField(max_length=20, choices=ExerciseCategory.choices)
+    steps = models.JSONField(default=list, help_text="Steps (1–5) the exercise suits.")
+    description_nl = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    default_sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_times_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=ExerciseCategory.values), name="exercise_category_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name_in(self, language: str) -> str:
+        return self.name_nl if language == "nl" else self.name_en
+
+
+class ProgramStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    REFERRED = "referred", "Referred"
+
+
+OPEN_PROGRAM_STATUSES = (ProgramStatus.ACTIVE, ProgramStatus.PAUSED)
+
+
+class Program(models.Model):
+    """A patient's way through the five steps, led by one clinician."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="programs")
+    episode = models.ForeignKey(
+        "assessments.InjuryEpisode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programs",
+    )
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="programs")
+    step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.ANALYSIS)
+    status = models.CharField(
+        max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE
+    )
+    check_in_every_days = models.PositiveSmallIntegerField(
+        default=2, help_text="How often the patient is asked to check in, in days."
+    )
+    follow_up = models.CharField(
+        max_length=20, blank=True, help_text="After step 5: personal_training or group_training."
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["clinician", "status"])]
+        constraints = [
+            # One open (active or paused) program per patient.
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status__in=["active", "paused"]),
+                name="one_open_program_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(step__gte=1, step__lte=5), name="program_step_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProgramStatus.values), name="program_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(check_in_every_days__gte=1), name="program_check_in_every_day_or_more"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Program of {self.patient} (step {self.step}, {self.status})"
+
+    @property
+    def step_name(self) -> str:
+        return Step(self.step).label
+
+
+class StepTransition(models.Model):
+    """A move between steps: who, when, which criteria held, and why if overridden."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="transitions")
+    from_step = models.PositiveSmallIntegerField(choices=Step.choices)
+    to_step = models.PositiveSmallIntegerField(choices=Step.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    criteria_met = models.JSONField(default=list, blank=True)
+    criteria_unmet = models.JSONField(default=list, blank=True)
+    override = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(override=False) | ~Q(reason=""), name="override_needs_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}: {self.from_step} → {self.to_step}"
+
+
+class Prescription(models.Model):
+    """An exercise with its dosage for a step of a program."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="prescriptions")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    step = models.PositiveSmallIntegerField(choices=Step.choices)
+    sets = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    times_per_week = models.PositiveSmallIntegerField(default=3)
+    load_kg = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["step", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(step__gte=1, step__lte=5), name="prescription_step_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} for program {self.program_id}"
+
+
+class PrescriptionLoadChange(models.Model):
+    """Each change of a prescription's load, for the at-most-10%-a-week rule."""
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="load_changes"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    load_before = models.JSONField(help_text="sets, reps, hold_seconds, minutes, load_kg before.")
+    load_after = models.JSONField()
+    override = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Load change of prescription {self.prescription_id} at {self.at}"
+
+
+class PainCharacter(models.TextChoices):
+    SHARP = "sharp", "Sharp / stabbing"
+    DULL = "dull", "Dull / pulling"
+
+
+class PainCourse(models.TextChoices):
+    INCREASING = "increasing", "Increasing"
+    STABLE = "stable", "Stable"
+    DECREASING = "decreasing", "Decreasing"
+
+
+class CheckIn(models.Model):
+    """A patient's short self-report from the mobile app."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="check_ins")
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="check_ins"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    pain_now = models.PositiveSmallIntegerField()
+    pain_activity = models.PositiveSmallIntegerField()
+    pain_character = models.CharField(max_length=5, choices=PainCharacter.choices)
+    pain_course = models.CharField(max_length=10, choices=PainCourse.choices)
+    next_day_pain = models.BooleanField(default=False)
+    exercise_pain_over_hour = models.BooleanField(default=False)
+    exercises_done = models.BooleanField(default=False)
+    walking_minutes = models.PositiveSmallIntegerField(default=0)
+    walks_without_limp = models.BooleanField(default=False)
+    complaints_elsewhere = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    alerts = models.JSONField(default=list, blank=True, help_text="Rule codes that fired.")
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-submitted_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain_now__lte=10), name="check_in_pain_now_0_to_10"),
+            models.CheckConstraint(
+                condition=Q(pain_activity__lte=10), name="check_in_pain_activity_0_to_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_character__in=PainCharacter.values),
+                name="check_in_pain_character_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_course__in=PainCourse.values), name="check_in_pain_course_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in of {self.patient} at {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class Severity(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    HIGH = "high", "High"
+    NORMAL = "normal", "Normal"
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Escalation(models.Model):
+    """A rule asked for a clinician's attention. A repeat of the same rule while this one
+    is unresolved adds an occurrence instead of opening a second escalation."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="escalations")
+    rule = models.CharField(max_length=50)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    status = models.CharField(
+        max_length=15, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    reason = models.TextField()
+    source_check_in = models.ForeignKey(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    occurrences = models.PositiveIntegerField(default=1)
+    last_occurred_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "rule"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="one_unresolved_escalation_per_patient_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__in=Severity.values), name="escalation_severity_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EscalationStatus.values), name="escalation_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} for {self.patient} ({self.status})"
