@@ -1,0 +1,1 @@
+"""Admin: programs, prescriptions and check-ins."""

@@ -1,0 +1,1 @@
+"""Admin: exercise library and escalations."""
