@@ -18,7 +18,7 @@ else
 TEST_DATABASE_URL := $(TEST_POSTGRES_URL)
 endif
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint audit bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Known vulnerabilities in the installed dependencies (needs the PyPI JSON API).
+audit: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[audit]"
+	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
