@@ -1,0 +1,294 @@
+"""Bookings: appointment types, working hours, schedule exceptions, appointments.
+
+Times a person schedules (working hours) are stored as local wall-clock times in the clinic's
+time zone and converted per date, so a 09:00 shift stays 09:00 across daylight-saving
+changes. Appointments are stored as aware datetimes (UTC in the database).
+
+No double booking is guarded by PostgreSQL itself: migration 0002 adds exclusion
+constraints over (clinician, [start, buffer_end)) and (patient, [start, end)) for active
+appointments. They live in a migration rather than in ``Meta.constraints`` because SQLite
+cannot create them; there the service serialises check-and-insert instead.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from clinic.models import Clinician, Location, Patient
+
+
+class AppointmentType(models.Model):
+    """What is booked: intake/analysis, treatment, re-assessment. Managers configure these."""
+
+    code = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Time the clinician needs after the appointment (notes, cleaning)."
+    )
+    patient_bookable = models.BooleanField(
+        default=False, help_text="Patients may book this type themselves in the app."
+    )
+    colour = models.CharField(
+        max_length=7, default="#3b82f6", help_text="Calendar colour, #rrggbb."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0, duration_minutes__lte=480),
+                name="appointment_type_duration_sensible",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_after_minutes__lte=120),
+                name="appointment_type_buffer_sensible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.duration_minutes} min)"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """A clinician works at a location on a weekday from ``starts_at`` to ``ends_at``,
+    local clinic time. Several rows per day are allowed (a morning and an afternoon)."""
+
+    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField(help_text="Local clinic time.")
+    ends_at = models.TimeField(help_text="Local clinic time.")
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(null=True, blank=True, help_text="Last day, inclusive.")
+
+    class Meta:
+        ordering = ["clinician", "weekday", "starts_at", "id"]
+        verbose_name_plural = "working hours"
+        indexes = [models.Index(fields=["location", "weekday"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="working_hours_weekday_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="working_hours_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="working_hours_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.clinician} {self.get_weekday_display()} "
+            f"{self.starts_at:%H:%M}-{self.ends_at:%H:%M} {self.location}"
+        )
+
+
+class ExceptionKind(models.TextChoices):
+    LEAVE = "leave", "Leave"
+    HOLIDAY = "holiday", "Public holiday"
+    LOCATION_CLOSED = "location_closed", "Location closed"
+    OTHER = "other", "Other"
+
+
+class ScheduleException(models.Model):
+    """Time nobody can book: a clinician's leave (everywhere, or at one location), or a
+    location that is closed (every clinician there)."""
+
+    kind = models.CharField(max_length=20, choices=ExceptionKind.choices)
+    clinician = models.ForeignKey(
+        Clinician,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="schedule_exceptions",
+        help_text="Empty: every clinician at the location.",
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="schedule_exceptions",
+        help_text="Empty: the clinician's leave applies at every location.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["ends_at", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="schedule_exception_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(clinician__isnull=False) | Q(location__isnull=False),
+                name="schedule_exception_has_clinician_or_location",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ExceptionKind.values), name="schedule_exception_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.clinician or self.location
+        return f"{self.get_kind_display()}: {who} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
+# Appointments that occupy the clinician's and the patient's time.
+ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
+
+
+class CancelReason(models.TextChoices):
+    FEELING_BETTER = "feeling_better", "Feeling better"
+    CONDITION_WORSE = "condition_worse", "Condition worse"
+    ILLNESS = "illness", "Illness"
+    OTHER = "other", "Other"
+
+
+class AppointmentSeries(models.Model):
+    """A treatment series booked in one go (weekly, or every N days)."""
+
+    interval_days = models.PositiveSmallIntegerField()
+    occurrences = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "appointment series"
+
+    def __str__(self) -> str:
+        return f"Series {self.pk}: {self.occurrences} × every {self.interval_days} days"
+
+
+class Appointment(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="appointments"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # end + the type's buffer: the clinician is busy until then (used by the constraint).
+    buffer_end = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    series = models.ForeignKey(
+        AppointmentSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
+    cancel_note = models.CharField(max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["clinician", "start"]),
+            models.Index(fields=["location", "start"]),
+            models.Index(fields=["patient", "start"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="appointment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_end__gte=F("end")), name="appointment_buffer_after_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values), name="appointment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancel_reason="") | Q(cancel_reason__in=CancelReason.values),
+                name="appointment_cancel_reason_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type.name} {self.start:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class ChangeAction(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "Marked no-show"
+
+
+class AppointmentChange(models.Model):
+    """Who did what to an appointment, and when. Written by the services, never edited."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=20, choices=ChangeAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    previous_start = models.DateTimeField(null=True, blank=True)
+    previous_end = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A clinician's private iCalendar URL. Only a hash of the secret token is stored;
+    regenerating replaces it, so an old URL stops working at once."""
+
+    clinician = models.OneToOneField(
+        Clinician, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.clinician}"
