@@ -85,11 +85,18 @@ class Program(models.Model):
     check_in_every_days = models.PositiveSmallIntegerField(
         default=2, help_text="How often the patient is asked to check in, in days."
     )
+    check_in_every_days_set = models.BooleanField(
+        default=False,
+        help_text="Set by the clinician; otherwise the rhythm follows the step.",
+    )
     follow_up = models.CharField(
         max_length=20, blank=True, help_text="After step 5: personal_training or group_training."
     )
     started_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(
+        blank=True, help_text="Why the program was closed, e.g. the referral."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
