@@ -23,5 +23,7 @@ class Command(BaseCommand):
                     raise
                 continue
             result = module.seed()
-            self.stdout.write(f"{label}: {result}")
-        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+            if options["verbosity"]:
+                self.stdout.write(f"{label}: {result}")
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS("Demo data is in place."))

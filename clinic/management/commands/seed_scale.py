@@ -1,0 +1,85 @@
+"""``python manage.py seed_scale --patients 20000``: clinic-scale data for load tests."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from clinic.models import Patient
+from clinic.scale.clinical import seed_clinical
+from clinic.scale.core import ScaleContext, seed_patients, seed_staff
+
+
+class Command(BaseCommand):
+    help = "Create clinic-scale data (patients, appointments, check-ins, ...) with bulk inserts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=20000)
+        parser.add_argument("--clinicians", type=int, default=40)
+        parser.add_argument("--check-ins", type=int, default=None, help="Default: 50 per patient.")
+        parser.add_argument(
+            "--appointments", type=int, default=None, help="Default: 25 per patient."
+        )
+        parser.add_argument("--accounts", type=int, default=500, help="Patients with an app login.")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options):
+        if Patient.objects.filter(email__startswith="scale.patient.").exists():
+            raise CommandError("Scale data is already here; use a fresh database.")
+        call_command("seed_demo", verbosity=0)
+        patients = options["patients"]
+        check_ins = options["check_ins"] if options["check_ins"] is not None else 50 * patients
+        appointments = (
+            options["appointments"] if options["appointments"] is not None else 25 * patients
+        )
+        total = patients + check_ins + appointments
+        started = time.monotonic()
+        with (
+            tqdm(
+                total=total, unit="rows", disable=options["no_progress"], smoothing=0.1
+            ) as progress,
+            transaction.atomic(),
+        ):
+            ctx = ScaleContext(
+                rng=random.Random(options["seed"]),
+                today=timezone.localdate(),
+                batch_size=options["batch_size"],
+                progress=progress,
+            )
+            counts = {"staff": seed_staff(ctx, clinicians=options["clinicians"])}
+            counts["patients"] = seed_patients(
+                ctx, patients=patients, with_accounts=min(options["accounts"], patients)
+            )
+            counts.update(seed_clinical(ctx, check_ins_target=check_ins))
+            counts.update(_seed_optional(ctx, appointments=appointments))
+        elapsed = time.monotonic() - started
+        for name, count in counts.items():
+            self.stdout.write(f"{name:>16}: {count:,}")
+        self.stdout.write(self.style.SUCCESS(f"Scale data created in {elapsed:.0f} s."))
+
+
+def _seed_optional(ctx: ScaleContext, *, appointments: int) -> dict[str, int]:
+    """Appointments and notifications, from the apps that provide a scale generator."""
+    from importlib import import_module
+
+    counts: dict[str, int] = {}
+    for module_name, kwargs in (
+        ("bookings.scale", {"appointments": appointments}),
+        ("clinic.notifications.scale", {}),
+    ):
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        counts.update(module.seed(ctx, **kwargs))
+    return counts

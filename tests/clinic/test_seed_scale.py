@@ -1,0 +1,63 @@
+"""seed_scale builds consistent clinic-scale data (here at a small scale)."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F
+
+from clinic.models import Patient, Role, User
+from programs.models import CheckIn, Escalation, Program
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_scale_creates_consistent_data():
+    call_command(
+        "seed_scale",
+        patients=60,
+        clinicians=4,
+        check_ins=600,
+        appointments=300,
+        accounts=5,
+        no_progress=True,
+        verbosity=0,
+    )
+    scale_patients = Patient.objects.filter(email__startswith="scale.patient.")
+    assert scale_patients.count() == 60
+    assert (
+        User.objects.filter(username__startswith="scale.physio.", role=Role.CLINICIAN).count() == 4
+    )
+    assert scale_patients.exclude(user=None).count() == 5
+    # Every patient is treated at their own location by a clinician who works there.
+    assert not scale_patients.exclude(primary_clinician__user__locations=F("location")).exists()
+    assert CheckIn.objects.count() >= 500
+    # The database's rules hold for generated data too: one open program per patient,
+    # one unresolved escalation per patient and rule.
+    assert not (
+        Program.objects.filter(status__in=["active", "paused"])
+        .values("patient")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    assert not (
+        Escalation.objects.exclude(status="resolved")
+        .values("patient", "rule")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .exists()
+    )
+
+
+def test_seed_scale_refuses_to_run_twice():
+    call_command(
+        "seed_scale",
+        patients=4,
+        clinicians=2,
+        check_ins=10,
+        appointments=10,
+        accounts=1,
+        no_progress=True,
+        verbosity=0,
+    )
+    with pytest.raises(CommandError):
+        call_command("seed_scale", patients=4, clinicians=2, no_progress=True, verbosity=0)
