@@ -1,0 +1,161 @@
+"""Load test of the mixed clinic workload on gunicorn + PostgreSQL at clinic scale.
+
+    .venv/bin/pip install -e ".[bench]"
+    .venv/bin/python bench/load_test.py                 # 20,000 patients, 50 users, 60 s
+    .venv/bin/python bench/load_test.py --growth        # read endpoints at 10k vs 1M check-ins
+
+It creates (and drops) its own PostgreSQL databases, fills them with ``seed_scale``, starts
+gunicorn on a free loopback port, and runs locust headless against it. Prints per endpoint:
+requests/s, p50, p95, p99 and errors, and the machine's core count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from _harness import PYTHON, ROOT, bench_env, gunicorn, manage, percentile, scratch_database
+
+
+def run_mixed(args) -> None:
+    with scratch_database(f"clinic_load_{os.getpid()}") as db:
+        started = time.monotonic()
+        manage(db, "seed_scale", "--patients", str(args.patients), "--no-progress")
+        print(f"seeded {args.patients:,} patients in {time.monotonic() - started:.0f} s")
+        with gunicorn(db) as base, tempfile.TemporaryDirectory() as tmp:
+            prefix = Path(tmp) / "load"
+            subprocess.run(
+                [
+                    str(Path(PYTHON).parent / "locust"),
+                    "-f",
+                    str(ROOT / "bench" / "locustfile.py"),
+                    "--headless",
+                    "--users",
+                    str(args.users),
+                    "--spawn-rate",
+                    "10",
+                    "--run-time",
+                    f"{args.seconds}s",
+                    "--host",
+                    base,
+                    "--csv",
+                    str(prefix),
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=bench_env(db),
+                check=False,
+            )
+            print_stats(prefix.with_name("load_stats.csv"), args)
+
+
+def print_stats(path: Path, args) -> None:
+    print()
+    print(
+        f"mixed workload: {args.users} users, {args.seconds} s, {args.patients:,} patients, "
+        f"{os.cpu_count()} cores"
+    )
+    print(f"{'endpoint':<26} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
+    with path.open() as handle:
+        for row in csv.DictReader(handle):
+            name = f"{row['Type']} {row['Name']}" if row["Name"] != "Aggregated" else "ALL"
+            print(
+                f"{name:<26} {float(row['Requests/s']):>7.1f} {row['50%']:>7} {row['95%']:>7} "
+                f"{row['99%']:>7} {row['Failure Count']:>7}"
+            )
+
+
+READ_ENDPOINTS = {
+    "caseload": "/api/v1/caseload/",
+    "check-ins (patient)": "/api/v1/check-ins/?patient={patient}",
+    "check-ins (all)": "/api/v1/check-ins/",
+    "programs": "/api/v1/programs/",
+    "escalations": "/api/v1/escalations/",
+    "patients": "/api/v1/patients/",
+    "appointments": "/api/v1/appointments/",
+}
+
+
+def _get(url: str, token: str) -> float:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        response.read()
+        assert response.status == 200, response.status
+    return (time.perf_counter() - started) * 1000
+
+
+def measure_reads(base: str, calls: int) -> dict[str, tuple[float, float]]:
+    body = json.dumps({"username": "scale.physio.0", "password": "scale-test-password"}).encode()
+    login = urllib.request.Request(  # noqa: S310
+        f"{base}/api/v1/auth/token/", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(login) as response:  # noqa: S310
+        token = json.load(response)["access"]
+    caseload = json.load(
+        urllib.request.urlopen(  # noqa: S310
+            urllib.request.Request(  # noqa: S310
+                f"{base}/api/v1/caseload/", headers={"Authorization": f"Bearer {token}"}
+            )
+        )
+    )
+    patient = caseload["results"][0]["patient"]
+    figures = {}
+    for name, path in READ_ENDPOINTS.items():
+        url = base + path.format(patient=patient)
+        _get(url, token)  # warm up
+        times = [_get(url, token) for _ in range(calls)]
+        figures[name] = (percentile(times, 50), percentile(times, 95))
+    return figures
+
+
+def run_growth(args) -> None:
+    results = {}
+    for check_ins in (10_000, 1_000_000):
+        with scratch_database(f"clinic_growth_{check_ins}_{os.getpid()}") as db:
+            manage(
+                db,
+                "seed_scale",
+                "--patients",
+                str(args.patients),
+                "--check-ins",
+                str(check_ins),
+                "--no-progress",
+            )
+            with gunicorn(db) as base:
+                results[check_ins] = measure_reads(base, args.calls)
+    print()
+    print(f"paged read endpoints, {args.patients:,} patients, {os.cpu_count()} cores")
+    header = ("p50 10k", "p95 10k", "p50 1M", "p95 1M", "ratio p95")
+    print(f"{'endpoint':<22} " + " ".join(f"{h:>9}" for h in header))
+    for name in READ_ENDPOINTS:
+        small, large = results[10_000][name], results[1_000_000][name]
+        print(
+            f"{name:<22} {small[0]:>9.1f} {small[1]:>9.1f} {large[0]:>9.1f} {large[1]:>9.1f} "
+            f"{large[1] / small[1]:>9.2f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--patients", type=int, default=20000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--growth", action="store_true", help="10k vs 1M check-ins, reads only")
+    parser.add_argument("--calls", type=int, default=100, help="calls per endpoint (--growth)")
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    run_growth(args) if args.growth else run_mixed(args)
+
+
+if __name__ == "__main__":
+    main()
