@@ -74,6 +74,11 @@ class Assessment(models.Model):
     )
     notes = models.TextField(blank=True)
     alerts = models.JSONField(default=list, blank=True, help_text="Rule codes that fired.")
+    alert_details = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per alert: code, severity, reason and the inputs the rule looked at.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
