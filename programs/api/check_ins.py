@@ -1,5 +1,158 @@
-"""API of the programs app: check_ins."""
+"""API of the programs app: check-ins from the mobile app."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
+from clinic.errors import NotAllowed
+from clinic.models import AccessAction, Role
+from programs import rules
+from programs.models import CheckIn, PainCharacter, PainCourse, Program
+from programs.selectors import check_ins_visible_to
+from programs.services.check_ins import check_in_submit
+
+ALERT_CODES = sorted(
+    {
+        rules.SUSPECTED_GRADE_3,
+        rules.STOP_SIGNAL,
+        rules.PAIN_INCREASING_WITH_ACTIVITY,
+        rules.COMPENSATION_COMPLAINTS,
+        rules.EXERCISE_PAIN_OVER_HOUR,
+        rules.NEXT_DAY_PAIN,
+        rules.PAIN_TREND_RISING,
+        rules.NO_PROGRESS,
+        rules.CHRONIC_NO_IMPROVEMENT,
+    }
+)
+
+
+class AdviceSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[*ALERT_CODES, rules.KEEP_GOING])
+    text = serializers.CharField()
+
+
+class CheckInInputSerializer(serializers.Serializer):
+    program = serializers.PrimaryKeyRelatedField(
+        queryset=Program.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Default: the patient's active program.",
+    )
+    pain_now = serializers.IntegerField(min_value=0, max_value=10)
+    pain_activity = serializers.IntegerField(min_value=0, max_value=10)
+    pain_character = serializers.ChoiceField(choices=PainCharacter.choices)
+    pain_course = serializers.ChoiceField(choices=PainCourse.choices)
+    next_day_pain = serializers.BooleanField(required=False, default=False)
+    exercise_pain_over_hour = serializers.BooleanField(required=False, default=False)
+    exercises_done = serializers.BooleanField(required=False, default=False)
+    walking_minutes = serializers.IntegerField(
+        min_value=0, max_value=24 * 60, required=False, default=0
+    )
+    walks_without_limp = serializers.BooleanField(required=False, default=False)
+    complaints_elsewhere = serializers.ListField(
+        child=serializers.ChoiceField(choices=rules.COMPLAINT_AREAS),
+        required=False,
+        default=list,
+        max_length=len(rules.COMPLAINT_AREAS),
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the patient's own programs can be named; another's is simply unknown.
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["program"].queryset = Program.objects.filter(
+                patient__user_id=request.user.pk
+            )
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    complaints_elsewhere = serializers.ListField(
+        child=serializers.ChoiceField(choices=rules.COMPLAINT_AREAS), read_only=True
+    )
+    alerts = serializers.ListField(
+        child=serializers.ChoiceField(choices=ALERT_CODES), read_only=True
+    )
+    advice = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "patient",
+            "program",
+            "submitted_at",
+            "pain_now",
+            "pain_activity",
+            "pain_character",
+            "pain_course",
+            "next_day_pain",
+            "exercise_pain_over_hour",
+            "exercises_done",
+            "walking_minutes",
+            "walks_without_limp",
+            "complaints_elsewhere",
+            "note",
+            "alerts",
+            "advice",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AdviceSerializer(many=True))
+    def get_advice(self, check_in: CheckIn) -> list[dict[str, str]]:
+        """Advice in the patient's language, whoever reads it."""
+        return rules.advice_for(check_in.alerts, check_in.patient.language)
+
+
+class CheckInFilter(django_filters.FilterSet):
+    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+
+    class Meta:
+        model = CheckIn
+        fields = ["patient", "program"]
+
+
+class CheckInViewSet(
+    AccessLoggedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Patients submit their own check-ins and read them back; clinicians and managers read
+    the check-ins of patients they may see. The front desk sees none."""
+
+    serializer_class = CheckInSerializer
+    permission_classes = [RoleAllowed]
+    roles = CLINICAL | PATIENT_ONLY
+    roles_for = {"create": PATIENT_ONLY}
+    filterset_class = CheckInFilter
+    ordering = ("-submitted_at", "-id")
+    access_log_resource = "check_in"
+
+    def get_queryset(self):
+        return check_ins_visible_to(self.request.user)
+
+    @extend_schema(request=CheckInInputSerializer, responses={201: CheckInSerializer})
+    def create(self, request, *args, **kwargs):
+        """Submit a check-in; the answer lists the alerts and advice for the patient."""
+        patient = (
+            getattr(request.user, "patient", None) if request.user.role == Role.PATIENT else None
+        )
+        if patient is None:
+            raise NotAllowed("Only a patient with a record can check in.")
+        serializer = CheckInInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        check_in = check_in_submit(patient=patient, **serializer.validated_data)
+        self.log_access(check_in, AccessAction.CREATE)
+        return Response(self.get_serializer(check_in).data, status=status.HTTP_201_CREATED)
 
 
 def register(router) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register("check-ins", CheckInViewSet, basename="check-in")

@@ -1,5 +1,365 @@
-"""API of the programs app: programs."""
+"""API of the programs app: programs, their steps and prescriptions.
+
+Prescriptions are nested under their program:
+``POST /programs/{id}/prescriptions/`` and ``PATCH /programs/{id}/prescriptions/{pid}/``,
+so a prescription is always reached through a program the caller may see.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils import translation
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from assessments.models import Assessment
+from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.permissions import CLINICAL, RoleAllowed
+from clinic.models import AccessAction, Clinician, Patient, Role
+from clinic.selectors import patient_filter_for, patients_visible_to
+from programs.models import Exercise, Prescription, Program, Step, StepTransition
+from programs.selectors import programs_visible_to
+from programs.services import programs as services
+
+READERS = CLINICAL | {Role.PATIENT}
+
+
+def reader_language(request) -> str:
+    """Patients read in their own language; staff in the one their client asks for."""
+    user = request.user
+    if user.role == Role.PATIENT:
+        patient = getattr(user, "patient", None)
+        if patient is not None:
+            return patient.language
+    return translation.get_language_from_request(request)[:2]
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class StepTransitionSerializer(serializers.ModelSerializer):
+    from_step = serializers.IntegerField(min_value=1, max_value=5)
+    to_step = serializers.IntegerField(min_value=1, max_value=5)
+
+    class Meta:
+        model = StepTransition
+        fields = [
+            "from_step",
+            "to_step",
+            "at",
+            "by",
+            "criteria_met",
+            "criteria_unmet",
+            "override",
+            "reason",
+        ]
+
+
+class PrescriptionSerializer(serializers.ModelSerializer):
+    exercise_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Prescription
+        fields = [
+            "id",
+            "exercise",
+            "exercise_name",
+            "step",
+            "sets",
+            "reps",
+            "hold_seconds",
+            "minutes",
+            "times_per_week",
+            "load_kg",
+            "notes",
+            "is_active",
+        ]
+
+    def get_exercise_name(self, prescription: Prescription) -> str:
+        return prescription.exercise.name_in(self.context.get("language", "nl"))
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    step_name = serializers.ChoiceField(choices=Step.labels, read_only=True)
+    history = StepTransitionSerializer(source="transitions", many=True, read_only=True)
+    prescriptions = PrescriptionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Program
+        fields = [
+            "id",
+            "patient",
+            "clinician",
+            "episode",
+            "step",
+            "step_name",
+            "status",
+            "started_at",
+            "closed_at",
+            "closed_reason",
+            "follow_up",
+            "check_in_every_days",
+            "check_in_every_days_set",
+            "history",
+            "prescriptions",
+        ]
+        read_only_fields = fields
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class ProgramStartSerializer(serializers.Serializer):
+    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.none())
+    assessment = serializers.PrimaryKeyRelatedField(
+        queryset=Assessment.objects.none(), required=False, allow_null=True
+    )
+    clinician = serializers.PrimaryKeyRelatedField(
+        queryset=Clinician.objects.select_related("user"), required=False, allow_null=True
+    )
+    check_in_every_days = serializers.IntegerField(
+        min_value=1, max_value=60, required=False, allow_null=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None:  # the schema generator
+            return
+        user = request.user
+        # Only patients (and their assessments) the caller may see can be named.
+        self.fields["patient"].queryset = patients_visible_to(user)
+        self.fields["assessment"].queryset = Assessment.objects.filter(
+            patient_filter_for(user, prefix="patient__")
+        )
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if attrs.get("clinician") is None:
+            own = getattr(user, "clinician", None) if user.role == Role.CLINICIAN else None
+            if own is None:
+                raise ValidationError({"clinician": ["Say which clinician leads the program."]})
+            attrs["clinician"] = own
+        return attrs
+
+
+class ProgramUpdateSerializer(serializers.Serializer):
+    check_in_every_days = serializers.IntegerField(min_value=1, max_value=60)
+
+
+class AdvanceSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    override = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        if attrs.get("override") and not attrs.get("reason", "").strip():
+            raise ValidationError({"reason": ["An override needs a written reason."]})
+        return attrs
+
+
+class CompleteSerializer(serializers.Serializer):
+    follow_up = serializers.ChoiceField(
+        choices=services.FOLLOW_UPS, required=False, allow_blank=True
+    )
+
+
+class ReferSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class DosageSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=Step.choices, required=False)
+    sets = serializers.IntegerField(min_value=1, max_value=20, required=False, allow_null=True)
+    reps = serializers.IntegerField(min_value=1, max_value=200, required=False, allow_null=True)
+    hold_seconds = serializers.IntegerField(
+        min_value=1, max_value=600, required=False, allow_null=True
+    )
+    minutes = serializers.IntegerField(min_value=1, max_value=240, required=False, allow_null=True)
+    times_per_week = serializers.IntegerField(min_value=1, max_value=21, required=False)
+    load_kg = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PrescriptionAddSerializer(DosageSerializer):
+    exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.filter(is_active=True))
+
+
+class PrescriptionChangeSerializer(DosageSerializer):
+    is_active = serializers.BooleanField(required=False)
+    override = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def validate(self, attrs):
+        if attrs.get("override") and not attrs.get("reason", "").strip():
+            raise ValidationError({"reason": ["An override needs a written reason."]})
+        return attrs
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+
+class ProgramFilter(django_filters.FilterSet):
+    class Meta:
+        model = Program
+        fields = ["patient", "status", "step", "clinician"]
+
+
+class ProgramViewSet(
+    AccessLoggedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Five-step programs. Clinicians and managers see the programs of patients they may
+    see; a patient reads their own. The front desk sees none."""
+
+    serializer_class = ProgramSerializer
+    permission_classes = [RoleAllowed]
+    roles = CLINICAL
+    roles_for = {"list": READERS, "retrieve": READERS}
+    filterset_class = ProgramFilter
+    ordering = "-id"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    access_log_resource = "program"
+
+    def get_queryset(self):
+        return programs_visible_to(self.request.user)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
+            return context
+        context["language"] = reader_language(self.request)
+        return context
+
+    def _respond(self, program: Program, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=program.pk)
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=ProgramStartSerializer, responses={201: ProgramSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self._input(ProgramStartSerializer)
+        program = services.program_start(
+            patient=data["patient"],
+            clinician=data["clinician"],
+            assessment=data.get("assessment"),
+            check_in_every_days=data.get("check_in_every_days"),
+            started_by=request.user,
+        )
+        self.log_access(program, AccessAction.CREATE)
+        return self._respond(program, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProgramUpdateSerializer, responses={200: ProgramSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        program = self.get_object()
+        data = self._input(ProgramUpdateSerializer)
+        program = services.program_set_check_in_rhythm(
+            program=program, every_days=data["check_in_every_days"], by=request.user
+        )
+        return self._respond(program)
+
+    @extend_schema(exclude=True)
+    def update(self, request, *args, **kwargs):  # PUT is not offered
+        raise NotFound()
+
+    @extend_schema(request=AdvanceSerializer, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        """Move to the next step when its exit criteria hold (409 ``step_criteria_unmet``
+        with ``unmet`` otherwise), or on an override with a written reason."""
+        program = self.get_object()
+        data = self._input(AdvanceSerializer)
+        program = services.program_advance(
+            program=program,
+            by=request.user,
+            reason=data.get("reason", ""),
+            override=data.get("override", False),
+        )
+        return self._respond(program)
+
+    @extend_schema(request=None, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        program = services.program_pause(program=self.get_object(), by=request.user)
+        return self._respond(program)
+
+    @extend_schema(request=None, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        program = services.program_resume(program=self.get_object(), by=request.user)
+        return self._respond(program)
+
+    @extend_schema(request=CompleteSerializer, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Close the program after step 5, optionally suggesting personal or group training."""
+        program = self.get_object()
+        data = self._input(CompleteSerializer)
+        program = services.program_complete(
+            program=program, by=request.user, follow_up=data.get("follow_up", "")
+        )
+        return self._respond(program)
+
+    @extend_schema(request=ReferSerializer, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        """Close the program as referred (e.g. to a specialist); the reason is required."""
+        program = self.get_object()
+        data = self._input(ReferSerializer)
+        program = services.program_refer(program=program, by=request.user, reason=data["reason"])
+        return self._respond(program)
+
+    @extend_schema(request=PrescriptionAddSerializer, responses={201: PrescriptionSerializer})
+    @action(detail=True, methods=["post"], url_path="prescriptions")
+    def prescriptions(self, request, pk=None):
+        """Prescribe an exercise with its dosage for a step (default: the current step)."""
+        program = self.get_object()
+        data = self._input(PrescriptionAddSerializer)
+        prescription = services.prescription_add(program=program, by=request.user, **data)
+        return Response(
+            PrescriptionSerializer(prescription, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=PrescriptionChangeSerializer,
+        responses={200: PrescriptionSerializer},
+        parameters=[OpenApiParameter("prescription_id", int, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"prescriptions/(?P<prescription_id>[0-9]+)",
+    )
+    def prescription(self, request, pk=None, prescription_id=None):
+        """Change a prescription's dosage. Raising the weekly load more than 10% above a
+        week ago answers 409 ``load_increase_too_large`` unless overridden with a reason."""
+        program = self.get_object()
+        found = Prescription.objects.select_related("exercise").filter(
+            program=program, pk=prescription_id
+        )
+        prescription = found.first()
+        if prescription is None:
+            raise NotFound("No such prescription in this program.")
+        data = self._input(PrescriptionChangeSerializer)
+        prescription = services.prescription_change(
+            prescription=prescription, by=request.user, **data
+        )
+        return Response(
+            PrescriptionSerializer(prescription, context=self.get_serializer_context()).data
+        )
 
 
 def register(router) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register("programs", ProgramViewSet, basename="program")

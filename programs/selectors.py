@@ -1,0 +1,151 @@
+"""Reads of the programs app: what each user may see, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from bookings.models import Appointment, AppointmentStatus
+from clinic.models import User
+from clinic.selectors import patient_filter_for
+from programs.models import (
+    CheckIn,
+    Escalation,
+    EscalationStatus,
+    Prescription,
+    Program,
+    ProgramStatus,
+    Severity,
+    StepTransition,
+)
+
+UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+
+
+def programs_visible_to(user: User) -> QuerySet[Program]:
+    """Programs of the patients ``user`` may see, with history and prescriptions prefetched."""
+    return (
+        Program.objects.filter(patient_filter_for(user, prefix="patient__"))
+        .select_related("patient")
+        .prefetch_related(
+            Prefetch("transitions", queryset=StepTransition.objects.order_by("at", "id")),
+            Prefetch(
+                "prescriptions",
+                queryset=Prescription.objects.select_related("exercise").order_by("step", "id"),
+            ),
+        )
+    )
+
+
+def check_ins_visible_to(user: User) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(patient_filter_for(user, prefix="patient__")).select_related(
+        "patient"
+    )
+
+
+def latest_check_in_of(*, patient_id: int) -> CheckIn | None:
+    return CheckIn.objects.filter(patient_id=patient_id).order_by("-submitted_at", "-id").first()
+
+
+# --- Caseload ------------------------------------------------------------------------------
+
+# Who needs attention first: an urgent escalation, then a high one, then a patient whose
+# check-in is overdue, then a normal escalation, then everyone else.
+ATTENTION_URGENT, ATTENTION_HIGH, ATTENTION_OVERDUE, ATTENTION_NORMAL, ATTENTION_NONE = range(5)
+SEVERITY_RANK = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.NORMAL: 2}
+RANK_SEVERITY = {rank: severity for severity, rank in SEVERITY_RANK.items()}
+
+
+def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySet[Program]:
+    """A clinician's active programs, each annotated with what the caseload shows, most
+    in need of attention first. One query whatever the size; rows are ordered by
+    ``attention``, then the oldest last check-in (never checked in first), then program id.
+    """
+    now = now or timezone.now()
+    unresolved = Escalation.objects.filter(patient=OuterRef("patient_id"), status__in=UNRESOLVED)
+    severity_rank = Case(
+        *(When(severity=s, then=Value(rank)) for s, rank in SEVERITY_RANK.items()),
+        output_field=IntegerField(),
+    )
+    last_check_in = (
+        CheckIn.objects.filter(patient=OuterRef("patient_id"))
+        .order_by("-submitted_at")
+        .values("submitted_at")[:1]
+    )
+    next_appointment = (
+        Appointment.objects.filter(
+            patient=OuterRef("patient_id"), status=AppointmentStatus.BOOKED, start__gte=now
+        )
+        .order_by("start")
+        .values("start")[:1]
+    )
+    one_day = Value(datetime.timedelta(days=1), output_field=DurationField())
+    return (
+        Program.objects.filter(clinician__user=user, status=ProgramStatus.ACTIVE)
+        .select_related("patient")
+        .annotate(
+            open_escalation_count=Coalesce(
+                Subquery(
+                    unresolved.order_by().values("patient").annotate(n=Count("id")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            most_severe_rank=Subquery(
+                unresolved.order_by()
+                .values("patient")
+                .annotate(rank=Min(severity_rank))
+                .values("rank")[:1],
+                output_field=IntegerField(),
+            ),
+            last_check_in=Subquery(last_check_in, output_field=DateTimeField()),
+            next_appointment=Subquery(next_appointment, output_field=DateTimeField()),
+            # Check-ins are counted from the last one, or from the start of the program.
+            check_in_due_at=ExpressionWrapper(
+                Case(
+                    When(last_check_in__gt=F("started_at"), then=F("last_check_in")),
+                    default=F("started_at"),
+                    output_field=DateTimeField(),
+                )
+                + ExpressionWrapper(
+                    F("check_in_every_days") * one_day, output_field=DurationField()
+                ),
+                output_field=DateTimeField(),
+            ),
+        )
+        .annotate(
+            check_in_overdue=Case(
+                When(check_in_due_at__lt=Value(now), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            attention=Case(
+                When(most_severe_rank=SEVERITY_RANK[Severity.URGENT], then=ATTENTION_URGENT),
+                When(most_severe_rank=SEVERITY_RANK[Severity.HIGH], then=ATTENTION_HIGH),
+                When(check_in_due_at__lt=Value(now), then=ATTENTION_OVERDUE),
+                When(most_severe_rank=SEVERITY_RANK[Severity.NORMAL], then=ATTENTION_NORMAL),
+                default=ATTENTION_NONE,
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("attention", F("last_check_in").asc(nulls_first=True), "id")
+    )
