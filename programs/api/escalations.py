@@ -1,5 +1,152 @@
-"""API of the programs app: escalations."""
+"""API of the programs app: escalations. Clinicians and managers see the escalations of the
+patients they may see, most pressing first, and acknowledge or resolve them."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.pagination import ClinicCursorPagination
+from clinic.api.permissions import CLINICAL, RoleAllowed
+from clinic.models import User
+from clinic.selectors import patient_filter_for
+from programs.models import Escalation, EscalationStatus, Severity
+from programs.services.escalations import (
+    DEFAULT_SEVERITY,
+    UNRESOLVED,
+    escalation_acknowledge,
+    escalation_resolve,
+)
+
+SEVERITY_ORDER = (Severity.URGENT, Severity.HIGH, Severity.NORMAL)
+
+
+def escalations_visible_to(user: User) -> QuerySet[Escalation]:
+    """Escalations of the patients ``user`` may see, with ``attention``: unresolved before
+    resolved, then urgent, high, normal (0 is the most pressing)."""
+    severity_rank = [
+        When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)
+    ]
+    resolved_rank = [
+        When(
+            status=EscalationStatus.RESOLVED,
+            severity=severity,
+            then=Value(len(SEVERITY_ORDER) + rank),
+        )
+        for rank, severity in enumerate(SEVERITY_ORDER)
+    ]
+    return Escalation.objects.filter(patient_filter_for(user, prefix="patient__")).annotate(
+        attention=Case(
+            *resolved_rank,
+            *severity_rank,
+            default=Value(2 * len(SEVERITY_ORDER)),
+            output_field=IntegerField(),
+        )
+    )
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "patient",
+            "rule",
+            "severity",
+            "status",
+            "reason",
+            "created_at",
+            "occurrences",
+            "last_occurred_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
+            "source_check_in",
+            "source_assessment",
+        ]
+        read_only_fields = fields
+
+
+class EscalationResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class EscalationFilter(django_filters.FilterSet):
+    # A plain id: an unknown or invisible patient gives an empty list, never a hint.
+    patient = django_filters.NumberFilter(field_name="patient_id")
+    status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    rule = django_filters.ChoiceFilter(choices=[(rule, rule) for rule in DEFAULT_SEVERITY])
+    unresolved = django_filters.BooleanFilter(
+        method="filter_unresolved", label="Open or acknowledged"
+    )
+
+    class Meta:
+        model = Escalation
+        fields = ["patient", "status", "severity", "rule"]
+
+    def filter_unresolved(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(status__in=UNRESOLVED)
+            if value
+            else queryset.exclude(status__in=UNRESOLVED)
+        )
+
+
+class EscalationPagination(ClinicCursorPagination):
+    # Unresolved first, most severe first, newest first; the id makes the order total.
+    ordering = ("attention", "-created_at", "-id")
+
+
+class EscalationViewSet(
+    AccessLoggedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Escalations: a rule asked a clinician to look. The front desk and patients get 403;
+    another location's patient is 404."""
+
+    serializer_class = EscalationSerializer
+    permission_classes = [RoleAllowed]
+    roles = CLINICAL
+    filterset_class = EscalationFilter
+    pagination_class = EscalationPagination
+    access_log_resource = "escalation"
+
+    def get_queryset(self):
+        return escalations_visible_to(self.request.user)
+
+    @extend_schema(request=None, responses={200: EscalationSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Open → acknowledged; 409 ``escalation_not_open`` otherwise."""
+        escalation = escalation_acknowledge(escalation=self.get_object(), by=request.user)
+        return Response(EscalationSerializer(escalation).data)
+
+    @extend_schema(request=EscalationResolveSerializer, responses={200: EscalationSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Open or acknowledged → resolved, with an optional note; 409 ``escalation_resolved``
+        when it already is."""
+        escalation = self.get_object()
+        data = EscalationResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        escalation = escalation_resolve(
+            escalation=escalation, by=request.user, note=data.validated_data["note"]
+        )
+        return Response(EscalationSerializer(escalation).data)
 
 
 def register(router) -> None:
     """Add this module's viewsets to the /api/v1/ router."""
+    router.register("escalations", EscalationViewSet, basename="escalation")
