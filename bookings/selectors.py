@@ -1,0 +1,73 @@
+"""Reads of the bookings app. Who sees which appointment is decided here, once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from bookings.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    CalendarFeed,
+)
+from clinic.models import Clinician, Patient, Role, User
+from clinic.selectors import location_ids_of, patient_filter_for
+
+
+def appointment_filter_for(user: User) -> Q:
+    """Patients: their own appointments. Staff: appointments at their locations, of
+    patients they may see, and (clinicians) their own appointments anywhere."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.role == Role.PATIENT:
+        return Q(patient__user_id=user.pk)
+    q = Q(location_id__in=location_ids_of(user)) | patient_filter_for(user, prefix="patient__")
+    if user.role == Role.CLINICIAN:
+        q |= Q(clinician__user_id=user.pk)
+    return q
+
+
+def appointments_visible_to(user: User) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(appointment_filter_for(user))
+        .select_related("patient", "clinician__user", "location", "appointment_type")
+        .prefetch_related("changes")
+    )
+
+
+def appointment_types_list() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(active=True)
+
+
+def attendance_of(*, patient: Patient) -> dict[str, int]:
+    """How often the patient came, cancelled and did not show up."""
+    counts = Appointment.objects.filter(patient=patient).aggregate(
+        booked=Count("pk", filter=Q(status=AppointmentStatus.BOOKED)),
+        completed=Count("pk", filter=Q(status=AppointmentStatus.COMPLETED)),
+        cancelled=Count("pk", filter=Q(status=AppointmentStatus.CANCELLED)),
+        no_shows=Count("pk", filter=Q(status=AppointmentStatus.NO_SHOW)),
+    )
+    return {"patient": patient.pk, **counts}
+
+
+def calendar_feed_appointments(
+    *, clinician: Clinician, since: datetime, until: datetime
+) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(
+            clinician=clinician, status__in=ACTIVE_STATUSES, start__lt=until, end__gt=since
+        )
+        .select_related("patient", "location", "appointment_type")
+        .order_by("start", "id")
+    )
+
+
+def calendar_feed_by_token_hash(token_hash: str) -> CalendarFeed | None:
+    return (
+        CalendarFeed.objects.select_related("clinician__user")
+        .filter(token_hash=token_hash, clinician__user__is_active=True)
+        .first()
+    )
