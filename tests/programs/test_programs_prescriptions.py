@@ -1,0 +1,160 @@
+"""Prescriptions: exercises with a dosage per step; load grows at most 10% a week."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from programs.models import Prescription, PrescriptionLoadChange
+from tests.programs.factories import ExerciseFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program(clinician, patient):
+    return ProgramFactory(patient=patient, clinician=clinician, step=4)
+
+
+@pytest.fixture
+def rdl():
+    return ExerciseFactory(
+        code="romanian-deadlift-light",
+        name_nl="Roemeense deadlift (licht)",
+        name_en="Romanian deadlift (light)",
+        default_sets=3,
+        default_reps=10,
+        default_times_per_week=3,
+    )
+
+
+def prescribe(api, user, program, **body):
+    return api(user).post(f"/api/v1/programs/{program.id}/prescriptions/", body, format="json")
+
+
+def change(api, user, prescription, **body):
+    url = f"/api/v1/programs/{prescription.program_id}/prescriptions/{prescription.id}/"
+    return api(user).patch(url, body, format="json")
+
+
+def test_prescribe_with_the_library_defaults(api, clinician, program, rdl):
+    response = prescribe(api, clinician.user, program, exercise=rdl.id, load_kg="20")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["exercise"], body["step"], body["sets"], body["reps"]) == (rdl.id, 4, 3, 10)
+    assert body["times_per_week"] == 3
+    assert body["load_kg"] == "20.00"
+    prescription = Prescription.objects.get()
+    (first,) = prescription.load_changes.all()
+    assert first.load_before == {} and first.load_after["load_kg"] == "20.00"
+
+
+def test_the_program_shows_its_prescriptions(api, clinician, patient, program, rdl):
+    prescribe(api, clinician.user, program, exercise=rdl.id, sets=2, reps=8, step=3)
+    body = api(patient.user).get(f"/api/v1/programs/{program.id}/").json()
+    (row,) = body["prescriptions"]
+    assert row["exercise_name"] == "Roemeense deadlift (licht)"
+    assert (row["step"], row["sets"], row["reps"]) == (3, 2, 8)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"exercise": 999999},
+        {"exercise": "EX", "sets": 0},
+        {"exercise": "EX", "step": 6},
+        {"exercise": "EX", "load_kg": "-1"},
+        {"exercise": "EX", "reps": "many"},
+        {"exercise": "EX", "times_per_week": 0},
+    ],
+)
+def test_bad_prescriptions_are_400(api, clinician, program, rdl, body):
+    body = {k: (rdl.id if v == "EX" else v) for k, v in body.items()}
+    response = prescribe(api, clinician.user, program, **body)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    assert not Prescription.objects.exists()
+
+
+def test_patient_and_front_desk_cannot_prescribe(api, patient, front_desk, program, rdl):
+    assert prescribe(api, patient.user, program, exercise=rdl.id).status_code == 403
+    assert prescribe(api, front_desk, program, exercise=rdl.id).status_code == 403
+    assert not Prescription.objects.exists()
+
+
+@pytest.fixture
+def rdl_at_20kg(api, clinician, program, rdl):
+    prescribe(api, clinician.user, program, exercise=rdl.id, load_kg="20")
+    return Prescription.objects.get()
+
+
+def test_ten_percent_more_is_fine(api, clinician, rdl_at_20kg):
+    response = change(api, clinician.user, rdl_at_20kg, load_kg="22")
+    assert response.status_code == 200, response.json()
+    assert response.json()["load_kg"] == "22.00"
+    assert rdl_at_20kg.load_changes.count() == 2
+
+
+def test_more_than_ten_percent_in_a_week_is_refused(api, clinician, rdl_at_20kg):
+    response = change(api, clinician.user, rdl_at_20kg, load_kg="25")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["type"].endswith("/load_increase_too_large")
+    assert "25%" in body["detail"] and "10%" in body["detail"]
+    rdl_at_20kg.refresh_from_db()
+    assert rdl_at_20kg.load_kg == 20
+    assert rdl_at_20kg.load_changes.count() == 1
+
+
+def test_small_steps_add_up_within_the_week(api, clinician, rdl_at_20kg):
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="21.50").status_code == 200
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="23").status_code == 409
+
+
+def test_more_sets_at_the_same_weight_is_more_load(api, clinician, rdl_at_20kg):
+    assert change(api, clinician.user, rdl_at_20kg, sets=4).status_code == 409
+
+
+def test_a_week_later_the_new_load_is_the_baseline(api, clinician, rdl_at_20kg):
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="22").status_code == 200
+    PrescriptionLoadChange.objects.update(at=timezone.now() - datetime.timedelta(days=8))
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="24.20").status_code == 200
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="24.30").status_code == 409
+
+
+def test_override_with_a_reason_is_recorded(api, clinician, rdl_at_20kg):
+    no_reason = change(api, clinician.user, rdl_at_20kg, load_kg="25", override=True)
+    assert no_reason.status_code == 400
+    assert "reason" in no_reason.json()["errors"]
+    response = change(
+        api,
+        clinician.user,
+        rdl_at_20kg,
+        load_kg="25",
+        override=True,
+        reason="Tolerated 25 kg pain-free in clinic.",
+    )
+    assert response.status_code == 200
+    last = rdl_at_20kg.load_changes.last()
+    assert last.override is True
+    assert last.reason == "Tolerated 25 kg pain-free in clinic."
+    assert last.load_before["load_kg"] == "20.00" and last.load_after["load_kg"] == "25.00"
+    assert last.by == clinician.user
+
+
+def test_notes_alone_are_no_load_change(api, clinician, rdl_at_20kg):
+    assert (
+        change(api, clinician.user, rdl_at_20kg, notes="Slow on the way down.").status_code == 200
+    )
+    assert rdl_at_20kg.load_changes.count() == 1
+
+
+def test_prescription_of_another_program_is_404(api, clinician, rdl_at_20kg, other_patient):
+    other = ProgramFactory(patient=other_patient, clinician=clinician)
+    url = f"/api/v1/programs/{other.id}/prescriptions/{rdl_at_20kg.id}/"
+    assert api(clinician.user).patch(url, {"sets": 2}, format="json").status_code == 404
+
+
+def test_clinician_elsewhere_gets_404(api, other_clinician, rdl_at_20kg):
+    assert change(api, other_clinician.user, rdl_at_20kg, sets=2).status_code == 404
