@@ -12,6 +12,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Min,
     OuterRef,
@@ -68,6 +69,20 @@ def latest_check_in_of(*, patient_id: int) -> CheckIn | None:
 
 # --- Caseload ------------------------------------------------------------------------------
 
+
+class Days(Func):
+    """An integer column as a duration of that many days, on PostgreSQL and SQLite."""
+
+    output_field = DurationField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="make_interval(days => %(expressions)s)")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps durations in SQLite as microseconds.
+        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)")
+
+
 # Who needs attention first: an urgent escalation, then a high one, then a patient whose
 # check-in is overdue, then a normal escalation, then everyone else.
 ATTENTION_URGENT, ATTENTION_HIGH, ATTENTION_OVERDUE, ATTENTION_NORMAL, ATTENTION_NONE = range(5)
@@ -98,7 +113,6 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
         .order_by("start")
         .values("start")[:1]
     )
-    one_day = Value(datetime.timedelta(days=1), output_field=DurationField())
     return (
         Program.objects.filter(clinician__user=user, status=ProgramStatus.ACTIVE)
         .select_related("patient")
@@ -126,9 +140,7 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
                     default=F("started_at"),
                     output_field=DateTimeField(),
                 )
-                + ExpressionWrapper(
-                    F("check_in_every_days") * one_day, output_field=DurationField()
-                ),
+                + Days("check_in_every_days"),
                 output_field=DateTimeField(),
             ),
         )
