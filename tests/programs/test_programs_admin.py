@@ -1,0 +1,61 @@
+"""The clinical admin: programs with their history, check-ins read-only, reads logged."""
+
+import pytest
+
+from clinic.models import AccessLogEntry
+from programs.models import StepTransition
+from tests.programs.factories import CheckInFactory, ExerciseFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, manager):
+    manager.is_staff = True
+    manager.is_superuser = True
+    manager.save()
+    client.force_login(manager)
+    return client
+
+
+def test_program_page_shows_history_and_is_logged(admin_client, manager, clinician, patient):
+    program = ProgramFactory(patient=patient, clinician=clinician)
+    StepTransition.objects.create(
+        program=program, from_step=1, to_step=2, by=manager, override=True, reason="Seen in clinic"
+    )
+    program.prescriptions.create(exercise=ExerciseFactory(), step=2, sets=3, reps=10)
+    response = admin_client.get(f"/admin/programs/program/{program.id}/change/")
+    assert response.status_code == 200
+    assert b"Seen in clinic" in response.content
+    entry = AccessLogEntry.objects.get(patient=patient)
+    assert (entry.action, entry.resource) == ("read", "program")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "program/",
+        "program/?q=jansen",
+        "program/?status__exact=active&step__exact=1",
+        "prescription/?q=jansen",
+        "checkin/",
+        "checkin/?q=jansen",
+        "checkin/?pain_character__exact=sharp",
+    ],
+)
+def test_lists_filter_and_search(admin_client, path):
+    CheckInFactory(patient__last_name="Jansen", pain_character="sharp")
+    ProgramFactory(patient__last_name="Jansen")
+    response = admin_client.get(f"/admin/programs/{path}")
+    assert response.status_code == 200
+    assert b"Jansen" in response.content or path.startswith("prescription")
+
+
+def test_check_ins_are_read_only(admin_client, patient):
+    check_in = CheckInFactory(patient=patient, pain_now=3)
+    url = f"/admin/programs/checkin/{check_in.id}/change/"
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"pain_now": 9})
+    check_in.refresh_from_db()
+    assert check_in.pain_now == 3
+    assert AccessLogEntry.objects.filter(patient=patient, resource="check_in").exists()
