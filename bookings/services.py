@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -41,6 +41,7 @@ from clinic.errors import Conflict, InvalidInput, NotAllowed
 from clinic.models import Clinician, Location, Patient, Role, User
 from clinic.selectors import location_ids_of, patients_visible_to
 
+DEADLOCK_DETECTED = "40P01"
 NO_OVERLAP_CONSTRAINTS = {
     "appointment_clinician_no_overlap": "clinician",
     "appointment_patient_no_overlap": "patient",
@@ -77,10 +78,27 @@ def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
     return patient
 
 
-def _lock_for_booking() -> None:
-    """SQLite has no exclusion constraints: take its write lock before checking, so that
-    check-and-insert run one at a time. PostgreSQL relies on its constraints instead."""
-    if connection.vendor == "sqlite":
+# Advisory-lock namespaces (first key of pg_advisory_xact_lock) for a clinician's and a
+# patient's diary.
+CLINICIAN_DIARY, PATIENT_DIARY = 0x626B01, 0x626B02
+
+
+def _lock_for_booking(*, clinician: Clinician, patient: Patient) -> None:
+    """Take the clinician's and then the patient's diary for the rest of the transaction,
+    so that concurrent bookings for them check and insert one at a time.
+
+    PostgreSQL: transaction-scoped advisory locks, always clinician before patient. Without
+    them, two racing inserts wait on each other's exclusion-constraint check and one dies
+    in a deadlock; the constraints stay the guarantee, the locks make the check exact.
+    SQLite: there are no exclusion constraints; take its database write lock instead.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s), pg_advisory_xact_lock(%s, %s)",
+                [CLINICIAN_DIARY, clinician.pk % 2**31, PATIENT_DIARY, patient.pk % 2**31],
+            )
+    elif connection.vendor == "sqlite":
         Appointment.objects.filter(pk=-1).update(status=AppointmentStatus.BOOKED)
 
 
@@ -199,12 +217,18 @@ def _insert(appointments: list[Appointment]) -> list[Appointment]:
     try:
         with transaction.atomic():
             return Appointment.objects.bulk_create(appointments)
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         raise _as_conflict(exc) from exc
 
 
-def _as_conflict(exc: IntegrityError) -> Exception:
-    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+def _as_conflict(exc: DatabaseError) -> Exception:
+    cause = exc.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    if getattr(cause, "sqlstate", None) == DEADLOCK_DETECTED:
+        # Two bookings waited on each other's constraint check; one lost the race.
+        return Conflict(
+            "Someone else booked this time a moment ago; pick another slot.", code="slot_taken"
+        )
     if name in NO_OVERLAP_CONSTRAINTS:
         return Conflict(
             "Someone else booked this time a moment ago; pick another slot.",
@@ -254,7 +278,7 @@ def appointment_book(
     _check_type(actor, appointment_type)
     _check_clinician_at(clinician, location)
     check_start_exists(start)
-    _lock_for_booking()
+    _lock_for_booking(clinician=clinician, patient=patient)
     refusal = _refusal(
         clinician=clinician,
         location=location,
@@ -309,7 +333,7 @@ def appointment_series_book(
     _check_type(actor, appointment_type)
     _check_clinician_at(clinician, location)
     check_start_exists(start)
-    _lock_for_booking()
+    _lock_for_booking(clinician=clinician, patient=patient)
 
     first = start.astimezone(CLINIC_TZ)
     starts: list[datetime | None] = [
@@ -456,7 +480,7 @@ def appointment_reschedule(
     appointment = _locked(appointment)
     _check_may_change(actor, appointment, now, "moved")
     check_start_exists(start)
-    _lock_for_booking()
+    _lock_for_booking(clinician=appointment.clinician, patient=appointment.patient)
     refusal = _refusal(
         clinician=appointment.clinician,
         location=appointment.location,
@@ -476,7 +500,7 @@ def appointment_reschedule(
     try:
         with transaction.atomic():
             appointment.save(update_fields=["start", "end", "buffer_end", "updated_at"])
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         raise _as_conflict(exc) from exc
     _record(
         appointment,
