@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -227,6 +228,53 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Notifications and scheduling (clinic/notifications) -----------------------------------
+# Beat schedules are in CELERY_TIMEZONE (clinic time), so 08:00 stays 08:00 across DST.
+NOTIFICATION_SWEEP_SECONDS = env.float("NOTIFICATION_SWEEP_SECONDS", default=15)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notifications-deliver-sweep": {
+            "task": "notifications.sweep",
+            "schedule": timedelta(seconds=NOTIFICATION_SWEEP_SECONDS),
+        },
+        "notifications-plan-check-in-reminders": {
+            "task": "notifications.plan_check_in_reminders",
+            "schedule": crontab(minute="*/30"),
+        },
+        "notifications-escalation-digest": {
+            "task": "notifications.send_escalation_digests",
+            "schedule": crontab(hour=8, minute=0),
+        },
+        "programs-nightly-trend-review": {
+            "task": "notifications.trend_review_sweep",
+            "schedule": crontab(hour=2, minute=30),
+        },
+    }
+)
+# Delay before a booking's messages go out, absorbing a booking moved or cancelled at once.
+NOTIFICATION_GRACE_SECONDS = env.float("NOTIFICATION_GRACE_SECONDS", default=300)
+NOTIFICATION_APPOINTMENT_REMINDER_HOURS = env.float(
+    "NOTIFICATION_APPOINTMENT_REMINDER_HOURS", default=24
+)
+NOTIFICATION_ESCALATION_ACK_HOURS = env.float("NOTIFICATION_ESCALATION_ACK_HOURS", default=2)
+NOTIFICATION_QUIET_HOURS_START = env("NOTIFICATION_QUIET_HOURS_START", default="21:00")
+NOTIFICATION_QUIET_HOURS_END = env("NOTIFICATION_QUIET_HOURS_END", default="08:00")
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=60)
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
+# A claimed row whose worker died is "in doubt" after this; above CELERY_TASK_TIME_LIMIT.
+NOTIFICATION_CLAIM_LEASE_SECONDS = env.float("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
+NOTIFICATION_CHANNEL_BACKENDS = {
+    "email": "clinic.notifications.channels.EmailBackend",
+    "sms": env("NOTIFICATION_SMS_BACKEND", default="clinic.notifications.channels.LogBackend"),
+    "push": env("NOTIFICATION_PUSH_BACKEND", default="clinic.notifications.channels.LogBackend"),
+    "in_app": "clinic.notifications.channels.InAppBackend",
+}
+# One backend for every channel (tests, benchmark): clinic.notifications.channels.FileSinkBackend
+NOTIFICATION_CHANNEL_BACKEND = env("NOTIFICATION_CHANNEL_BACKEND", default="")
+NOTIFICATION_SINK_PATH = env("NOTIFICATION_SINK_PATH", default=str(VAR_DIR / "notifications.jsonl"))
+NOTIFICATION_SINK_DELAY_MS = env.float("NOTIFICATION_SINK_DELAY_MS", default=0)
 
 LOGGING = {
     "version": 1,

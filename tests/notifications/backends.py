@@ -1,0 +1,8 @@
+"""Channel backends for tests."""
+
+from clinic.notifications.channels import ChannelBackend
+
+
+class AlwaysFails(ChannelBackend):
+    def send(self, message) -> None:
+        raise ConnectionError("SMTP server said no")
