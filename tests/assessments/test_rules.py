@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments import rules
 from assessments.rules import EarlierAssessment, Findings
@@ -290,3 +292,57 @@ def test_red_flag_codes_are_checked_exactly(red_flags, valid):
 )
 def test_readiness_tests_are_checked_exactly(readiness, valid):
     assert (rules.readiness_errors(readiness) == []) is valid
+
+
+# --- Invariants -----------------------------------------------------------------------------
+
+onsets = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
+
+
+@given(onset=onsets, grade=st.sampled_from(rules.GRADES))
+def test_the_window_lies_after_onset_and_grows_with_the_grade(onset, grade):
+    window = rules.return_to_run(grade=grade, onset_date=onset)
+    assert onset < window["earliest"] < window["latest"]
+    if grade > 1:
+        lower = rules.return_to_run(grade=grade - 1, onset_date=onset)
+        assert lower["latest"] <= window["earliest"]
+
+
+@given(onset=onsets, days=st.integers(min_value=0, max_value=3650))
+def test_once_chronic_always_chronic(onset, days):
+    later = onset + timedelta(days=days)
+    if rules.phase(onset_date=onset, on=later) == "chronic":
+        assert rules.phase(onset_date=onset, on=later + timedelta(days=1)) == "chronic"
+    assert (rules.phase(onset_date=onset, on=later) == "chronic") is (days > 42)
+
+
+@given(
+    red_flags=st.lists(st.sampled_from(list(rules.RED_FLAGS)), unique=True),
+    grade=st.sampled_from([None, *rules.GRADES]),
+    previous_injuries=st.integers(min_value=0, max_value=5),
+    pain_rest=st.one_of(st.none(), st.integers(0, 10)),
+    pain_walking=st.one_of(st.none(), st.integers(0, 10)),
+    days=st.integers(min_value=0, max_value=400),
+)
+def test_every_red_flag_is_answered_by_an_alert(
+    red_flags, grade, previous_injuries, pain_rest, pain_walking, days
+):
+    fired = codes(
+        red_flags=red_flags,
+        grade=grade,
+        previous_injuries=previous_injuries,
+        pain_rest=pain_rest,
+        pain_walking=pain_walking,
+        assessed_on=on_day(days),
+    )
+    answers = {
+        "audible_snap": "suspected_grade_3",
+        "immediate_strength_loss": "suspected_grade_3",
+        "unable_to_walk": "suspected_grade_3",
+        "pain_after_two_weeks_rest": "persistent_pain_after_rest",
+        "pain_increases_with_activity": "pain_increasing_with_activity",
+        "compensation_complaints": "compensation_complaints",
+        "no_progress": "no_progress",
+    }
+    assert {answers[flag] for flag in red_flags} <= set(fired)
+    assert len(fired) == len(set(fired))
