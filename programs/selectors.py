@@ -116,6 +116,15 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
     return (
         Program.objects.filter(clinician__user=user, status=ProgramStatus.ACTIVE)
         .select_related("patient")
+        .only(
+            "id",
+            "patient_id",
+            "step",
+            "check_in_every_days",
+            "started_at",
+            "patient__first_name",
+            "patient__last_name",
+        )
         .annotate(
             open_escalation_count=Coalesce(
                 Subquery(
