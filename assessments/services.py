@@ -160,7 +160,10 @@ def assessment_record(
     clinician = Clinician.objects.filter(user=clinician_user).first()
     if clinician is None:
         raise NotAllowed("Only a clinician records assessments.", code="not_a_clinician")
-    if not Patient.objects.filter(patient_filter_for(clinician_user), pk=patient.pk).exists():
+    # Locking the patient serialises assessments of one patient, so two clinicians saving
+    # the first assessment of a leg at once end up on one episode instead of a conflict.
+    visible = Patient.objects.filter(patient_filter_for(clinician_user), pk=patient.pk)
+    if not list(visible.select_for_update(of=("self",)).values_list("pk", flat=True)):
         raise InvalidInput("No such patient among yours.", field="patient")
     readiness = dict(readiness or {})
     red_flags, mobility_findings = list(red_flags), list(mobility_findings)
