@@ -327,3 +327,14 @@ def test_list_takes_the_same_number_of_queries_for_10_and_50(api, clinician):
         return len(ctx)
 
     assert queries_for(10) == queries_for(50)
+
+
+def test_a_retried_post_with_the_same_idempotency_key_records_once(api, clinician, patient):
+    client = api(clinician.user)
+    data = body(patient, red_flags=["audible_snap"])
+    first = client.post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="tablet-42")
+    again = client.post(URL, data, format="json", HTTP_IDEMPOTENCY_KEY="tablet-42")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert Assessment.objects.count() == 1
+    assert Escalation.objects.get().occurrences == 1
