@@ -89,13 +89,25 @@ def _parse_moment(raw: str, field: str, *, is_end: bool) -> datetime:
         raise ValidationError({field: exc.detail}) from exc
 
 
-def _slot_json(slot, location_slug: str) -> dict:
-    return {
-        "clinician": slot.clinician_id,
-        "location": location_slug,
-        "start": slot.start.isoformat(),
-        "end": slot.end.astimezone(CLINIC_TZ).isoformat(),
-    }
+def _slots_json(slots, location_slug: str) -> list[dict]:
+    # Slots at the same time share their datetime objects: format each only once.
+    formatted: dict[int, str] = {}
+
+    def iso(value: datetime) -> str:
+        text = formatted.get(id(value))
+        if text is None:
+            text = formatted[id(value)] = value.isoformat()
+        return text
+
+    return [
+        {
+            "clinician": slot.clinician_id,
+            "location": location_slug,
+            "start": iso(slot.start),
+            "end": iso(slot.end),
+        }
+        for slot in slots
+    ]
 
 
 class AvailabilityView(APIView):
@@ -144,7 +156,7 @@ class AvailabilityView(APIView):
             patient=patient,
             now=now,
         )
-        results = [_slot_json(slot, location.slug) for slot in slots]
+        results = _slots_json(slots, location.slug)
         return Response({"next": None, "previous": None, "results": results})
 
 

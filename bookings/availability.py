@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import F, FloatField, Func, Q
 from django.utils import timezone
 
 from bookings.config import CLINIC_TZ, SLOT_MINUTES
@@ -65,11 +66,34 @@ def _normalised(day: date, at: time) -> datetime:
     return aware.astimezone(UTC).astimezone(CLINIC_TZ)
 
 
-class _Busy:
-    """Disjoint, sorted busy intervals with a logarithmic overlap test."""
+def _epoch(value: datetime) -> float:
+    return value.timestamp()
 
-    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]):
-        merged: list[list[datetime]] = []
+
+def _as_epochs(queryset, start_field: str, end_field: str):
+    """(clinician_id, start, end) rows with the times as epoch seconds. PostgreSQL computes
+    them: parsing thousands of timestamptz values in Python cost more than the query."""
+    if connection.vendor == "postgresql":
+        epoch = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
+        return queryset.annotate(
+            _s=Func(F(start_field), template=epoch, output_field=FloatField()),
+            _e=Func(F(end_field), template=epoch, output_field=FloatField()),
+        ).values_list("clinician_id", "_s", "_e")
+    return [
+        (cid, _epoch(a), _epoch(b))
+        for cid, a, b in queryset.values_list("clinician_id", start_field, end_field)
+    ]
+
+
+class _Busy:
+    """Disjoint, sorted busy intervals (epoch seconds) with a logarithmic overlap test.
+
+    Plain numbers rather than aware datetimes: comparing datetimes in a ZoneInfo zone asks
+    for the UTC offset on every comparison, which dominated the cost of a month's slots.
+    """
+
+    def __init__(self, intervals: Iterable[tuple[float, float]]):
+        merged: list[list[float]] = []
         for start, end in sorted(intervals):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
@@ -78,10 +102,18 @@ class _Busy:
         self.starts = [m[0] for m in merged]
         self.ends = [m[1] for m in merged]
 
-    def overlaps(self, start: datetime, end: datetime) -> bool:
+    def overlaps(self, start: float, end: float) -> bool:
+        if not self.starts:
+            return False
         # The last interval starting before ``end`` is the only candidate: they are disjoint.
         index = bisect_left(self.starts, end) - 1
         return index >= 0 and self.ends[index] > start
+
+
+def _grid_point(start: datetime, duration: timedelta) -> tuple[datetime, datetime, float]:
+    # Arithmetic on instants, not wall-clock: an end across a DST change stays right.
+    end = (start.astimezone(UTC) + duration).astimezone(CLINIC_TZ)
+    return start, end, _epoch(start)
 
 
 def _local_dates(start: datetime, end: datetime) -> list[date]:
@@ -135,7 +167,7 @@ def free_slots(
 
     # Anything that may overlap a slot starting in [start, end).
     window_start, window_end = start - timedelta(days=1), end + occupied + timedelta(days=1)
-    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    busy: dict[int, list[tuple[float, float]]] = defaultdict(list)
     appointments = Appointment.objects.filter(
         clinician_id__in=ids,
         status__in=ACTIVE_STATUSES,
@@ -144,11 +176,9 @@ def free_slots(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    for clinician_id, busy_start, busy_end in appointments.values_list(
-        "clinician_id", "start", "buffer_end"
-    ):
+    for clinician_id, busy_start, busy_end in _as_epochs(appointments, "start", "buffer_end"):
         busy[clinician_id].append((busy_start, busy_end))
-    everyone: list[tuple[datetime, datetime]] = []
+    everyone: list[tuple[float, float]] = []
     exceptions = ScheduleException.objects.filter(
         Q(clinician_id__in=ids, location__isnull=True)
         | Q(clinician_id__in=ids, location=location)
@@ -159,7 +189,9 @@ def free_slots(
     for clinician_id, off_start, off_end in exceptions.values_list(
         "clinician_id", "starts_at", "ends_at"
     ):
-        (busy[clinician_id] if clinician_id else everyone).append((off_start, off_end))
+        (busy[clinician_id] if clinician_id else everyone).append(
+            (_epoch(off_start), _epoch(off_end))
+        )
     busy_by_clinician = {cid: _Busy(busy[cid] + everyone) for cid in ids}
 
     patient_busy = _Busy([])
@@ -172,29 +204,38 @@ def free_slots(
         )
         if exclude_appointment_id is not None:
             taken = taken.exclude(pk=exclude_appointment_id)
-        patient_busy = _Busy(taken.values_list("start", "end"))
+        patient_busy = _Busy((_epoch(a), _epoch(b)) for a, b in taken.values_list("start", "end"))
 
+    range_start, range_end = _epoch(start), _epoch(end)
+    duration_s, occupied_s = duration.total_seconds(), occupied.total_seconds()
     slots: list[Slot] = []
     for day in dates:
+        # Wall-clock grid times of this day as (aware start, epoch), shared by every shift.
+        grid: dict[int, tuple[datetime, float] | None] = {}
         for clinician_id, _weekday, shift_start, shift_end, valid_from, valid_until in shifts.get(
             day.weekday(), ()
         ):
             if (valid_from and day < valid_from) or (valid_until and day > valid_until):
                 continue
-            shift_end_at = _normalised(day, shift_end)
+            shift_end_s = _epoch(_normalised(day, shift_end))
             clinician_busy = busy_by_clinician[clinician_id]
             first = -(-_minutes(shift_start) // SLOT_MINUTES) * SLOT_MINUTES
             for minute in range(first, _minutes(shift_end), SLOT_MINUTES):
-                slot_start = local_datetime(day, time(minute // 60, minute % 60))
-                if slot_start is None or slot_start < start or slot_start >= end:
+                if minute not in grid:
+                    aware = local_datetime(day, time(minute // 60, minute % 60))
+                    grid[minute] = None if aware is None else _grid_point(aware, duration)
+                point = grid[minute]
+                if point is None:
                     continue
-                slot_end = slot_start + duration
-                if slot_end > shift_end_at:
+                slot_start, slot_end, at = point
+                if at < range_start or at >= range_end:
+                    continue
+                if at + duration_s > shift_end_s:
                     break
-                if clinician_busy.overlaps(slot_start, slot_start + occupied):
+                if clinician_busy.overlaps(at, at + occupied_s):
                     continue
-                if patient_busy.overlaps(slot_start, slot_end):
+                if patient_busy.overlaps(at, at + duration_s):
                     continue
                 slots.append(Slot(slot_start, clinician_id, slot_end, location.pk))
-    slots.sort()
+    slots.sort(key=lambda slot: (slot.start.timestamp(), slot.clinician_id))
     return slots

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -121,7 +121,7 @@ def _refusal(
         location=location,
         appointment_type=appointment_type,
         start=start,
-        end=start + timedelta(minutes=1),
+        end=start.astimezone(UTC) + timedelta(minutes=1),
         clinician_ids=[clinician.pk],
         patient=patient,
         exclude_appointment_id=exclude_appointment_id,
@@ -143,6 +143,7 @@ def _refusal(
 def _explain(*, clinician, location, appointment_type, patient, start, now, exclude_appointment_id):
     """A clear reason for a refused slot (only runs when availability said no)."""
     local_start = start.astimezone(CLINIC_TZ)
+    start = start.astimezone(UTC)
     if start <= now:
         return InvalidInput("The start time is in the past.", field="start", code="in_the_past")
     if local_start.second or local_start.microsecond or local_start.minute % SLOT_MINUTES:
@@ -241,6 +242,7 @@ def _as_conflict(exc: DatabaseError) -> Exception:
 def _new(
     *, actor, patient, clinician, location, appointment_type, start, series=None
 ) -> Appointment:
+    start = start.astimezone(UTC)  # instants, not wall-clock arithmetic, across DST
     end = start + timedelta(minutes=appointment_type.duration_minutes)
     return Appointment(
         patient=patient,
@@ -494,7 +496,7 @@ def appointment_reschedule(
         raise refusal
     previous_start, previous_end = appointment.start, appointment.end
     kind = appointment.appointment_type
-    appointment.start = start
+    appointment.start = start = start.astimezone(UTC)
     appointment.end = start + timedelta(minutes=kind.duration_minutes)
     appointment.buffer_end = appointment.end + timedelta(minutes=kind.buffer_after_minutes)
     try:

@@ -286,3 +286,11 @@ def test_a_night_shift_over_the_spring_forward_gap_skips_the_missing_hour(
         for s in day_slots(rotterdam, treatment, day=day)
     ]
     assert "02:30" not in wall and "01:30" in wall and "03:00" in wall
+
+
+@pytest.mark.parametrize("day", [date(2027, 3, 28), date(2027, 10, 31)])
+def test_slots_around_a_clock_change_last_their_real_duration(clinician, rotterdam, treatment, day):
+    work_week(clinician, rotterdam, days=[6], start=time(1, 0), end=time(4, 0))
+    slots = day_slots(rotterdam, treatment, day=day)
+    assert slots
+    assert all(s.end.timestamp() - s.start.timestamp() == 30 * 60 for s in slots)
