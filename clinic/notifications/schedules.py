@@ -384,7 +384,26 @@ def trend_review_batch(*, patient_ids: list[int]) -> int:
 # --- at send time -----------------------------------------------------------------------
 
 
-def obsolete_reason(row: Notification) -> str:
+def batch_facts(rows: list[Notification]) -> dict:
+    """What the send-time checks and templates of a batch need, in a fixed number of
+    queries whatever the batch size."""
+    from programs.models import CheckIn
+
+    program_ids = {
+        r.program_id for r in rows if r.kind in (Kind.CHECK_IN_REMINDER, Kind.CHECK_IN_NUDGE)
+    }
+    last_check_in = dict(
+        CheckIn.objects.filter(program_id__in=program_ids)
+        .values("program_id")
+        .annotate(last=Max("submitted_at"))
+        .values_list("program_id", "last")
+    )
+    digest_users = {r.recipient_user for r in rows if r.kind == Kind.ESCALATION_DIGEST}
+    digests = {user.pk: list(_open_escalations_for(user)[:50]) for user in digest_users if user}
+    return {"last_check_in": last_check_in, "digests": digests}
+
+
+def obsolete_reason(row: Notification, facts: dict) -> str:
     """Why a due message must not go out any more because its cause changed, or ''."""
     now = timezone.now()
     if row.kind in (Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER):
@@ -397,14 +416,15 @@ def obsolete_reason(row: Notification) -> str:
         program = row.program
         if program is None or program.status != "active":
             return "The program is not active."
-        if program.check_ins.filter(submitted_at__gte=row.created_at).exists():
+        last = facts["last_check_in"].get(program.pk)
+        if last is not None and last >= row.created_at:
             return "A check-in came in."
     elif row.kind == Kind.ESCALATION_UNACKNOWLEDGED and row.escalation.status != "open":
         return "The escalation was acknowledged."
     return ""
 
 
-def render_context(row: Notification) -> dict:
+def render_context(row: Notification, facts: dict) -> dict:
     context: dict = {}
     if row.appointment_id:
         context["appointment"] = row.appointment
@@ -414,7 +434,6 @@ def render_context(row: Notification) -> dict:
         context["program"] = row.program
     if row.recipient_user_id:
         context["recipient"] = row.recipient_user
-    if row.kind == Kind.ESCALATION_DIGEST and row.recipient_user_id:
-        escalations = list(_open_escalations_for(row.recipient_user)[:50])
-        context["escalations"] = escalations
+    if row.kind == Kind.ESCALATION_DIGEST:
+        context["escalations"] = facts["digests"].get(row.recipient_user_id, [])
     return context

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -211,17 +211,20 @@ def _deliver_claimed(token: str) -> int:
         )
         .order_by("id")
     )
+    from clinic.notifications import schedules
+
     now = timezone.now()
+    facts = schedules.batch_facts(rows)
     backends: dict[str, object] = {}
     done, retry, failed, cancelled = [], [], [], []
     for row in rows:
         try:
-            reason = _no_longer_needed(row)
+            reason = schedules.obsolete_reason(row, facts)
             if reason:
                 row.status, row.last_error = Status.CANCELLED, reason
                 cancelled.append(row)
                 continue
-            row.subject, row.body = render(row)
+            row.subject, row.body = render(row, facts)
             backend = backends.get(row.channel) or backends.setdefault(
                 row.channel, backend_for(row.channel)
             )
@@ -249,13 +252,28 @@ def _deliver_claimed(token: str) -> int:
             continue
         row.status, row.sent_at = Status.SENT, timezone.now()
         done.append(row)
-    fields = ["status", "sent_at", "subject", "body", "last_error", "send_at", "claim_token"]
-    changed = done + retry + failed + cancelled
-    for row in changed:
-        row.claim_token = ""
-    if changed:
-        Notification.objects.bulk_update(changed, fields, batch_size=500)
+    _record_outcomes(done + retry + failed + cancelled)
     return len(done)
+
+
+def _record_outcomes(rows: list[Notification]) -> None:
+    """One UPDATE per row, sent as a batch (psycopg pipelines executemany); much cheaper
+    than bulk_update's CASE expressions over a few hundred rows."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    # The table name is ours; every value is a parameter.
+    sql = f"UPDATE {table} SET " + (  # noqa: S608
+        "status = %s, sent_at = %s, subject = %s, body = %s, "
+        "last_error = %s, send_at = %s, claim_token = '' WHERE id = %s"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        (r.status, adapt(r.sent_at), r.subject, r.body, r.last_error, adapt(r.send_at), r.pk)
+        for r in rows
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _retry_at(row: Notification, now: datetime.datetime) -> datetime.datetime:
@@ -265,20 +283,13 @@ def _retry_at(row: Notification, now: datetime.datetime) -> datetime.datetime:
     return outside_quiet_hours(at) if row.audience == Audience.PATIENT else at
 
 
-def _no_longer_needed(row: Notification) -> str:
-    """Why a message must not go out any more (its cause changed), or ''."""
-    from clinic.notifications import schedules
-
-    return schedules.obsolete_reason(row)
-
-
-def render(row: Notification) -> tuple[str, str]:
+def render(row: Notification, facts: dict | None = None) -> tuple[str, str]:
     """Subject and body from ``notifications/<kind>.<language>.txt``: the first line is the
     subject, the rest the body."""
     from clinic.notifications import schedules
 
     context = {"n": row, "patient": row.patient, "tz": CLINIC_TZ}
-    context.update(schedules.render_context(row))
+    context.update(schedules.render_context(row, facts or schedules.batch_facts([row])))
     with translation.override(row.language), timezone.override(CLINIC_TZ):
         text = render_to_string(
             [f"notifications/{row.kind}.{row.language}.txt", f"notifications/{row.kind}.nl.txt"],
