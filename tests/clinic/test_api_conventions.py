@@ -3,7 +3,7 @@
 import pytest
 
 from clinic.models import Location, Patient
-from tests.factories import ClinicianFactory
+from tests.factories import ClinicianFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,20 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
         app.conf.broker_write_url = original
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
+
+
+def test_lists_follow_the_views_ordering_across_pages(api, front_desk):
+    from clinic.api.views import PatientViewSet
+
+    PatientFactory.create_batch(5)
+    client = api(front_desk)
+    seen = []
+    url = "/api/v1/patients/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert PatientViewSet.ordering == "-id"
+    assert seen == sorted(seen, reverse=True)
+    locations = client.get("/api/v1/locations/").json()["results"]
+    assert [loc["name"] for loc in locations] == ["Rotterdam", "Zoetermeer"]
