@@ -12,7 +12,6 @@ from assessments.selectors import assessments_visible_to
 from assessments.serializers import AssessmentInputSerializer, AssessmentSerializer
 from assessments.services import assessment_record
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.pagination import ClinicCursorPagination
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Role
 from clinic.selectors import patients_visible_to
@@ -27,10 +26,6 @@ class AssessmentFilter(django_filters.FilterSet):
     class Meta:
         model = Assessment
         fields = ["patient", "episode", "kind"]
-
-
-class AssessmentPagination(ClinicCursorPagination):
-    ordering = ("-assessed_at", "-id")
 
 
 class AssessmentViewSet(
@@ -50,7 +45,7 @@ class AssessmentViewSet(
     # Recording one needs a physiotherapist; managers read.
     roles_for = {"create": frozenset({Role.CLINICIAN})}
     filterset_class = AssessmentFilter
-    pagination_class = AssessmentPagination
+    ordering = ("-assessed_at", "-id")
     access_log_resource = "assessment"
 
     def get_queryset(self):

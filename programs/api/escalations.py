@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.pagination import ClinicCursorPagination
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import User
 from clinic.selectors import patient_filter_for
@@ -102,11 +101,6 @@ class EscalationFilter(django_filters.FilterSet):
         )
 
 
-class EscalationPagination(ClinicCursorPagination):
-    # Unresolved first, most severe first, newest first; the id makes the order total.
-    ordering = ("attention", "-created_at", "-id")
-
-
 class EscalationViewSet(
     AccessLoggedMixin,
     mixins.ListModelMixin,
@@ -120,7 +114,8 @@ class EscalationViewSet(
     permission_classes = [RoleAllowed]
     roles = CLINICAL
     filterset_class = EscalationFilter
-    pagination_class = EscalationPagination
+    # Unresolved first, most severe first, newest first; the id makes the order total.
+    ordering = ("attention", "-created_at", "-id")
     access_log_resource = "escalation"
 
     def get_queryset(self):

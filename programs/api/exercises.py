@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from clinic.api.pagination import ClinicCursorPagination
 from clinic.models import Language, Patient, Role, User
 from programs.models import Exercise, ExerciseCategory, Step
 
@@ -114,10 +113,6 @@ class ExerciseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids)
 
 
-class ExercisePagination(ClinicCursorPagination):
-    ordering = ("id",)
-
-
 LANGUAGE_PARAMETERS = [
     OpenApiParameter(
         "lang",
@@ -139,7 +134,7 @@ class ExerciseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = ExerciseSerializer
     filterset_class = ExerciseFilter
-    pagination_class = ExercisePagination
+    ordering = ("id",)
 
     def get_queryset(self):
         return Exercise.objects.filter(is_active=True)
