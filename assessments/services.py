@@ -14,6 +14,7 @@ from assessments.models import Assessment, AssessmentKind, InjuryEpisode, Side
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import Clinician, Patient, User
 from clinic.selectors import patient_filter_for
+from programs.models import Escalation
 from programs.services.escalations import ESCALATION_RULES, escalation_raise
 
 CLINIC_TZ = ZoneInfo("Europe/Amsterdam")
@@ -133,6 +134,19 @@ def _earlier(episode: InjuryEpisode, before: datetime) -> rules.EarlierAssessmen
     )
 
 
+# Facts that do not change within an episode: once a clinician has handled the escalation,
+# re-assessing the same episode must not reopen it.
+ONCE_PER_EPISODE_RULES = frozenset({"recurrence"})
+
+
+def _already_escalated(episode: InjuryEpisode, rule: str) -> bool:
+    if rule not in ONCE_PER_EPISODE_RULES:
+        return False
+    return Escalation.objects.filter(
+        rule=rule, patient_id=episode.patient_id, source_assessment__episode=episode
+    ).exists()
+
+
 @transaction.atomic
 def assessment_record(
     *,
@@ -225,12 +239,13 @@ def assessment_record(
         alert_details=[alert.as_dict() for alert in alerts],
     )
     for alert in alerts:
-        if alert.code in ESCALATION_RULES:
-            escalation_raise(
-                patient=patient,
-                rule=alert.code,
-                reason=alert.reason,
-                severity=alert.severity,
-                source_assessment=assessment,
-            )
+        if alert.code not in ESCALATION_RULES or _already_escalated(episode, alert.code):
+            continue
+        escalation_raise(
+            patient=patient,
+            rule=alert.code,
+            reason=alert.reason,
+            severity=alert.severity,
+            source_assessment=assessment,
+        )
     return assessment

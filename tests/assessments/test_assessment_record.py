@@ -108,3 +108,27 @@ def test_opening_an_assessment_in_the_admin_is_logged(client, manager, patient):
     )
     entries = AccessLogEntry.objects.filter(patient=patient, actor=manager, action="read")
     assert set(entries.values_list("resource", flat=True)) == {"assessment", "injury_episode"}
+
+
+def test_a_handled_recurrence_is_not_reopened_by_reassessing_the_same_episode(clinician, patient):
+    from programs.services.escalations import escalation_resolve
+
+    first = assessment_record(
+        clinician_user=clinician.user,
+        patient=patient,
+        side="left",
+        onset_date=onset(),
+        previous_injuries=2,
+    )
+    assert "recurrence" in first.alerts
+    escalation = Escalation.objects.get(rule="recurrence")
+    escalation_resolve(escalation=escalation, by=clinician.user, note="Discussed prevention.")
+
+    again = assessment_record(
+        clinician_user=clinician.user, patient=patient, side="left", onset_date=onset()
+    )
+    # The alert is still shown on the assessment, but no escalation reopens.
+    assert "recurrence" in again.alerts
+    assert list(Escalation.objects.filter(rule="recurrence").values_list("status", flat=True)) == [
+        "resolved"
+    ]
