@@ -156,7 +156,7 @@ class LiveCelery:
         self.workdir = workdir
         self.redis = redis
         self.worker: subprocess.Popen | None = None
-        self.beat: subprocess.Popen | None = None
+        self.beats: list[subprocess.Popen] = []
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "clinic.settings",
@@ -200,8 +200,9 @@ class LiveCelery:
         wait_for(lambda: "ready." in log.read_text(), timeout=30, what="the worker to start")
 
     def start_beat(self) -> None:
-        log = self.workdir / "beat.log"
-        self.beat = subprocess.Popen(
+        n = len(self.beats) + 1
+        log = self.workdir / f"beat-{n}.log"
+        beat = subprocess.Popen(
             [
                 CELERY,
                 "-A",
@@ -210,7 +211,7 @@ class LiveCelery:
                 "--loglevel",
                 "INFO",
                 "-s",
-                str(self.workdir / "beat-schedule"),
+                str(self.workdir / f"beat-schedule-{n}"),
                 "--pidfile",
                 "",
             ],
@@ -220,6 +221,7 @@ class LiveCelery:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.beats.append(beat)
 
     def start(self) -> LiveCelery:
         self.start_beat()
@@ -232,7 +234,8 @@ class LiveCelery:
 
     def stop(self) -> None:
         _stop(self.worker)
-        _stop(self.beat)
+        for beat in self.beats:
+            _stop(beat)
 
 
 @pytest.fixture

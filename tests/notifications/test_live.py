@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from bookings.models import WorkingHours
 from clinic.notifications.models import Notification
 from programs.services.check_ins import check_in_submit
 from tests.factories import ClinicianFactory, PatientFactory
 from tests.notifications.conftest import wait_for
-from tests.notifications.factories import book, cancel
+from tests.notifications.factories import AppointmentTypeFactory, book, cancel
 from tests.programs.factories import ProgramFactory
 
 pytestmark = [
@@ -22,6 +24,9 @@ pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 def statuses(**filters) -> list[str]:
@@ -42,6 +47,7 @@ def test_a_booking_23_hours_ahead_is_reminded_within_seconds_and_a_cancelled_one
     settings.NOTIFICATION_QUIET_HOURS_START = "23:59:59"
     settings.NOTIFICATION_QUIET_HOURS_END = "00:00"
     live_celery.start()
+    live_celery.start_beat()  # a second beat by mistake must not send anything twice
     kept = book(start=in_23_hours())
     dropped = book(start=in_23_hours() + datetime.timedelta(hours=1))
     cancel(dropped)
@@ -131,34 +137,56 @@ def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(live_c
     assert [key for key, n in counts.items() if n != 1] == []
 
 
-def test_while_the_broker_is_down_changes_commit_and_messages_wait_then_all_go(
-    live_celery, sink, throwaway_redis, rotterdam, settings
+def _bookable_starts(count: int) -> list[datetime.datetime]:
+    """Whole clinic hours 20–23 hours ahead, away from midnight: inside the reminder window."""
+    start = (in_23_hours().astimezone(AMS)).replace(minute=0, second=0, microsecond=0)
+    while not 1 <= start.hour <= 20:
+        start -= datetime.timedelta(hours=1)
+    return [start - datetime.timedelta(minutes=30 * i) for i in range(count)]
+
+
+def test_while_the_broker_is_down_the_api_answers_201_and_messages_wait_then_all_go(
+    live_celery, sink, throwaway_redis, rotterdam, settings, api, front_desk
 ):
     settings.NOTIFICATION_QUIET_HOURS_START = "23:59:59"
     settings.NOTIFICATION_QUIET_HOURS_END = "00:00"
     live_celery.start()
     clinician = ClinicianFactory(user__locations=[rotterdam])
+    for weekday in range(7):  # a clinician who works around the clock, so any hour is free
+        WorkingHours.objects.create(
+            clinician=clinician,
+            location=rotterdam,
+            weekday=weekday,
+            starts_at=datetime.time(0, 0),
+            ends_at=datetime.time(23, 45),
+        )
+    treatment = AppointmentTypeFactory()
     patient = PatientFactory(location=rotterdam, primary_clinician=clinician, with_user=True)
     ProgramFactory(patient=patient, clinician=clinician)
 
     throwaway_redis.stop()
     started = time.monotonic()
-    appointments = [
-        book(
-            patient=patient,
-            clinician=clinician,
-            start=in_23_hours() + datetime.timedelta(minutes=30 * i),
+    for start in _bookable_starts(3):
+        response = api(front_desk).post(
+            "/api/v1/appointments/",
+            {
+                "patient": patient.id,
+                "clinician": clinician.id,
+                "location": "rotterdam",
+                "appointment_type": treatment.id,
+                "start": start.isoformat(),
+            },
+            format="json",
         )
-        for i in range(3)
-    ]
-    check_in = check_in_submit(patient=patient, **RED_FLAG)
+        assert response.status_code == 201, response.content
+    response = api(patient.user).post("/api/v1/check-ins/", RED_FLAG, format="json")
+    assert response.status_code == 201, response.content
     assert time.monotonic() - started < 10  # nobody waits for the broker
 
     waiting = Notification.objects.filter(patient=patient)
     # A reminder by e-mail and push per appointment; notices to the clinician.
     assert waiting.filter(kind="appointment_reminder").count() == 3 * 2
     assert waiting.filter(kind="escalation_notice", recipient_user=clinician.user).count() >= 2
-    assert check_in.alerts
     time.sleep(3)
     assert set(statuses(patient=patient)) == {"pending"}
     assert sink.lines() == []
@@ -166,4 +194,3 @@ def test_while_the_broker_is_down_changes_commit_and_messages_wait_then_all_go(
     throwaway_redis.start()
     wait_for(all_sent(patient=patient), timeout=60, what="everything sent after the outage")
     assert sink.count_by_key() == {n.idempotency_key: 1 for n in waiting}
-    assert {n.appointment_id for n in waiting if n.appointment_id} == {a.pk for a in appointments}
