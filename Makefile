@@ -18,7 +18,7 @@ else
 TEST_DATABASE_URL := $(TEST_POSTGRES_URL)
 endif
 
-.PHONY: install run test lint audit bench clean
+.PHONY: install run test fuzz lint audit bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: install
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	CACHE_URL=locmemcache:// \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The schemathesis fuzz run of the suite, with many more examples per operation.
+fuzz: install
+	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py -p no:logging" FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200}
 
 lint: install
 	$(VENV)/bin/ruff check .

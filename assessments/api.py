@@ -12,15 +12,16 @@ from assessments.selectors import assessments_visible_to
 from assessments.serializers import AssessmentInputSerializer, AssessmentSerializer
 from assessments.services import assessment_record
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Role
 from clinic.selectors import patients_visible_to
 
 
-class AssessmentFilter(django_filters.FilterSet):
+class AssessmentFilter(ClinicFilterSet):
     # Plain ids: an unknown or invisible patient gives an empty list, never a hint.
-    patient = django_filters.NumberFilter(field_name="patient_id")
-    episode = django_filters.NumberFilter(field_name="episode_id")
+    patient = IdFilter(field_name="patient_id")
+    episode = IdFilter(field_name="episode_id")
     kind = django_filters.ChoiceFilter(choices=AssessmentKind.choices)
 
     class Meta:

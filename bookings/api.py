@@ -43,6 +43,7 @@ from bookings.serializers import (
     RescheduleSerializer,
 )
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
 from clinic.models import AccessAction, Clinician, Location, Role
 from clinic.selectors import patients_visible_to
@@ -163,9 +164,9 @@ class AvailabilityView(APIView):
 # --- appointments ---------------------------------------------------------------------------
 
 
-class AppointmentFilter(django_filters.FilterSet):
-    patient = django_filters.NumberFilter(field_name="patient_id")
-    clinician = django_filters.NumberFilter(field_name="clinician_id")
+class AppointmentFilter(ClinicFilterSet):
+    patient = IdFilter(field_name="patient_id")
+    clinician = IdFilter(field_name="clinician_id")
     location = django_filters.CharFilter(field_name="location__slug")
     status = django_filters.ChoiceFilter(choices=AppointmentStatus.choices)
     start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")

@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -130,6 +131,7 @@ def problem_exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # a POST to a wrong path is a 404, not a CSRF failure page
 def api_not_found(request, *args, **kwargs):
     """Unknown paths under /api/ answer a problem, not Django's HTML page."""
     return problem_response(404, "not_found", f"No API endpoint at {request.path}.")

@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import RetrieveAPIView
 
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import EVERYONE, STAFF, RoleAllowed
 from clinic.api.serializers import (
     AccessLogEntrySerializer,
@@ -46,7 +47,7 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = "name"
 
 
-class ClinicianFilter(django_filters.FilterSet):
+class ClinicianFilter(ClinicFilterSet):
     location = django_filters.CharFilter(field_name="user__locations__slug")
 
 
@@ -59,7 +60,7 @@ class ClinicianViewSet(viewsets.ReadOnlyModelViewSet):
         return clinicians_list()
 
 
-class PatientFilter(django_filters.FilterSet):
+class PatientFilter(ClinicFilterSet):
     location = django_filters.CharFilter(field_name="location__slug")
     search = django_filters.CharFilter(method="filter_search", label="Name contains")
 

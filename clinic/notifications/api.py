@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import django_filters
 from rest_framework import mixins, viewsets
 
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import EVERYONE, RoleAllowed
 from clinic.notifications.models import Notification
 from clinic.notifications.selectors import notifications_visible_to
 from clinic.notifications.serializers import NotificationSerializer
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(ClinicFilterSet):
     class Meta:
         model = Notification
         fields = ["kind", "status", "channel", "appointment", "escalation", "patient", "program"]

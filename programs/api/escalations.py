@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import User
 from clinic.selectors import patient_filter_for
@@ -77,9 +78,9 @@ class EscalationResolveSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class EscalationFilter(django_filters.FilterSet):
+class EscalationFilter(ClinicFilterSet):
     # A plain id: an unknown or invisible patient gives an empty list, never a hint.
-    patient = django_filters.NumberFilter(field_name="patient_id")
+    patient = IdFilter(field_name="patient_id")
     status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     rule = django_filters.ChoiceFilter(choices=[(rule, rule) for rule in DEFAULT_SEVERITY])

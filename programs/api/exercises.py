@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from clinic.api.filters import ClinicFilterSet
 from clinic.models import Language, Patient, Role, User
 from programs.models import Exercise, ExerciseCategory, Step
 
@@ -92,7 +93,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
         }
 
 
-class ExerciseFilter(django_filters.FilterSet):
+class ExerciseFilter(ClinicFilterSet):
     step = django_filters.TypedChoiceFilter(
         choices=Step.choices, coerce=int, method="filter_step", label="Suits this step (1–5)"
     )

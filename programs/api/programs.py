@@ -7,7 +7,6 @@ so a prescription is always reached through a program the caller may see.
 
 from __future__ import annotations
 
-import django_filters
 from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 
 from assessments.models import Assessment
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
@@ -203,7 +203,7 @@ class PrescriptionChangeSerializer(DosageSerializer):
 # --- Views ---------------------------------------------------------------------------------
 
 
-class ProgramFilter(django_filters.FilterSet):
+class ProgramFilter(ClinicFilterSet):
     class Meta:
         model = Program
         fields = ["patient", "status", "step", "clinician"]

@@ -132,3 +132,20 @@ def test_lists_follow_the_views_ordering_across_pages(api, front_desk):
     assert seen == sorted(seen, reverse=True)
     locations = client.get("/api/v1/locations/").json()["results"]
     assert [loc["name"] for loc in locations] == ["Rotterdam", "Zoetermeer"]
+
+
+def test_a_post_to_an_unknown_api_path_is_a_404_problem_not_a_csrf_page(api, front_desk):
+    response = api(front_desk).post("/api/v1/programs/0.5/pause/", {}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("value", ["-8.25e30", "0", "1.5", "99999999999999999999", "x"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/appointments/", "/api/v1/programs/", "/api/v1/patients/"]
+)
+def test_an_id_filter_that_is_no_id_is_a_400(api, manager, path, value):
+    key = "primary_clinician" if path == "/api/v1/patients/" else "patient"
+    response = api(manager).get(f"{path}?{key}={value}")
+    assert response.status_code == 400
+    assert key in response.json()["errors"]
