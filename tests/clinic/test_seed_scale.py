@@ -30,6 +30,15 @@ def test_seed_scale_creates_consistent_data():
     # Every patient is treated at their own location by a clinician who works there.
     assert not scale_patients.exclude(primary_clinician__user__locations=F("location")).exists()
     assert CheckIn.objects.count() >= 500
+    from bookings.models import Appointment
+    from clinic.notifications.models import Notification
+
+    appointments = Appointment.objects.filter(patient__in=scale_patients)
+    assert appointments.count() > 100
+    # Each appointment is with the patient's own clinician, at the patient's location.
+    assert not appointments.exclude(clinician=F("patient__primary_clinician")).exists()
+    assert not appointments.exclude(location=F("patient__location")).exists()
+    assert Notification.objects.filter(appointment__in=appointments).count() == appointments.count()
     # The database's rules hold for generated data too: one open program per patient,
     # one unresolved escalation per patient and rule.
     assert not (
