@@ -225,6 +225,8 @@ class Appointment(models.Model):
             models.Index(fields=["clinician", "start"]),
             models.Index(fields=["location", "start"]),
             models.Index(fields=["patient", "start"]),
+            # Staff lists are "the next appointments I may see": walk this in order and stop.
+            models.Index(fields=["start", "id"], name="appointment_list_order"),
         ]
         constraints = [
             models.CheckConstraint(

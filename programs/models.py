@@ -237,7 +237,11 @@ class CheckIn(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-submitted_at"])]
+        indexes = [
+            models.Index(fields=["patient", "-submitted_at"]),
+            # Clinicians' lists are "the newest check-ins I may see": walk this and stop.
+            models.Index(fields=["-submitted_at", "-id"], name="check_in_list_order"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(pain_now__lte=10), name="check_in_pain_now_0_to_10"),
             models.CheckConstraint(
