@@ -7,7 +7,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -60,6 +60,11 @@ class Command(BaseCommand):
             )
             counts.update(seed_clinical(ctx, check_ins_target=check_ins))
             counts.update(_seed_optional(ctx, appointments=appointments))
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner guesses from an empty database after a bulk
+            # load and sorts whole tables where an index would do.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         for name, count in counts.items():
             self.stdout.write(f"{name:>16}: {count:,}")
