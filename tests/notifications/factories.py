@@ -9,34 +9,20 @@ from django.db import transaction
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from bookings.models import Appointment, AppointmentType
+from bookings.models import Appointment
 from clinic import events
 from clinic.notifications.models import Notification
-from tests.factories import ClinicianFactory, PatientFactory
+from tests.bookings import factories as bookings_factories
+from tests.bookings.factories import AppointmentTypeFactory  # noqa: F401 - used by the live tests
+from tests.factories import PatientFactory
 from tests.programs.factories import ProgramFactory
 
 
-class AppointmentTypeFactory(DjangoModelFactory):
-    class Meta:
-        model = AppointmentType
-        django_get_or_create = ("code",)
-
-    code = "treatment"
-    name = "Behandeling"
-    duration_minutes = 30
-
-
-class AppointmentFactory(DjangoModelFactory):
-    class Meta:
-        model = Appointment
+class AppointmentFactory(bookings_factories.AppointmentFactory):
+    """An appointment three days ahead, for a patient with the app (so messages can go)."""
 
     patient = factory.SubFactory(PatientFactory, with_user=True)
-    clinician = factory.SubFactory(ClinicianFactory)
-    location = factory.SelfAttribute("patient.location")
-    appointment_type = factory.SubFactory(AppointmentTypeFactory)
     start = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
-    end = factory.LazyAttribute(lambda a: a.start + datetime.timedelta(minutes=30))
-    buffer_end = factory.SelfAttribute("end")
 
 
 def _open_program(patient):
