@@ -33,6 +33,48 @@ logger = logging.getLogger("clinic.notifications")
 # --- appointments -----------------------------------------------------------------------
 
 
+def _to_patient(patient, *, kind, key, send_at, **about) -> int:
+    """One outbox row per channel the patient consented to; ``key`` + channel is the
+    idempotency key. Returns how many rows are new."""
+    return sum(
+        bool(
+            notification_schedule(
+                kind=kind,
+                channel=route.channel,
+                audience=Audience.PATIENT,
+                idempotency_key=f"{key}:{route.channel}",
+                send_at=send_at,
+                language=patient.language,
+                patient=patient,
+                recipient_user=route.recipient_user,
+                address=route.address,
+                **about,
+            )
+        )
+        for route in patient_routes(patient)
+    )
+
+
+def _to_staff(user, *, kind, key, send_at, **about) -> int:
+    """One outbox row per channel of a staff member (email, in-app)."""
+    return sum(
+        bool(
+            notification_schedule(
+                kind=kind,
+                channel=route.channel,
+                audience=Audience.STAFF,
+                idempotency_key=f"{key}:{route.channel}",
+                send_at=send_at,
+                language=settings.LANGUAGE_CODE,
+                recipient_user=user,
+                address=route.address,
+                **about,
+            )
+        )
+        for route in staff_routes(user)
+    )
+
+
 def _grace() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.NOTIFICATION_GRACE_SECONDS)
 
@@ -61,21 +103,13 @@ def appointment_messages_schedule(*, appointment, now: datetime.datetime | None 
     for kind, send_at in plan:
         if outside_quiet_hours(send_at) >= appointment.start:
             continue  # the quiet hours would hold it until after the appointment
-        for route in patient_routes(patient):
-            written += bool(
-                notification_schedule(
-                    kind=kind,
-                    channel=route.channel,
-                    audience=Audience.PATIENT,
-                    idempotency_key=f"{kind}:{appointment.pk}:{start_key}:{route.channel}",
-                    send_at=send_at,
-                    language=patient.language,
-                    patient=patient,
-                    recipient_user=route.recipient_user,
-                    address=route.address,
-                    appointment=appointment,
-                )
-            )
+        written += _to_patient(
+            patient,
+            kind=kind,
+            key=f"{kind}:{appointment.pk}:{start_key}",
+            send_at=send_at,
+            appointment=appointment,
+        )
     return written
 
 
@@ -93,20 +127,13 @@ def appointment_messages_cancel(*, appointment, now: datetime.datetime | None = 
         kind__in=[Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER],
     )
     if announced and appointment.start > now:
-        patient = appointment.patient
-        for route in patient_routes(patient):
-            notification_schedule(
-                kind=Kind.APPOINTMENT_CANCELLED,
-                channel=route.channel,
-                audience=Audience.PATIENT,
-                idempotency_key=f"appointment_cancelled:{appointment.pk}:{route.channel}",
-                send_at=now,
-                language=patient.language,
-                patient=patient,
-                recipient_user=route.recipient_user,
-                address=route.address,
-                appointment=appointment,
-            )
+        _to_patient(
+            appointment.patient,
+            kind=Kind.APPOINTMENT_CANCELLED,
+            key=f"appointment_cancelled:{appointment.pk}",
+            send_at=now,
+            appointment=appointment,
+        )
     return cancelled
 
 
@@ -167,24 +194,13 @@ def check_in_reminders_plan_for(*, program, now: datetime.datetime) -> int:
         send_at = at_clinic_time(send_day, wall)
         if send_at < now - datetime.timedelta(hours=1):
             continue  # planned too late for today's moment; the next one follows
-        for route in patient_routes(patient):
-            written += bool(
-                notification_schedule(
-                    kind=kind,
-                    channel=route.channel,
-                    audience=Audience.PATIENT,
-                    idempotency_key=(
-                        f"{kind}:{program.pk}:{last_day.isoformat()}:{due.isoformat()}:"
-                        f"{route.channel}"
-                    ),
-                    send_at=max(send_at, now),
-                    language=patient.language,
-                    patient=patient,
-                    recipient_user=route.recipient_user,
-                    address=route.address,
-                    program=program,
-                )
-            )
+        written += _to_patient(
+            patient,
+            kind=kind,
+            key=f"{kind}:{program.pk}:{last_day.isoformat()}:{due.isoformat()}",
+            send_at=max(send_at, now),
+            program=program,
+        )
     missed = max(0, ((today - last_day).days - 1) // every)
     if missed >= 2 and schedule_mark_claim(key=f"missed_check_ins:{program.pk}:{last_day}"):
         from programs.services.escalations import escalation_raise
@@ -233,24 +249,17 @@ def managers_of(location_id: int) -> list[User]:
 
 
 def _staff_messages(*, kind, users, escalation, send_at, key_prefix) -> int:
-    written = 0
-    for user in users:
-        for route in staff_routes(user):
-            written += bool(
-                notification_schedule(
-                    kind=kind,
-                    channel=route.channel,
-                    audience=Audience.STAFF,
-                    idempotency_key=f"{key_prefix}:{user.pk}:{route.channel}",
-                    send_at=send_at,
-                    language=settings.LANGUAGE_CODE,
-                    patient=escalation.patient,
-                    recipient_user=user,
-                    address=route.address,
-                    escalation=escalation,
-                )
-            )
-    return written
+    return sum(
+        _to_staff(
+            user,
+            kind=kind,
+            key=f"{key_prefix}:{user.pk}",
+            send_at=send_at,
+            patient=escalation.patient,
+            escalation=escalation,
+        )
+        for user in users
+    )
 
 
 def escalation_notices_schedule(*, escalation) -> int:
@@ -324,22 +333,12 @@ def escalation_digests_schedule(*, now: datetime.datetime | None = None) -> int:
             "pk", flat=True
         )
     )
-    written = 0
-    for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
-        for route in staff_routes(user):
-            written += bool(
-                notification_schedule(
-                    kind=Kind.ESCALATION_DIGEST,
-                    channel=route.channel,
-                    audience=Audience.STAFF,
-                    idempotency_key=f"escalation_digest:{user.pk}:{day}:{route.channel}",
-                    send_at=now,
-                    language=settings.LANGUAGE_CODE,
-                    recipient_user=user,
-                    address=route.address,
-                )
-            )
-    return written
+    return sum(
+        _to_staff(
+            user, kind=Kind.ESCALATION_DIGEST, key=f"escalation_digest:{user.pk}:{day}", send_at=now
+        )
+        for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk")
+    )
 
 
 # --- nightly trend sweep ----------------------------------------------------------------
