@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -47,19 +47,6 @@ from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
 from clinic.models import AccessAction, Clinician, Location, Role
 from clinic.selectors import patients_visible_to
-
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details; ``type`` ends in a stable code (e.g. ``/slot_taken``)."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
-PROBLEM = OpenApiResponse(ProblemSerializer, description="Problem details")
 
 
 class AppointmentTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -117,7 +104,7 @@ class AvailabilityView(APIView):
 
     @extend_schema(
         parameters=[AvailabilityQuerySerializer],
-        responses={200: AvailabilityPageSerializer, 400: PROBLEM},
+        responses={200: AvailabilityPageSerializer},
     )
     def get(self, request):
         query = AvailabilityQuerySerializer(data=request.query_params)
@@ -206,9 +193,7 @@ class AppointmentViewSet(
         request=AppointmentBookSerializer,
         responses={
             201: AppointmentSerializer,
-            400: PROBLEM,
-            403: PROBLEM,
-            409: OpenApiResponse(ProblemSerializer, description="slot_taken and other conflicts"),
+            409: OpenApiResponse(description="slot_taken and other conflicts"),
         },
     )
     def create(self, request):
@@ -230,10 +215,7 @@ class AppointmentViewSet(
         request=AppointmentSeriesBookSerializer,
         responses={
             201: AppointmentSeriesSerializer,
-            400: PROBLEM,
-            409: OpenApiResponse(
-                ProblemSerializer, description="series_conflict, with `conflicts`"
-            ),
+            409: OpenApiResponse(description="series_conflict, with `conflicts`"),
         },
     )
     @action(detail=False, methods=["post"])
@@ -261,7 +243,7 @@ class AppointmentViewSet(
 
     @extend_schema(
         request=CancelSerializer,
-        responses={200: AppointmentSerializer, 409: PROBLEM},
+        responses={200: AppointmentSerializer},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -275,7 +257,7 @@ class AppointmentViewSet(
 
     @extend_schema(
         request=RescheduleSerializer,
-        responses={200: AppointmentSerializer, 409: PROBLEM},
+        responses={200: AppointmentSerializer},
     )
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
@@ -287,7 +269,7 @@ class AppointmentViewSet(
         )
         return self._respond(appointment)
 
-    @extend_schema(request=None, responses={200: AppointmentSerializer, 409: PROBLEM})
+    @extend_schema(request=None, responses={200: AppointmentSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         appointment = services.appointment_complete(
@@ -295,7 +277,7 @@ class AppointmentViewSet(
         )
         return self._respond(appointment)
 
-    @extend_schema(request=None, responses={200: AppointmentSerializer, 409: PROBLEM})
+    @extend_schema(request=None, responses={200: AppointmentSerializer})
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
         appointment = services.appointment_mark_no_show(
@@ -305,7 +287,7 @@ class AppointmentViewSet(
 
     @extend_schema(
         parameters=[AttendanceQuerySerializer],
-        responses={200: AttendanceSerializer, 404: PROBLEM},
+        responses={200: AttendanceSerializer},
     )
     @action(detail=False, methods=["get"])
     def attendance(self, request):
@@ -404,7 +386,7 @@ class CalendarFeedICalView(APIView):
 
     @extend_schema(
         auth=[],
-        responses={(200, "text/calendar"): OpenApiTypes.STR, 404: PROBLEM},
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
     )
     def get(self, request, token: str):
         feed = selectors.calendar_feed_by_token_hash(services.feed_token_hash(token))
