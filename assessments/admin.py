@@ -7,13 +7,11 @@ escalations are always computed; the admin shows them, and logs who opened which
 from django.contrib import admin
 
 from assessments.models import Assessment, InjuryEpisode
-from clinic.api.access_log import client_address
-from clinic.models import AccessAction
-from clinic.services import access_log_record
+from clinic.api.access_log import AccessLoggedAdminMixin
 
 
-class ReadOnlyClinicalAdmin(admin.ModelAdmin):
-    access_log_resource = ""
+class ReadOnlyClinicalAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    """Clinical records are written through the API; the admin only shows them."""
 
     def has_add_permission(self, request):
         return False
@@ -23,26 +21,6 @@ class ReadOnlyClinicalAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        # Opening a clinical record in the admin is an access like any other (NEN 7513).
-        if response.status_code == 200 and str(object_id).isdigit():
-            patient_id = (
-                self.model.objects.filter(pk=object_id).values_list("patient_id", flat=True).first()
-            )
-            if patient_id is not None:
-                access_log_record(
-                    actor=request.user,
-                    patient_ids=[patient_id],
-                    object_ids=[object_id],
-                    action=AccessAction.READ,
-                    resource=self.access_log_resource,
-                    method=request.method,
-                    path=request.get_full_path(),
-                    address=client_address(request),
-                )
-        return response
 
 
 class AssessmentInline(admin.TabularInline):

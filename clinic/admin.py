@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from clinic.api.access_log import client_address
-from clinic.models import AccessAction, AccessLogEntry, Clinician, Location, Patient, User
-from clinic.services import access_log_record
+from clinic.api.access_log import AccessLoggedAdminMixin
+from clinic.models import AccessLogEntry, Clinician, Location, Patient, User
 
 
 @admin.register(Location)
@@ -38,30 +37,16 @@ class ClinicianAdmin(admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    access_log_resource = "patient"
+    access_log_patient = "pk"
+
     list_display = ["last_name", "first_name", "date_of_birth", "location", "primary_clinician"]
     list_select_related = ["location", "primary_clinician__user"]
     list_filter = ["location", "language", "primary_clinician"]
     search_fields = ["first_name", "last_name", "email", "phone"]
     raw_id_fields = ["user"]
     date_hierarchy = "created_at"
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        # Opening or saving a record in the admin is an access like any other (NEN 7513).
-        shown = response.status_code in (200, 302) and str(object_id).isdigit()
-        if shown and Patient.objects.filter(pk=object_id).exists():
-            access_log_record(
-                actor=request.user,
-                patient_ids=[int(object_id)],
-                object_ids=[object_id],
-                action=AccessAction.UPDATE if request.method == "POST" else AccessAction.READ,
-                resource="patient",
-                method=request.method,
-                path=request.get_full_path(),
-                address=client_address(request),
-            )
-        return response
 
 
 @admin.register(AccessLogEntry)

@@ -74,3 +74,33 @@ class AccessLoggedMixin:
                     address=client_address(request),
                 )
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+class AccessLoggedAdminMixin:
+    """For ModelAdmins: opening (GET) or saving (POST) a record in the admin writes one
+    access-log entry for its patient. ``access_log_patient`` is the lookup from the model to
+    the patient id ("patient_id", "program__patient_id", or "pk" for Patient itself)."""
+
+    access_log_resource: str = ""
+    access_log_patient: str = "patient_id"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code in (200, 302) and str(object_id).isdigit():
+            patient_id = (
+                self.model.objects.filter(pk=object_id)
+                .values_list(self.access_log_patient, flat=True)
+                .first()
+            )
+            if patient_id is not None:
+                access_log_record(
+                    actor=request.user,
+                    patient_ids=[patient_id],
+                    object_ids=[object_id],
+                    action=AccessAction.UPDATE if request.method == "POST" else AccessAction.READ,
+                    resource=self.access_log_resource,
+                    method=request.method,
+                    path=request.get_full_path(),
+                    address=client_address(request),
+                )
+        return response

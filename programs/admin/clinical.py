@@ -6,39 +6,8 @@ patient's reports are read-only; opening a record is access-logged like an API r
 
 from django.contrib import admin
 
-from clinic.api.access_log import client_address
-from clinic.models import AccessAction
-from clinic.services import access_log_record
+from clinic.api.access_log import AccessLoggedAdminMixin
 from programs.models import CheckIn, Prescription, PrescriptionLoadChange, Program, StepTransition
-
-
-class AccessLoggedAdmin(admin.ModelAdmin):
-    """Opening or saving a patient's clinical record in the admin is logged (NEN 7513)."""
-
-    access_log_resource = ""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if response.status_code in (200, 302) and str(object_id).isdigit():
-            patient_id = (
-                self.model.objects.filter(pk=object_id).values_list("patient_id", flat=True).first()
-                if self.model is not Prescription
-                else Prescription.objects.filter(pk=object_id)
-                .values_list("program__patient_id", flat=True)
-                .first()
-            )
-            if patient_id is not None:
-                access_log_record(
-                    actor=request.user,
-                    patient_ids=[patient_id],
-                    object_ids=[object_id],
-                    action=AccessAction.UPDATE if request.method == "POST" else AccessAction.READ,
-                    resource=self.access_log_resource,
-                    method=request.method,
-                    path=request.get_full_path(),
-                    address=client_address(request),
-                )
-        return response
 
 
 class StepTransitionInline(admin.TabularInline):
@@ -84,7 +53,7 @@ class PrescriptionInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(AccessLoggedAdmin):
+class ProgramAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     access_log_resource = "program"
     list_display = [
         "id",
@@ -129,10 +98,11 @@ class LoadChangeInline(admin.TabularInline):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(AccessLoggedAdmin):
+class PrescriptionAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     """Read-only: dosage changes go through the service that enforces the 10% rule."""
 
     access_log_resource = "program"
+    access_log_patient = "program__patient_id"
     list_display = ["id", "program", "exercise", "step", "sets", "reps", "load_kg", "is_active"]
     list_select_related = ["program__patient", "exercise"]
     list_filter = ["step", "is_active", "exercise__category"]
@@ -150,7 +120,7 @@ class PrescriptionAdmin(AccessLoggedAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(AccessLoggedAdmin):
+class CheckInAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     """What the patient reported is theirs: read-only here."""
 
     access_log_resource = "check_in"

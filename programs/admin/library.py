@@ -4,7 +4,7 @@ resolve through the same services as the API)."""
 from django import forms
 from django.contrib import admin, messages
 
-from clinic.api.access_log import client_address
+from clinic.api.access_log import AccessLoggedAdminMixin, client_address
 from clinic.errors import Conflict
 from clinic.models import AccessAction, Role
 from clinic.services import access_log_record
@@ -82,7 +82,9 @@ class ExerciseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    access_log_resource = "escalation"
+
     list_display = ["patient", "rule", "severity", "status", "occurrences", "created_at"]
     list_filter = ["status", "severity", "rule", "patient__location"]
     list_select_related = ["patient"]
@@ -102,26 +104,6 @@ class EscalationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        # Opening an escalation in the admin is an access like any other (NEN 7513).
-        if response.status_code == 200 and str(object_id).isdigit():
-            patient_id = (
-                Escalation.objects.filter(pk=object_id).values_list("patient_id", flat=True).first()
-            )
-            if patient_id is not None:
-                access_log_record(
-                    actor=request.user,
-                    patient_ids=[patient_id],
-                    object_ids=[object_id],
-                    action=AccessAction.READ,
-                    resource="escalation",
-                    method=request.method,
-                    path=request.get_full_path(),
-                    address=client_address(request),
-                )
-        return response
 
     def _apply(self, request, queryset, change, verb: str) -> None:
         done = 0
