@@ -168,12 +168,9 @@ def free_slots(
     # Anything that may overlap a slot starting in [start, end).
     window_start, window_end = start - timedelta(days=1), end + occupied + timedelta(days=1)
     busy: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    appointments = Appointment.objects.filter(
-        clinician_id__in=ids,
-        status__in=ACTIVE_STATUSES,
-        start__lt=window_end,
-        buffer_end__gt=window_start,
-    )
+    appointments = Appointment.objects.overlapping(
+        window_start, window_end, end_field="buffer_end"
+    ).filter(clinician_id__in=ids, status__in=ACTIVE_STATUSES)
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
     for clinician_id, busy_start, busy_end in _as_epochs(appointments, "start", "buffer_end"):
@@ -196,11 +193,8 @@ def free_slots(
 
     patient_busy = _Busy([])
     if patient is not None:
-        taken = Appointment.objects.filter(
-            patient=patient,
-            status__in=ACTIVE_STATUSES,
-            start__lt=window_end,
-            end__gt=window_start,
+        taken = Appointment.objects.overlapping(window_start, window_end).filter(
+            patient=patient, status__in=ACTIVE_STATUSES
         )
         if exclude_appointment_id is not None:
             taken = taken.exclude(pk=exclude_appointment_id)

@@ -12,11 +12,19 @@ cannot create them; there the service serialises check-and-insert instead.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from clinic.models import Clinician, Location, Patient
+
+LONGEST_APPOINTMENT_MINUTES = 480
+LONGEST_BUFFER_MINUTES = 120
+# No appointment keeps a clinician busy longer than this; lets "what overlaps this window"
+# bound start from below, so it reads a slice of the (clinician, start) index.
+LONGEST_BUSY = timedelta(minutes=LONGEST_APPOINTMENT_MINUTES + LONGEST_BUFFER_MINUTES)
 
 
 class AppointmentType(models.Model):
@@ -40,11 +48,13 @@ class AppointmentType(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(duration_minutes__gt=0, duration_minutes__lte=480),
+                condition=Q(
+                    duration_minutes__gt=0, duration_minutes__lte=LONGEST_APPOINTMENT_MINUTES
+                ),
                 name="appointment_type_duration_sensible",
             ),
             models.CheckConstraint(
-                condition=Q(buffer_after_minutes__lte=120),
+                condition=Q(buffer_after_minutes__lte=LONGEST_BUFFER_MINUTES),
                 name="appointment_type_buffer_sensible",
             ),
         ]
@@ -189,6 +199,18 @@ class AppointmentSeries(models.Model):
         return f"Series {self.pk}: {self.occurrences} × every {self.interval_days} days"
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def overlapping(self, since, until, *, end_field: str = "end"):
+        """Appointments whose [start, end_field) overlaps [since, until).
+
+        The lower bound on start follows from LONGEST_BUSY; it is there so PostgreSQL reads a
+        slice of a (..., start) index instead of every appointment before ``until``.
+        """
+        return self.filter(
+            start__lt=until, start__gt=since - LONGEST_BUSY, **{f"{end_field}__gt": since}
+        )
+
+
 class Appointment(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
@@ -219,6 +241,8 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AppointmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["start", "id"]
         indexes = [
@@ -234,6 +258,10 @@ class Appointment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(buffer_end__gte=F("end")), name="appointment_buffer_after_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_end__lte=F("start") + LONGEST_BUSY),
+                name="appointment_busy_at_most_longest",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=AppointmentStatus.values), name="appointment_status_known"

@@ -57,9 +57,8 @@ def calendar_feed_appointments(
     *, clinician: Clinician, since: datetime, until: datetime
 ) -> QuerySet[Appointment]:
     return (
-        Appointment.objects.filter(
-            clinician=clinician, status__in=ACTIVE_STATUSES, start__lt=until, end__gt=since
-        )
+        Appointment.objects.overlapping(since, until)
+        .filter(clinician=clinician, status__in=ACTIVE_STATUSES)
         .select_related("patient", "location", "appointment_type")
         .order_by("start", "id")
     )

@@ -157,13 +157,17 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
     others = Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(
         pk=exclude_appointment_id
     )
-    if others.filter(clinician=clinician, start__lt=busy_until, buffer_end__gt=start).exists():
+    if (
+        others.overlapping(start, busy_until, end_field="buffer_end")
+        .filter(clinician=clinician)
+        .exists()
+    ):
         return Conflict(
             f"{clinician.name} already has an appointment around {_local(start)}.",
             code="slot_taken",
             extra={"conflict": "clinician"},
         )
-    if others.filter(patient=patient, start__lt=end, end__gt=start).exists():
+    if others.overlapping(start, end).filter(patient=patient).exists():
         return Conflict(
             f"{patient.name} already has an appointment around {_local(start)}.",
             code="slot_taken",

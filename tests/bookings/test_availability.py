@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from bookings.availability import free_slots
 from bookings.config import CLINIC_TZ
-from bookings.models import ExceptionKind, ScheduleException
+from bookings.models import (
+    LONGEST_APPOINTMENT_MINUTES,
+    LONGEST_BUFFER_MINUTES,
+    LONGEST_BUSY,
+    Appointment,
+    ExceptionKind,
+    ScheduleException,
+)
 from tests.bookings.conftest import MONDAY, at, work_week
 from tests.bookings.factories import AppointmentFactory, AppointmentTypeFactory
 from tests.factories import ClinicianFactory
@@ -294,3 +301,35 @@ def test_slots_around_a_clock_change_last_their_real_duration(clinician, rotterd
     slots = day_slots(rotterdam, treatment, day=day)
     assert slots
     assert all(s.end.timestamp() - s.start.timestamp() == 30 * 60 for s in slots)
+
+
+def test_the_longest_appointment_still_blocks_the_end_of_its_busy_time(rotterdam, clinician):
+    # 8 hours plus 2 hours of buffer: the longest a clinician can be busy with one booking.
+    longest = AppointmentTypeFactory(
+        code="longest",
+        duration_minutes=LONGEST_APPOINTMENT_MINUTES,
+        buffer_after_minutes=LONGEST_BUFFER_MINUTES,
+    )
+    booked = AppointmentFactory(
+        clinician=clinician, location=rotterdam, appointment_type=longest, start=at(MONDAY, 8)
+    )
+    assert booked.buffer_end - booked.start == LONGEST_BUSY
+    busy = Appointment.objects.overlapping
+    last_minute = booked.buffer_end - timedelta(minutes=1)
+    assert list(busy(last_minute, at(MONDAY, 23), end_field="buffer_end")) == [booked]
+    assert not busy(booked.buffer_end, at(MONDAY, 23), end_field="buffer_end").exists()
+    assert list(busy(at(MONDAY, 7), at(MONDAY, 8, 1))) == [booked]
+
+
+def test_the_database_refuses_an_appointment_busier_than_the_longest(rotterdam, clinician):
+    with (
+        pytest.raises(IntegrityError, match="appointment_busy_at_most_longest"),
+        transaction.atomic(),
+    ):
+        AppointmentFactory(
+            clinician=clinician,
+            location=rotterdam,
+            start=at(MONDAY, 8),
+            end=at(MONDAY, 8) + LONGEST_BUSY,
+            buffer_end=at(MONDAY, 8) + LONGEST_BUSY + timedelta(minutes=1),
+        )
