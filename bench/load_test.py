@@ -12,6 +12,7 @@ requests/s, p50, p95, p99 and errors, and the machine's core count.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -24,38 +25,52 @@ from pathlib import Path
 from _harness import PYTHON, ROOT, bench_env, gunicorn, manage, percentile, scratch_database
 
 
-def run_mixed(args) -> None:
+@contextlib.contextmanager
+def seeded_database(args):
+    """The database to load: a fresh one filled by seed_scale, or --database as it is."""
+    if args.database:
+        manage(args.database, "migrate", "--noinput", "-v", "0")
+        yield args.database
+        return
     with scratch_database(f"clinic_load_{os.getpid()}") as db:
         started = time.monotonic()
         manage(db, "seed_scale", "--patients", str(args.patients), "--no-progress")
         print(f"seeded {args.patients:,} patients in {time.monotonic() - started:.0f} s")
-        with gunicorn(db) as base, tempfile.TemporaryDirectory() as tmp:
-            prefix = Path(tmp) / "load"
-            subprocess.run(
-                [
-                    str(Path(PYTHON).parent / "locust"),
-                    "-f",
-                    str(ROOT / "bench" / "locustfile.py"),
-                    "--headless",
-                    "--users",
-                    str(args.users),
-                    "--spawn-rate",
-                    "10",
-                    "--run-time",
-                    f"{args.seconds}s",
-                    "--host",
-                    base,
-                    "--csv",
-                    str(prefix),
-                    "--only-summary",
-                    "--loglevel",
-                    "WARNING",
-                ],
-                cwd=ROOT,
-                env=bench_env(db),
-                check=False,
-            )
-            print_stats(prefix.with_name("load_stats.csv"), args)
+        yield db
+
+
+def run_mixed(args) -> None:
+    with (
+        seeded_database(args) as db,
+        gunicorn(db) as base,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        prefix = Path(tmp) / "load"
+        subprocess.run(
+            [
+                str(Path(PYTHON).parent / "locust"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                "10",
+                "--run-time",
+                f"{args.seconds}s",
+                "--host",
+                base,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=bench_env(db),
+            check=False,
+        )
+        print_stats(prefix.with_name("load_stats.csv"), args)
 
 
 def print_stats(path: Path, args) -> None:
@@ -150,6 +165,10 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=20000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--database",
+        help="load an already seeded database (e.g. from seed_scale) instead of a fresh one",
+    )
     parser.add_argument("--growth", action="store_true", help="10k vs 1M check-ins, reads only")
     parser.add_argument("--calls", type=int, default=100, help="calls per endpoint (--growth)")
     args = parser.parse_args()
