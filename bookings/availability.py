@@ -202,7 +202,9 @@ def free_slots(
 
     range_start, range_end = _epoch(start), _epoch(end)
     duration_s, occupied_s = duration.total_seconds(), occupied.total_seconds()
-    slots: list[Slot] = []
+    # (epoch, clinician, start, end): sorted as plain tuples, which is several times cheaper
+    # than sorting Slots on aware datetimes.
+    found: list[tuple[float, int, datetime, datetime]] = []
     for day in dates:
         # Wall-clock grid times of this day as (aware start, epoch), shared by every shift.
         grid: dict[int, tuple[datetime, float] | None] = {}
@@ -230,6 +232,7 @@ def free_slots(
                     continue
                 if patient_busy.overlaps(at, at + duration_s):
                     continue
-                slots.append(Slot(slot_start, clinician_id, slot_end, location.pk))
-    slots.sort(key=lambda slot: (slot.start.timestamp(), slot.clinician_id))
-    return slots
+                found.append((at, clinician_id, slot_start, slot_end))
+    found.sort()
+    location_id = location.pk
+    return [Slot(slot_start, cid, slot_end, location_id) for _, cid, slot_start, slot_end in found]
