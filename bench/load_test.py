@@ -42,7 +42,7 @@ def seeded_database(args):
 def run_mixed(args) -> None:
     with (
         seeded_database(args) as db,
-        gunicorn(db) as base,
+        gunicorn(db, workers=args.workers, threads=args.threads) as base,
         tempfile.TemporaryDirectory() as tmp,
     ):
         prefix = Path(tmp) / "load"
@@ -77,7 +77,7 @@ def print_stats(path: Path, args) -> None:
     print()
     print(
         f"mixed workload: {args.users} users, {args.seconds} s, {args.patients:,} patients, "
-        f"{os.cpu_count()} cores"
+        f"gunicorn {args.workers} workers x {args.threads} threads, {os.cpu_count()} cores"
     )
     print(f"{'endpoint':<26} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
     with path.open() as handle:
@@ -169,6 +169,8 @@ def main() -> None:
         "--database",
         help="load an already seeded database (e.g. from seed_scale) instead of a fresh one",
     )
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--growth", action="store_true", help="10k vs 1M check-ins, reads only")
     parser.add_argument("--calls", type=int, default=100, help="calls per endpoint (--growth)")
     args = parser.parse_args()
