@@ -183,6 +183,8 @@ class AppointmentViewSet(
     access_log_resource = "appointment"
 
     def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            return selectors.appointments_shown_to(self.request.user)
         return selectors.appointments_visible_to(self.request.user)
 
     def _respond(self, appointment, code=status.HTTP_200_OK) -> Response:
