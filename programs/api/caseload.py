@@ -10,7 +10,7 @@ from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.permissions import RoleAllowed
 from clinic.models import Role
 from programs.models import Program, Step
-from programs.selectors import RANK_SEVERITY, caseload_for
+from programs.selectors import ATTENTION_SEVERITY, caseload_for
 
 
 class CaseloadPagination(PageNumberPagination):
@@ -81,7 +81,7 @@ class CaseloadRowSerializer(serializers.ModelSerializer):
     )
     def get_most_severe(self, program: Program) -> str | None:
         """Severity of the most severe unresolved escalation, or null."""
-        return RANK_SEVERITY.get(program.most_severe_rank)
+        return ATTENTION_SEVERITY.get(program.escalation_attention)
 
 
 class CaseloadViewSet(AccessLoggedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
