@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import date
 
 from django.db import connection, transaction
@@ -64,7 +65,9 @@ def access_log_record(
     ]
     columns = ", ".join(_ACCESS_LOG_COLUMNS)
     row_marks = "(" + ", ".join(["%s"] * len(_ACCESS_LOG_COLUMNS)) + ")"
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement is atomic by itself; only a longer list needs a transaction.
+    several = len(rows) > _ACCESS_LOG_ROWS_PER_INSERT
+    with transaction.atomic() if several else nullcontext(), connection.cursor() as cursor:
         for first in range(0, len(rows), _ACCESS_LOG_ROWS_PER_INSERT):
             chunk = rows[first : first + _ACCESS_LOG_ROWS_PER_INSERT]
             cursor.execute(
