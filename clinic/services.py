@@ -47,7 +47,8 @@ def access_log_record(
     path: str = "",
     address: str | None = None,
 ) -> None:
-    """Write one access-log entry per patient touched, in a single INSERT.
+    """Write one access-log entry per patient touched, all or none, in one INSERT (on
+    SQLite one per 1,000 rows, in a transaction).
 
     Every list page the API serves passes through here, so the rows go in as plain values:
     building a model instance per row cost 4 ms of CPU for a page of 50.
@@ -59,22 +60,36 @@ def access_log_record(
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     address = connection.ops.adapt_ipaddressfield_value(address)
     path = path[:300]
-    rows = [
-        (actor.pk, patient_id, action, resource, str(object_id), method, path, address, at)
-        for patient_id, object_id in zip(patient_ids, object_ids, strict=True)
-    ]
-    columns = ", ".join(_ACCESS_LOG_COLUMNS)
-    row_marks = "(" + ", ".join(["%s"] * len(_ACCESS_LOG_COLUMNS)) + ")"
-    # One statement is atomic by itself; only a longer list needs a transaction.
-    several = len(rows) > _ACCESS_LOG_ROWS_PER_INSERT
-    with transaction.atomic() if several else nullcontext(), connection.cursor() as cursor:
-        for first in range(0, len(rows), _ACCESS_LOG_ROWS_PER_INSERT):
-            chunk = rows[first : first + _ACCESS_LOG_ROWS_PER_INSERT]
+    object_ids = [str(object_id) for object_id in object_ids]
+    if len(object_ids) != len(patient_ids):
+        raise ValueError("One object id per patient id.")
+    table, columns = AccessLogEntry._meta.db_table, ", ".join(_ACCESS_LOG_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The same short statement for any number of rows: the driver parses statements
+            # of more than 50 parameters anew each time, which cost more than the insert.
             cursor.execute(
-                f"INSERT INTO {AccessLogEntry._meta.db_table} ({columns}) "  # noqa: S608
-                f"VALUES {', '.join([row_marks] * len(chunk))}",
-                [value for row in chunk for value in row],
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                "SELECT %s, patient_id, %s, %s, object_id, %s, %s, %s, %s "
+                "FROM unnest(%s::bigint[], %s::text[]) AS t(patient_id, object_id)",
+                [actor.pk, action, resource, method, path, address, at, patient_ids, object_ids],
             )
+            return
+        rows = [
+            (actor.pk, patient_id, action, resource, object_id, method, path, address, at)
+            for patient_id, object_id in zip(patient_ids, object_ids, strict=True)
+        ]
+        row_marks = "(" + ", ".join(["%s"] * len(_ACCESS_LOG_COLUMNS)) + ")"
+        # One statement is atomic by itself; only a longer list needs a transaction.
+        several = len(rows) > _ACCESS_LOG_ROWS_PER_INSERT
+        with transaction.atomic() if several else nullcontext():
+            for first in range(0, len(rows), _ACCESS_LOG_ROWS_PER_INSERT):
+                chunk = rows[first : first + _ACCESS_LOG_ROWS_PER_INSERT]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "  # noqa: S608
+                    f"VALUES {', '.join([row_marks] * len(chunk))}",
+                    [value for row in chunk for value in row],
+                )
 
 
 def _check_location_allowed(actor: User, location: Location) -> None:
