@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -14,7 +16,9 @@ from rest_framework_simplejwt.views import (
 
 
 def _failures_key(username: str) -> str:
-    return f"login-failures:{username.strip().lower()}"
+    # Hashed: a username may hold spaces or be longer than memcached accepts in a key.
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    return f"login-failures:{digest}"
 
 
 class LoginView(TokenObtainPairView):

@@ -74,3 +74,20 @@ def test_without_a_token_the_api_says_401(api):
     response = api().get("/api/v1/me/")
     assert response.status_code == 401
     assert response.json()["type"].endswith("/not_authenticated")
+
+
+def test_an_odd_username_is_counted_under_a_key_any_cache_accepts(api, settings):
+    import warnings
+
+    from django.core.cache import cache
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    cache.clear()
+    odd = "Piet de Vries " + "x" * 300  # spaces, and longer than memcached's 250
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        assert sign_in(api, odd, "guess").status_code == 401
+        assert sign_in(api, odd.upper(), "guess").status_code == 401
+    settings.LOGIN_MAX_FAILURES = 2
+    assert sign_in(api, f"  {odd}  ", "guess").status_code == 429  # same account, any case
+    cache.clear()
