@@ -219,6 +219,9 @@ def free_slots(
                 continue
             shift_end_s = _epoch(_normalised(day, shift_end))
             clinician_busy = busy_by_clinician[clinician_id]
+            busy_starts, busy_ends = clinician_busy.starts, clinician_busy.ends
+            # Grid times only increase along a shift, so one pointer walks the busy list.
+            next_busy = 0
             first = -(-_minutes(shift_start) // SLOT_MINUTES) * SLOT_MINUTES
             for minute in range(first, _minutes(shift_end), SLOT_MINUTES):
                 if minute not in grid:
@@ -232,9 +235,11 @@ def free_slots(
                     continue
                 if at + duration_s > shift_end_s:
                     break
-                if clinician_busy.overlaps(at, at + occupied_s):
+                while next_busy < len(busy_ends) and busy_ends[next_busy] <= at:
+                    next_busy += 1
+                if next_busy < len(busy_starts) and busy_starts[next_busy] < at + occupied_s:
                     continue
-                if patient_busy.overlaps(at, at + duration_s):
+                if patient_busy.starts and patient_busy.overlaps(at, at + duration_s):
                     continue
                 found.append((at, clinician_id, slot_start, slot_end))
     found.sort()
