@@ -67,7 +67,11 @@ def run_mixed(args) -> None:
                 "WARNING",
             ],
             cwd=ROOT,
-            env=bench_env(db),
+            env={
+                **bench_env(db),
+                "LOAD_WAIT_MIN": str(args.wait[0]),
+                "LOAD_WAIT_MAX": str(args.wait[1]),
+            },
             check=False,
         )
         print_stats(prefix.with_name("load_stats.csv"), args)
@@ -76,7 +80,8 @@ def run_mixed(args) -> None:
 def print_stats(path: Path, args) -> None:
     print()
     print(
-        f"mixed workload: {args.users} users, {args.seconds} s, {args.patients:,} patients, "
+        f"mixed workload: {args.users} users waiting {args.wait[0]:g}-{args.wait[1]:g} s, "
+        f"{args.seconds} s, {args.patients:,} patients, "
         f"gunicorn {args.workers} workers x {args.threads} threads, {os.cpu_count()} cores"
     )
     print(f"{'endpoint':<26} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
@@ -91,7 +96,10 @@ def print_stats(path: Path, args) -> None:
 
 READ_ENDPOINTS = {
     "caseload": "/api/v1/caseload/",
+    # A patient's own list fills up as the data grows (about 1 check-in each at 10k, a full
+    # page at 1M): the one-row page shows what the query itself costs at either size.
     "check-ins (patient)": "/api/v1/check-ins/?patient={patient}",
+    "check-ins (patient, 1)": "/api/v1/check-ins/?patient={patient}&page_size=1",
     "check-ins (all)": "/api/v1/check-ins/",
     "programs": "/api/v1/programs/",
     "escalations": "/api/v1/escalations/",
@@ -100,16 +108,18 @@ READ_ENDPOINTS = {
 }
 
 
-def _get(url: str, token: str) -> float:
+def _get(url: str, token: str) -> tuple[float, int]:
+    """Milliseconds for one GET, and how many rows its page held."""
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        response.read()
+        body = response.read()
         assert response.status == 200, response.status
-    return (time.perf_counter() - started) * 1000
+    took = (time.perf_counter() - started) * 1000
+    return took, len(json.loads(body)["results"])
 
 
-def measure_reads(base: str, calls: int) -> dict[str, tuple[float, float]]:
+def measure_reads(base: str, calls: int) -> dict[str, tuple[float, float, int]]:
     body = json.dumps({"username": "scale.physio.0", "password": "scale-test-password"}).encode()
     login = urllib.request.Request(  # noqa: S310
         f"{base}/api/v1/auth/token/", data=body, headers={"Content-Type": "application/json"}
@@ -127,9 +137,9 @@ def measure_reads(base: str, calls: int) -> dict[str, tuple[float, float]]:
     figures = {}
     for name, path in READ_ENDPOINTS.items():
         url = base + path.format(patient=patient)
-        _get(url, token)  # warm up
-        times = [_get(url, token) for _ in range(calls)]
-        figures[name] = (percentile(times, 50), percentile(times, 95))
+        _, rows = _get(url, token)  # warm up
+        times = [_get(url, token)[0] for _ in range(calls)]
+        figures[name] = (percentile(times, 50), percentile(times, 95), rows)
     return figures
 
 
@@ -150,13 +160,13 @@ def run_growth(args) -> None:
                 results[check_ins] = measure_reads(base, args.calls)
     print()
     print(f"paged read endpoints, {args.patients:,} patients, {os.cpu_count()} cores")
-    header = ("p50 10k", "p95 10k", "p50 1M", "p95 1M", "ratio p95")
-    print(f"{'endpoint':<22} " + " ".join(f"{h:>9}" for h in header))
+    header = ("rows", "p50 10k", "p95 10k", "rows", "p50 1M", "p95 1M", "ratio p95")
+    print(f"{'endpoint':<24} " + " ".join(f"{h:>8}" for h in header))
     for name in READ_ENDPOINTS:
         small, large = results[10_000][name], results[1_000_000][name]
         print(
-            f"{name:<22} {small[0]:>9.1f} {small[1]:>9.1f} {large[0]:>9.1f} {large[1]:>9.1f} "
-            f"{large[1] / small[1]:>9.2f}"
+            f"{name:<24} {small[2]:>8} {small[0]:>8.1f} {small[1]:>8.1f} "
+            f"{large[2]:>8} {large[0]:>8.1f} {large[1]:>8.1f} {large[1] / small[1]:>8.2f}"
         )
 
 
@@ -169,8 +179,16 @@ def main() -> None:
         "--database",
         help="load an already seeded database (e.g. from seed_scale) instead of a fresh one",
     )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument(
+        "--wait",
+        nargs=2,
+        type=float,
+        default=(1.0, 3.0),
+        metavar=("MIN", "MAX"),
+        help="seconds each user waits between actions (default 1 3; 0.2 1 is a stress run)",
+    )
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
     parser.add_argument("--growth", action="store_true", help="10k vs 1M check-ins, reads only")
     parser.add_argument("--calls", type=int, default=100, help="calls per endpoint (--growth)")
     args = parser.parse_args()

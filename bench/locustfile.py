@@ -13,18 +13,26 @@ import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from locust import HttpUser, between, task
+from locust import between, task
+from locust.contrib.fasthttp import FastHttpUser
 
 PASSWORD = "scale-test-password"
 CLINICIANS = int(os.environ.get("LOAD_CLINICIANS", "40"))
 PATIENT_ACCOUNTS = int(os.environ.get("LOAD_PATIENT_ACCOUNTS", "500"))
+# Seconds each user waits between actions: a busy person clicks every one to three seconds.
+WAIT = between(
+    float(os.environ.get("LOAD_WAIT_MIN", "1")), float(os.environ.get("LOAD_WAIT_MAX", "3"))
+)
 _physio = itertools.count()
 _patient = itertools.count()
 
 
-class SignedIn(HttpUser):
+class SignedIn(FastHttpUser):
+    """Signs in once, then sends its bearer token with every request. FastHttpUser: the
+    load generator shares the machine's two cores with the service, so it should be cheap."""
+
     abstract = True
-    wait_time = between(0.2, 1.0)
+    wait_time = WAIT
     username = ""
 
     def on_start(self) -> None:
@@ -34,8 +42,14 @@ class SignedIn(HttpUser):
             name="auth/token",
         )
         response.raise_for_status()
-        self.client.headers["Authorization"] = f"Bearer {response.json()['access']}"
-        self.me = self.client.get("/api/v1/me/", name="me").json()
+        self.auth = {"Authorization": f"Bearer {response.json()['access']}"}
+        self.me = self.get("/api/v1/me/", name="me").json()
+
+    def get(self, path: str, name: str, **kwargs):
+        return self.client.get(path, name=name, headers=self.auth, **kwargs)
+
+    def post(self, path: str, name: str, **kwargs):
+        return self.client.post(path, name=name, headers=self.auth, **kwargs)
 
     def pick_username(self) -> str:
         raise NotImplementedError
@@ -50,9 +64,9 @@ class FrontDesk(SignedIn):
     def on_start(self) -> None:
         super().on_start()
         self.location = self.me["locations"][0]
-        types = self.client.get("/api/v1/appointment-types/", name="appointment-types").json()
+        types = self.get("/api/v1/appointment-types/", name="appointment-types").json()
         self.types = [t["id"] for t in types["results"]]
-        patients = self.client.get(
+        patients = self.get(
             f"/api/v1/patients/?location={self.location}&page_size=100", name="patients"
         ).json()
         self.patients = [p["id"] for p in patients["results"]]
@@ -66,7 +80,7 @@ class FrontDesk(SignedIn):
     @task(4)
     def availability(self) -> None:
         start, end = self._window()
-        self.client.get(
+        self.get(
             f"/api/v1/availability/?location={self.location}"
             f"&appointment_type={random.choice(self.types)}&start={start}&end={end}",
             name="availability",
@@ -76,7 +90,7 @@ class FrontDesk(SignedIn):
     def book(self) -> None:
         start, end = self._window()
         kind = random.choice(self.types)
-        slots = self.client.get(
+        slots = self.get(
             f"/api/v1/availability/?location={self.location}"
             f"&appointment_type={kind}&start={start}&end={end}",
             name="availability",
@@ -84,7 +98,7 @@ class FrontDesk(SignedIn):
         if not slots:
             return
         slot = random.choice(slots)
-        with self.client.post(
+        with self.post(
             "/api/v1/appointments/",
             json={
                 "patient": random.choice(self.patients),
@@ -103,7 +117,7 @@ class FrontDesk(SignedIn):
 
     @task(2)
     def appointments(self) -> None:
-        self.client.get(f"/api/v1/appointments/?location={self.location}", name="appointments")
+        self.get(f"/api/v1/appointments/?location={self.location}", name="appointments")
 
 
 class Clinician(SignedIn):
@@ -114,28 +128,28 @@ class Clinician(SignedIn):
 
     def on_start(self) -> None:
         super().on_start()
-        rows = self.client.get("/api/v1/caseload/", name="caseload").json()["results"]
+        rows = self.get("/api/v1/caseload/", name="caseload").json()["results"]
         self.patients = [row["patient"] for row in rows] or [None]
 
     @task(3)
     def caseload(self) -> None:
-        self.client.get("/api/v1/caseload/", name="caseload")
+        self.get("/api/v1/caseload/", name="caseload")
 
     @task(2)
     def patient_detail(self) -> None:
         patient = random.choice(self.patients)
         if patient is not None:
-            self.client.get(f"/api/v1/patients/{patient}/", name="patients/{id}")
+            self.get(f"/api/v1/patients/{patient}/", name="patients/{id}")
 
     @task(2)
     def check_ins(self) -> None:
         patient = random.choice(self.patients)
         if patient is not None:
-            self.client.get(f"/api/v1/check-ins/?patient={patient}", name="check-ins")
+            self.get(f"/api/v1/check-ins/?patient={patient}", name="check-ins")
 
     @task(1)
     def escalations(self) -> None:
-        self.client.get("/api/v1/escalations/?status=open", name="escalations")
+        self.get("/api/v1/escalations/?status=open", name="escalations")
 
 
 class Mobile(SignedIn):
@@ -146,15 +160,15 @@ class Mobile(SignedIn):
 
     @task(3)
     def own_program(self) -> None:
-        self.client.get("/api/v1/programs/", name="programs (own)")
+        self.get("/api/v1/programs/", name="programs (own)")
 
     @task(2)
     def own_appointments(self) -> None:
-        self.client.get("/api/v1/appointments/", name="appointments (own)")
+        self.get("/api/v1/appointments/", name="appointments (own)")
 
     @task(1)
     def post_check_in(self) -> None:
-        with self.client.post(
+        with self.post(
             "/api/v1/check-ins/",
             json={
                 "pain_now": random.randrange(0, 5),
