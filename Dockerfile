@@ -6,10 +6,10 @@ COPY clinic ./clinic
 COPY assessments ./assessments
 COPY programs ./programs
 COPY bookings ./bookings
-COPY manage.py Procfile ./
+COPY manage.py Procfile gunicorn.conf.py ./
 RUN pip install --no-cache-dir . && mkdir -p var && \
     SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0
 RUN useradd --create-home clinic && chown -R clinic /app
 USER clinic
 EXPOSE 8000
-CMD ["gunicorn", "clinic.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "clinic.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -55,8 +55,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database: str, *, workers: int = 4, threads: int = 4):
-    """The API on gunicorn on a free loopback port; yields its base URL."""
+def gunicorn(database: str, *, workers: int = 3, threads: int = 2):
+    """The API on gunicorn (gunicorn.conf.py, workers and threads as given) on a free
+    loopback port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [
