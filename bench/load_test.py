@@ -55,7 +55,7 @@ def run_mixed(args) -> None:
                 "--users",
                 str(args.users),
                 "--spawn-rate",
-                "10",
+                str(args.spawn_rate),
                 "--run-time",
                 f"{args.seconds}s",
                 "--host",
@@ -186,6 +186,9 @@ def main() -> None:
         default=(1.0, 3.0),
         metavar=("MIN", "MAX"),
         help="seconds each user waits between actions (default 1 3; 0.2 1 is a stress run)",
+    )
+    parser.add_argument(
+        "--spawn-rate", type=float, default=5, help="users starting (signing in) per second"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
