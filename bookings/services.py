@@ -533,18 +533,27 @@ def _check_has_started(appointment: Appointment, now: datetime, verb: str) -> No
         )
 
 
+def _close_after_start(
+    actor: User, appointment: Appointment, now: datetime | None, status: str, action: str, verb: str
+) -> Appointment:
+    """Close a booked appointment that has started: the patient came, or did not."""
+    appointment = _locked(appointment)
+    _check_works_at(actor, appointment.location)
+    _check_has_started(appointment, now or timezone.now(), verb)
+    appointment.status = status
+    appointment.save(update_fields=["status", "updated_at"])
+    _record(appointment, action, actor)
+    return appointment
+
+
 @transaction.atomic
 def appointment_complete(
     *, actor: User, appointment: Appointment, now: datetime | None = None
 ) -> Appointment:
     """The patient came and was treated."""
-    now = now or timezone.now()
-    appointment = _locked(appointment)
-    _check_works_at(actor, appointment.location)
-    _check_has_started(appointment, now, "completed")
-    appointment.status = AppointmentStatus.COMPLETED
-    appointment.save(update_fields=["status", "updated_at"])
-    _record(appointment, ChangeAction.COMPLETED, actor)
+    appointment = _close_after_start(
+        actor, appointment, now, AppointmentStatus.COMPLETED, ChangeAction.COMPLETED, "completed"
+    )
     events.appointment_completed.send(sender=Appointment, appointment=appointment, actor=actor)
     return appointment
 
@@ -554,14 +563,14 @@ def appointment_mark_no_show(
     *, actor: User, appointment: Appointment, now: datetime | None = None
 ) -> Appointment:
     """The patient did not come (counted per patient)."""
-    now = now or timezone.now()
-    appointment = _locked(appointment)
-    _check_works_at(actor, appointment.location)
-    _check_has_started(appointment, now, "marked as a no-show")
-    appointment.status = AppointmentStatus.NO_SHOW
-    appointment.save(update_fields=["status", "updated_at"])
-    _record(appointment, ChangeAction.NO_SHOW, actor)
-    return appointment
+    return _close_after_start(
+        actor,
+        appointment,
+        now,
+        AppointmentStatus.NO_SHOW,
+        ChangeAction.NO_SHOW,
+        "marked as a no-show",
+    )
 
 
 # --- calendar feed ------------------------------------------------------------------------
