@@ -166,6 +166,17 @@ class AppointmentFilter(ClinicFilterSet):
         return queryset.filter(start__gte=day_start, start__lt=day_end)
 
 
+def _booking_fields(values: dict) -> dict:
+    """The service arguments of a booking, from AppointmentBookSerializer's data."""
+    return {
+        "patient_id": values.get("patient"),
+        "clinician": values["clinician"],
+        "location": values["location"],
+        "appointment_type": values["appointment_type"],
+        "start": values["start"],
+    }
+
+
 class AppointmentViewSet(
     AccessLoggedMixin,
     mixins.ListModelMixin,
@@ -201,14 +212,8 @@ class AppointmentViewSet(
     def create(self, request):
         data = AppointmentBookSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
         appointment = services.appointment_book(
-            actor=request.user,
-            patient_id=values.get("patient"),
-            clinician=values["clinician"],
-            location=values["location"],
-            appointment_type=values["appointment_type"],
-            start=values["start"],
+            actor=request.user, **_booking_fields(data.validated_data)
         )
         self.log_access(appointment, AccessAction.CREATE)
         return self._respond(appointment, status.HTTP_201_CREATED)
@@ -228,11 +233,7 @@ class AppointmentViewSet(
         values = data.validated_data
         series = services.appointment_series_book(
             actor=request.user,
-            patient_id=values.get("patient"),
-            clinician=values["clinician"],
-            location=values["location"],
-            appointment_type=values["appointment_type"],
-            start=values["start"],
+            **_booking_fields(values),
             occurrences=values["occurrences"],
             interval_days=values["interval_days"],
         )
