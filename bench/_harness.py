@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -54,10 +55,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def gunicorn_shape(workers: int | None = None, threads: int | None = None) -> tuple[int, int]:
+    """Worker processes and threads as given, else as gunicorn.conf.py sets them."""
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return workers or conf["workers"], threads or conf["threads"]
+
+
 @contextlib.contextmanager
-def gunicorn(database: str, *, workers: int = 3, threads: int = 2):
-    """The API on gunicorn (gunicorn.conf.py, workers and threads as given) on a free
+def gunicorn(database: str, *, workers: int | None = None, threads: int | None = None):
+    """The API on gunicorn (gunicorn.conf.py; workers and threads if given) on a free
     loopback port; yields its base URL."""
+    workers, threads = gunicorn_shape(workers, threads)
     port = free_port()
     process = subprocess.Popen(
         [
@@ -67,8 +75,6 @@ def gunicorn(database: str, *, workers: int = 3, threads: int = 2):
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
             "--threads",
             str(threads),
             "--log-level",

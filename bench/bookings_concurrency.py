@@ -28,7 +28,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._harness import bench_env, gunicorn, percentile, scratch_database  # noqa: E402
+from bench._harness import (  # noqa: E402
+    bench_env,
+    gunicorn,
+    gunicorn_shape,
+    percentile,
+    scratch_database,
+)
 
 
 def setup(clients: int) -> dict:
@@ -157,7 +163,8 @@ def main() -> None:
         total = args.clients * args.rounds
         print(
             f"{total} booking requests from {args.clients} concurrent clients on gunicorn "
-            f"(4 workers x 4 threads): {dict(sorted(codes.items()))}"
+            "({} workers x {} threads): ".format(*gunicorn_shape())
+            + f"{dict(sorted(codes.items()))}"
         )
         print(
             f"  latency median {statistics.median(latencies):.1f} ms, "

@@ -22,7 +22,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _harness import PYTHON, ROOT, bench_env, gunicorn, manage, percentile, scratch_database
+from _harness import (
+    PYTHON,
+    ROOT,
+    bench_env,
+    gunicorn,
+    gunicorn_shape,
+    manage,
+    percentile,
+    scratch_database,
+)
 
 
 @contextlib.contextmanager
@@ -82,7 +91,8 @@ def print_stats(path: Path, args) -> None:
     print(
         f"mixed workload: {args.users} users waiting {args.wait[0]:g}-{args.wait[1]:g} s, "
         f"{args.seconds} s, {args.patients:,} patients, "
-        f"gunicorn {args.workers} workers x {args.threads} threads, {os.cpu_count()} cores"
+        "gunicorn {} workers x {} threads, ".format(*gunicorn_shape(args.workers, args.threads))
+        + f"{os.cpu_count()} cores"
     )
     print(f"{'endpoint':<26} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
     with path.open() as handle:
@@ -190,8 +200,8 @@ def main() -> None:
     parser.add_argument(
         "--spawn-rate", type=float, default=5, help="users starting (signing in) per second"
     )
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, help="gunicorn processes (gunicorn.conf.py: 3)")
+    parser.add_argument("--threads", type=int, help="gunicorn threads each (gunicorn.conf.py: 2)")
     parser.add_argument("--growth", action="store_true", help="10k vs 1M check-ins, reads only")
     parser.add_argument("--calls", type=int, default=100, help="calls per endpoint (--growth)")
     args = parser.parse_args()
