@@ -17,6 +17,8 @@ from clinic.models import IdempotencyRecord
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 # A pending record older than this belongs to a request that died; a retry may take over.
+# (Records are now saved with their answer in the request's transaction, so only records
+# kept before that can be pending.)
 ABANDONED_AFTER = timedelta(minutes=2)
 
 
@@ -78,23 +80,33 @@ class IdempotencyMiddleware:
         fingerprint = hashlib.sha256(
             b"%s %s\n%s" % (request.method.encode(), request.get_full_path().encode(), request.body)
         ).hexdigest()
-        record, replay = self._claim(user, key, fingerprint)
-        if replay is not None:
-            return replay
-
-        response = self.get_response(request)
-        if (
-            200 <= response.status_code < 500
-            and response.status_code != 429
-            and not getattr(response, "streaming", False)
-        ):
-            record.status_code = response.status_code
-            record.content_type = response.get("Content-Type", "")
-            record.body = response.content
-            record.save(update_fields=["status_code", "content_type", "body"])
-        else:
-            # Server errors and throttling are not the answer to keep; a retry runs again.
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        # The key, the request's changes and the answer kept for a retry commit together or
+        # not at all: a connection lost halfway (a database restart) leaves no half-claimed
+        # key behind, and a request that committed always has its answer to replay. A second
+        # request with the same key waits for the first one's transaction, then replays it.
+        request.idempotency_key_held = True
+        with transaction.atomic():
+            record, replay = self._claim(user, key, fingerprint)
+            if replay is not None:
+                return replay
+            before_view = transaction.savepoint()
+            response = self.get_response(request)
+            if (
+                200 <= response.status_code < 500
+                and response.status_code != 429
+                and not getattr(response, "streaming", False)
+            ):
+                if response.status_code >= 400:
+                    # A refused request leaves nothing behind but its answer.
+                    transaction.savepoint_rollback(before_view)
+                record.status_code = response.status_code
+                record.content_type = response.get("Content-Type", "")
+                record.body = response.content
+                record.save(update_fields=["status_code", "content_type", "body"])
+            else:
+                # Server errors, outages and throttling are not the answer to keep: nothing of
+                # this request stays, so a retry runs again.
+                transaction.set_rollback(True)
         return response
 
     def _claim(self, user, key, fingerprint):
