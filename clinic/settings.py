@@ -269,6 +269,9 @@ NOTIFICATION_QUIET_HOURS_END = env("NOTIFICATION_QUIET_HOURS_END", default="08:0
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=60)
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
+# A delivery task claims no new batch after this long and hands over to a fresh task, so a
+# worker asked to stop (SIGTERM) finishes within about this time plus one batch.
+NOTIFICATION_DELIVERY_SECONDS = env.float("NOTIFICATION_DELIVERY_SECONDS", default=10)
 # A claimed row whose worker died is "in doubt" after this; above CELERY_TASK_TIME_LIMIT.
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.float("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
 NOTIFICATION_CHANNEL_BACKENDS = {

@@ -184,12 +184,18 @@ def notifications_claim(*, limit: int, now: datetime.datetime | None = None) -> 
     return token if claimed else None
 
 
-def notifications_deliver_due(*, time_budget: float = 60.0) -> int:
-    """Deliver due messages batch by batch until none is due or the budget is spent.
-    Returns how many were sent."""
+def notifications_deliver_due(*, time_budget: float | None = None) -> int:
+    """Deliver due messages batch by batch until none is due or the budget is spent; then
+    hand what is left to a fresh task. The budget bounds how long a worker that is asked
+    to stop (SIGTERM) takes to finish. Returns how many were sent."""
+    if time_budget is None:
+        time_budget = settings.NOTIFICATION_DELIVERY_SECONDS
     started = timezone.now()
     sent = 0
-    while (timezone.now() - started).total_seconds() < time_budget:
+    while True:
+        if (timezone.now() - started).total_seconds() >= time_budget:
+            enqueue_delivery()
+            break
         token = notifications_claim(limit=settings.NOTIFICATION_BATCH_SIZE)
         if token is None:
             break
