@@ -9,9 +9,11 @@ restored, so no message that may have gone out from the old database goes out tw
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +39,22 @@ def _is_sqlite(db: dict) -> bool:
     return db["ENGINE"] == "django.db.backends.sqlite3"
 
 
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise FileNotFoundError(f"{name} is not installed (PostgreSQL client tools).")
+    return path
+
+
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """SQLite's online backup API: a consistent copy while others keep writing."""
+    with (
+        closing(sqlite3.connect(source_path)) as source,
+        closing(sqlite3.connect(target_path)) as target,
+    ):
+        source.backup(target)
+
+
 def _libpq_env(db: dict) -> dict[str, str]:
     """pg_dump and pg_restore read the connection from libpq's variables: no password on
     the command line, where other users could read it."""
@@ -54,13 +72,11 @@ def database_backup(*, path: Path, alias: str = "default") -> BackupResult:
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     if _is_sqlite(db):
-        with sqlite3.connect(db["NAME"]) as source, sqlite3.connect(path) as target:
-            source.backup(target)
-        target.close()
+        _sqlite_copy(Path(db["NAME"]), path)
     else:
         # -Fc: compressed, and pg_restore can pick tables or run in parallel from it.
-        subprocess.run(
-            ["pg_dump", "--format=custom", "--no-owner", f"--file={path}"],
+        subprocess.run(  # noqa: S603 - our own arguments, no shell
+            [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={path}"],
             env=_libpq_env(db),
             check=True,
         )
@@ -101,14 +117,12 @@ def database_restore(*, path: Path, alias: str = "default", jobs: int = 2) -> fl
         target_path = Path(db["NAME"])
         if target_path.exists() and target_path.stat().st_size:
             raise FileExistsError(f"{target_path} exists; restore into a new file.")
-        with sqlite3.connect(path) as source, sqlite3.connect(target_path) as target:
-            source.backup(target)
-        target.close()
+        _sqlite_copy(path, target_path)
     else:
         _create_empty_database(db)
-        subprocess.run(
-            ["pg_restore", "--no-owner", "--exit-on-error", f"--jobs={jobs}", "-d", db["NAME"]]
-            + [str(path)],
+        subprocess.run(  # noqa: S603 - our own arguments, no shell
+            [_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--jobs={jobs}"]
+            + ["-d", db["NAME"], str(path)],
             env=_libpq_env(db),
             check=True,
         )

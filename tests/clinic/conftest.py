@@ -3,6 +3,7 @@ it harms no one) and gunicorn serving the API as in production."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -103,10 +104,8 @@ class OwnPostgres:
         )
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._ctl("stop", "-m", "immediate")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
