@@ -43,7 +43,7 @@ run: install .env
 test: install
 	SECRET_KEY=test-only-secret-key-not-for-production-use DEBUG=0 FAST_PASSWORD_HASHER=1 \
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-	CACHE_URL=locmemcache:// \
+	CACHE_URL=locmemcache:// API_RATE_USER=1000000/min API_RATE_ADDRESS=1000000/min \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # A copy of the database while the service runs (README, Operations): pg_dump -Fc on

@@ -167,7 +167,21 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "clinic.api.errors.problem_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="30/min")},
+    # Rate limits of the whole API (clinic/api/throttling.py), counted in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "clinic.api.throttling.UserRateThrottle",
+        "clinic.api.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env("LOGIN_THROTTLE_RATE", default="30/min"),
+        # A busy front desk clicks well under this; a stuck client loop does not.
+        "user": env("API_RATE_USER", default="300/min"),
+        # One location's staff may share one address (NAT), so this one is wider.
+        "address": env("API_RATE_ADDRESS", default="1200/min"),
+    },
+    # Proxies in front of gunicorn whose X-Forwarded-For is trusted for the client address;
+    # 0 uses the connection's address, so a client cannot pick its own.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

@@ -11,6 +11,11 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "code": {"type": "string", "description": "Stable error code clients switch on."},
+        "retry_after": {"type": "integer", "description": "429: seconds until allowed again."},
+        "retry_safe": {
+            "type": "boolean",
+            "description": "503: nothing was committed, so sending the request again is safe.",
+        },
         "errors": {
             "type": "object",
             "description": "Validation errors per field.",
@@ -28,7 +33,8 @@ DESCRIPTIONS = {
     "404": "Not found, or not yours.",
     "409": "The current state does not allow it.",
     "413": "The request body is too large.",
-    "429": "Too many requests.",
+    "429": "Too many requests (rate limit); try again after Retry-After seconds.",
+    "503": "The database is briefly unavailable; try again after Retry-After seconds.",
 }
 WRITE_METHODS = {"post", "put", "patch"}
 
@@ -37,20 +43,18 @@ def add_problem_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     ref = {"$ref": "#/components/schemas/Problem"}
-    for path, operations in result.get("paths", {}).items():
+    for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            codes = ["400", "401", "403", "404"]
+            codes = ["400", "401", "403", "404", "429", "503"]
             if method in WRITE_METHODS:
                 codes += ["409", "413"]
-            if path.endswith("/auth/token/"):
-                codes.append("429")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": DESCRIPTIONS[code]})
             for code, response in responses.items():
                 # Whatever a view declared, its errors go out as problem details.
-                if code.startswith("4"):
+                if code.startswith("4") or code == "503":
                     response["content"] = {"application/problem+json": {"schema": ref}}
     return result
