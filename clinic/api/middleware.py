@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from clinic.api.errors import problem_response
+from clinic.api.outages import DATABASE_ERRORS
 from clinic.models import IdempotencyRecord
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -53,6 +54,8 @@ def _api_user(request):
     )
     try:
         user = drf_request.user
+    except DATABASE_ERRORS:
+        raise  # unknown, not anonymous: a keyed request must not run without its key
     except Exception:  # noqa: BLE001 - a failed login is the view's to report (401)
         return None
     return user if user is not None and user.is_authenticated else None
