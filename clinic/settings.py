@@ -175,9 +175,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env("LOGIN_THROTTLE_RATE", default="30/min"),
         # A busy front desk clicks well under this; a stuck client loop does not.
-        "user": env("API_RATE_USER", default="300/min"),
+        "user": env("API_RATE_USER", default="600/min"),
         # One location's staff may share one address (NAT), so this one is wider.
-        "address": env("API_RATE_ADDRESS", default="1200/min"),
+        "address": env("API_RATE_ADDRESS", default="3000/min"),
     },
     # Proxies in front of gunicorn whose X-Forwarded-For is trusted for the client address;
     # 0 uses the connection's address, so a client cannot pick its own.

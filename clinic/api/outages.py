@@ -19,6 +19,7 @@ import traceback
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from clinic.api import errors
@@ -80,9 +81,11 @@ def _unavailable(code: str, detail: str, *, retry_safe: bool) -> JsonResponse:
 def database_unavailable(request, exc: BaseException) -> JsonResponse:
     retry_safe = retry_is_safe(request, exc)
     if retry_safe:
-        detail = "The database is briefly unavailable; nothing was saved. Send the request again."
+        detail = _(
+            "The database is briefly unavailable; nothing was saved. Send the request again."
+        )
     else:
-        detail = (
+        detail = _(
             "The database became unavailable while saving; the change may have been saved. "
             "Check before sending it again, or send it with an Idempotency-Key."
         )
@@ -100,7 +103,7 @@ def handler500(request):
         logger.warning("Broker unavailable during %s %s: %s", request.method, request.path, exc)
         return _unavailable(
             "broker_unavailable",
-            "The message broker is briefly unavailable. Send the request again.",
+            _("The message broker is briefly unavailable. Send the request again."),
             retry_safe=retry_is_safe(request, exc),
         )
     return errors.handler500(request)
