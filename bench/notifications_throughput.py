@@ -80,7 +80,7 @@ def main() -> None:
     broker = f"redis://127.0.0.1:{redis_port}/0"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production"),
         "DEBUG": "0",
         "DATABASE_URL": db_url,
@@ -152,7 +152,7 @@ def main() -> None:
 
         worker_log = workdir / "worker.log"
         worker = subprocess.Popen(
-            [CELERY, "-A", "clinic", "worker", "--loglevel", "INFO", "--concurrency",
+            [CELERY, "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
              str(args.concurrency), "--without-gossip", "--without-mingle",
              "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h"],
             cwd=REPO, env={**env, "LOG_LEVEL": "INFO"}, stdout=worker_log.open("w"),
@@ -160,7 +160,7 @@ def main() -> None:
         )  # fmt: skip
         processes.append(worker)
         beat = subprocess.Popen(
-            [CELERY, "-A", "clinic", "beat", "--loglevel", "WARNING",
+            [CELERY, "-A", "config", "beat", "--loglevel", "WARNING",
              "-s", str(workdir / "beat-schedule"), "--pidfile", ""],
             cwd=REPO, env=env, stdout=(workdir / "beat.log").open("w"),
             stderr=subprocess.STDOUT, start_new_session=True,

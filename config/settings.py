@@ -78,9 +78,9 @@ MIDDLEWARE = [
     "clinic.api.middleware.IdempotencyMiddleware",
 ]
 
-ROOT_URLCONF = "clinic.urls"
-WSGI_APPLICATION = "clinic.wsgi.application"
-ASGI_APPLICATION = "clinic.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
