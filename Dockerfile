@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY clinic ./clinic
+COPY notifications ./notifications
 COPY assessments ./assessments
 COPY programs ./programs
 COPY bookings ./bookings

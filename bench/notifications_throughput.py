@@ -85,7 +85,7 @@ def main() -> None:
         "DEBUG": "0",
         "DATABASE_URL": db_url,
         "CELERY_BROKER_URL": broker,
-        "NOTIFICATION_CHANNEL_BACKEND": "clinic.notifications.channels.FileSinkBackend",
+        "NOTIFICATION_CHANNEL_BACKEND": "notifications.channels.FileSinkBackend",
         "NOTIFICATION_SINK_PATH": str(sink_path),
         "NOTIFICATION_SWEEP_SECONDS": "1",
         "LOG_LEVEL": "WARNING",
@@ -119,8 +119,8 @@ def main() -> None:
         from django.utils import timezone
 
         from clinic.models import Location, Patient, User
-        from clinic.notifications.models import Notification
-        from clinic.notifications.services import enqueue_delivery
+        from notifications.models import Notification
+        from notifications.services import enqueue_delivery
 
         location = Location.objects.get(slug="rotterdam")
         user = User.objects.create(username="bench.patient", role="patient")

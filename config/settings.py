@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "clinic",
-    "clinic.notifications",
+    "notifications",
     "assessments",
     "programs",
     "bookings",
@@ -233,7 +233,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# --- Notifications and scheduling (clinic/notifications) -----------------------------------
+# --- Notifications and scheduling (notifications) -----------------------------------
 # Beat schedules are in CELERY_TIMEZONE (clinic time), so 08:00 stays 08:00 across DST.
 NOTIFICATION_SWEEP_SECONDS = env.float("NOTIFICATION_SWEEP_SECONDS", default=15)
 CELERY_BEAT_SCHEDULE.update(
@@ -270,12 +270,12 @@ NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
 # A claimed row whose worker died is "in doubt" after this; above CELERY_TASK_TIME_LIMIT.
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.float("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
 NOTIFICATION_CHANNEL_BACKENDS = {
-    "email": "clinic.notifications.channels.EmailBackend",
-    "sms": env("NOTIFICATION_SMS_BACKEND", default="clinic.notifications.channels.LogBackend"),
-    "push": env("NOTIFICATION_PUSH_BACKEND", default="clinic.notifications.channels.LogBackend"),
-    "in_app": "clinic.notifications.channels.InAppBackend",
+    "email": "notifications.channels.EmailBackend",
+    "sms": env("NOTIFICATION_SMS_BACKEND", default="notifications.channels.LogBackend"),
+    "push": env("NOTIFICATION_PUSH_BACKEND", default="notifications.channels.LogBackend"),
+    "in_app": "notifications.channels.InAppBackend",
 }
-# One backend for every channel (tests, benchmark): clinic.notifications.channels.FileSinkBackend
+# One backend for every channel (tests, benchmark): notifications.channels.FileSinkBackend
 NOTIFICATION_CHANNEL_BACKEND = env("NOTIFICATION_CHANNEL_BACKEND", default="")
 NOTIFICATION_SINK_PATH = env("NOTIFICATION_SINK_PATH", default=str(VAR_DIR / "notifications.jsonl"))
 NOTIFICATION_SINK_DELAY_MS = env.float("NOTIFICATION_SINK_DELAY_MS", default=0)

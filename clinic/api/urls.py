@@ -21,5 +21,5 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
     path("", include("bookings.urls")),
-    path("", include("clinic.notifications.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -31,7 +31,7 @@ def test_seed_scale_creates_consistent_data():
     assert not scale_patients.exclude(primary_clinician__user__locations=F("location")).exists()
     assert CheckIn.objects.count() >= 500
     from bookings.models import Appointment
-    from clinic.notifications.models import Notification
+    from notifications.models import Notification
 
     appointments = Appointment.objects.filter(patient__in=scale_patients)
     assert appointments.count() > 100

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-FILE_SINK = "clinic.notifications.channels.FileSinkBackend"
+FILE_SINK = "notifications.channels.FileSinkBackend"
 
 
 class Sink:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clinic.notifications.models import Notification, NotificationPreference, Status
+from notifications.models import Notification, NotificationPreference, Status
 
 
 @admin.register(Notification)

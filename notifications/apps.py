@@ -2,10 +2,10 @@ from django.apps import AppConfig
 
 
 class NotificationsConfig(AppConfig):
-    name = "clinic.notifications"
+    name = "notifications"
     label = "notifications"
     verbose_name = "Notifications"
 
     def ready(self) -> None:
         # Listen to the domain events (clinic.events) that schedule messages.
-        from clinic.notifications import receivers  # noqa: F401
+        from notifications import receivers  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from clinic.notifications import schedules, services
+from notifications import schedules, services
 
 
 @shared_task(name="notifications.deliver_due", ignore_result=True)

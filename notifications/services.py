@@ -26,8 +26,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from clinic.notifications.channels import OutgoingMessage, backend_for
-from clinic.notifications.models import (
+from notifications.channels import OutgoingMessage, backend_for
+from notifications.models import (
     Audience,
     Channel,
     Notification,
@@ -35,7 +35,7 @@ from clinic.notifications.models import (
     ScheduleMark,
     Status,
 )
-from clinic.notifications.timing import CLINIC_TZ, outside_quiet_hours
+from notifications.timing import CLINIC_TZ, outside_quiet_hours
 
 logger = logging.getLogger("clinic.notifications")
 
@@ -143,7 +143,7 @@ def enqueue_delivery_on_commit() -> None:
 
 
 def enqueue_delivery(count: int = 1) -> None:
-    from clinic.notifications.tasks import deliver_due
+    from notifications.tasks import deliver_due
 
     for _ in range(count):
         try:
@@ -211,7 +211,7 @@ def _deliver_claimed(token: str) -> int:
         )
         .order_by("id")
     )
-    from clinic.notifications import schedules
+    from notifications import schedules
 
     now = timezone.now()
     facts = schedules.batch_facts(rows)
@@ -286,7 +286,7 @@ def _retry_at(row: Notification, now: datetime.datetime) -> datetime.datetime:
 def render(row: Notification, facts: dict | None = None) -> tuple[str, str]:
     """Subject and body from ``notifications/<kind>.<language>.txt``: the first line is the
     subject, the rest the body."""
-    from clinic.notifications import schedules
+    from notifications import schedules
 
     context = {"n": row, "patient": row.patient, "tz": CLINIC_TZ}
     context.update(schedules.render_context(row, facts or schedules.batch_facts([row])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bookings.models import Appointment
-from clinic.notifications.models import Notification
+from notifications.models import Notification
 
 STATUS_FOR_APPOINTMENT = {
     "completed": "sent",

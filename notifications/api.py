@@ -7,9 +7,9 @@ from rest_framework import mixins, viewsets
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import EVERYONE, RoleAllowed
-from clinic.notifications.models import Notification
-from clinic.notifications.selectors import notifications_visible_to
-from clinic.notifications.serializers import NotificationSerializer
+from notifications.models import Notification
+from notifications.selectors import notifications_visible_to
+from notifications.serializers import NotificationSerializer
 
 
 class NotificationFilter(ClinicFilterSet):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from clinic import events
-from clinic.notifications import schedules
+from notifications import schedules
 
 
 @receiver(events.appointment_booked, dispatch_uid="notifications.appointment_booked")

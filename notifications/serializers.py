@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from clinic.models import Role
-from clinic.notifications.models import Notification
+from notifications.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from clinic.models import Role, User
-from clinic.notifications.models import APPOINTMENT_KINDS, Audience, Notification
 from clinic.selectors import patient_filter_for
+from notifications.models import APPOINTMENT_KINDS, Audience, Notification
 
 
 def notifications_visible_to(user: User) -> QuerySet[Notification]:

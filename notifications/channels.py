@@ -131,6 +131,13 @@ class FileSinkBackend(ChannelBackend):
         return found
 
 
+# Where the channels lived before the outbox became its own app; such paths in a deployed
+# environment (NOTIFICATION_SMS_BACKEND=...) keep working for one release.
+_FORMER_PREFIX = "clinic.notifications."
+
+
 def backend_for(channel: str) -> ChannelBackend:
     path = settings.NOTIFICATION_CHANNEL_BACKEND or settings.NOTIFICATION_CHANNEL_BACKENDS[channel]
+    if path.startswith(_FORMER_PREFIX):
+        path = "notifications." + path.removeprefix(_FORMER_PREFIX)
     return import_string(path)()

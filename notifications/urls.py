@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from clinic.notifications.api import NotificationViewSet
+from notifications.api import NotificationViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

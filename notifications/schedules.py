@@ -17,8 +17,8 @@ from django.db.models import Case, Max, Q, When
 from django.utils import timezone
 
 from clinic.models import Role, User
-from clinic.notifications.models import APPOINTMENT_KINDS, Audience, Kind, Notification, Status
-from clinic.notifications.services import (
+from notifications.models import APPOINTMENT_KINDS, Audience, Kind, Notification, Status
+from notifications.services import (
     notification_schedule,
     notifications_cancel,
     patient_routes,
@@ -26,7 +26,7 @@ from clinic.notifications.services import (
     schedule_mark_claim,
     staff_routes,
 )
-from clinic.notifications.timing import at_clinic_time, local_date, outside_quiet_hours
+from notifications.timing import at_clinic_time, local_date, outside_quiet_hours
 
 logger = logging.getLogger("clinic.notifications")
 
