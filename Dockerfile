@@ -5,6 +5,7 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY clinic ./clinic
 COPY notifications ./notifications
+COPY escalations ./escalations
 COPY assessments ./assessments
 COPY programs ./programs
 COPY bookings ./bookings

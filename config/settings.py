@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "clinic",
     "notifications",
+    "escalations",
     "assessments",
     "programs",
     "bookings",

@@ -90,7 +90,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     escalation = models.ForeignKey(
-        "programs.Escalation",
+        "escalations.Escalation",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

@@ -203,7 +203,7 @@ def check_in_reminders_plan_for(*, program, now: datetime.datetime) -> int:
         )
     missed = max(0, ((today - last_day).days - 1) // every)
     if missed >= 2 and schedule_mark_claim(key=f"missed_check_ins:{program.pk}:{last_day}"):
-        from programs.services.escalations import escalation_raise
+        from escalations.services import escalation_raise
 
         escalation_raise(
             patient=patient,
@@ -278,7 +278,7 @@ def escalation_notices_schedule(*, escalation) -> int:
 def escalation_unacknowledged_arm(*, escalation) -> int:
     """The outbox row is the timer: due ``NOTIFICATION_ESCALATION_ACK_HOURS`` after the
     escalation opened, cancelled when it is acknowledged or resolved first."""
-    from programs.models import EscalationStatus, Severity
+    from escalations.models import EscalationStatus, Severity
 
     if escalation.severity != Severity.URGENT or escalation.status != EscalationStatus.OPEN:
         return 0
@@ -297,7 +297,8 @@ def escalation_unacknowledged_disarm(*, escalation) -> int:
 
 
 def _open_escalations_for(user: User):
-    from programs.models import OPEN_PROGRAM_STATUSES, Escalation, EscalationStatus
+    from escalations.models import Escalation, EscalationStatus
+    from programs.models import OPEN_PROGRAM_STATUSES
 
     return (
         Escalation.objects.filter(status=EscalationStatus.OPEN)
@@ -319,7 +320,8 @@ def _open_escalations_for(user: User):
 
 def escalation_digests_schedule(*, now: datetime.datetime | None = None) -> int:
     """08:00: one digest of open escalations per clinician who has any."""
-    from programs.models import OPEN_PROGRAM_STATUSES, Escalation, EscalationStatus, Program
+    from escalations.models import Escalation, EscalationStatus
+    from programs.models import OPEN_PROGRAM_STATUSES, Program
 
     now = now or timezone.now()
     day = local_date(now).isoformat()

@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
 from clinic.models import Patient, Role, User
-from programs.models import CheckIn, Escalation, Program
+from escalations.models import Escalation
+from programs.models import CheckIn, Program
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import AccessLogEntry
-from programs.models import Escalation
+from escalations.models import Escalation
 from tests.factories import PatientFactory
 from tests.programs.factories import EscalationFactory
 

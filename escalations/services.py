@@ -8,24 +8,8 @@ from django.utils import timezone
 from clinic import events
 from clinic.errors import Conflict
 from clinic.models import Patient, User
-from programs.models import Escalation, EscalationStatus, Severity
-
-# Default severity per escalation rule (API.md, "Codes"). Advisory alerts
-# (exercise_pain_over_hour, next_day_pain) are not here: they open no escalation.
-DEFAULT_SEVERITY: dict[str, str] = {
-    "suspected_grade_3": Severity.URGENT,
-    "stop_signal": Severity.HIGH,
-    "persistent_pain_after_rest": Severity.NORMAL,
-    "chronic_no_improvement": Severity.NORMAL,
-    "pain_increasing_with_activity": Severity.NORMAL,
-    "recurrence": Severity.NORMAL,
-    "compensation_complaints": Severity.NORMAL,
-    "no_progress": Severity.NORMAL,
-    "pain_trend_rising": Severity.NORMAL,
-    "missed_check_ins": Severity.NORMAL,
-}
-ESCALATION_RULES = frozenset(DEFAULT_SEVERITY)
-UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.models import UNRESOLVED, Escalation, EscalationStatus
 
 
 def escalation_raise(

@@ -1,10 +1,9 @@
-"""API of the programs app: escalations. Clinicians and managers see the escalations of the
+"""API of the escalations app. Clinicians and managers see the escalations of the
 patients they may see, most pressing first, and acknowledge or resolve them."""
 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Case, IntegerField, QuerySet, Value, When
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -13,41 +12,10 @@ from rest_framework.response import Response
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
-from clinic.models import User
-from clinic.selectors import patient_filter_for
-from programs.models import Escalation, EscalationStatus, Severity
-from programs.services.escalations import (
-    DEFAULT_SEVERITY,
-    UNRESOLVED,
-    escalation_acknowledge,
-    escalation_resolve,
-)
-
-SEVERITY_ORDER = (Severity.URGENT, Severity.HIGH, Severity.NORMAL)
-
-
-def escalations_visible_to(user: User) -> QuerySet[Escalation]:
-    """Escalations of the patients ``user`` may see, with ``attention``: unresolved before
-    resolved, then urgent, high, normal (0 is the most pressing)."""
-    severity_rank = [
-        When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)
-    ]
-    resolved_rank = [
-        When(
-            status=EscalationStatus.RESOLVED,
-            severity=severity,
-            then=Value(len(SEVERITY_ORDER) + rank),
-        )
-        for rank, severity in enumerate(SEVERITY_ORDER)
-    ]
-    return Escalation.objects.filter(patient_filter_for(user, prefix="patient__")).annotate(
-        attention=Case(
-            *resolved_rank,
-            *severity_rank,
-            default=Value(2 * len(SEVERITY_ORDER)),
-            output_field=IntegerField(),
-        )
-    )
+from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
+from escalations.selectors import escalations_visible_to
+from escalations.services import escalation_acknowledge, escalation_resolve
 
 
 class EscalationSerializer(serializers.ModelSerializer):

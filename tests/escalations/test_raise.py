@@ -3,12 +3,8 @@
 import pytest
 
 from clinic.errors import Conflict
-from programs.models import Escalation
-from programs.services.escalations import (
-    escalation_acknowledge,
-    escalation_raise,
-    escalation_resolve,
-)
+from escalations.models import Escalation
+from escalations.services import escalation_acknowledge, escalation_raise, escalation_resolve
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
