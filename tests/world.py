@@ -16,7 +16,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from assessments.services import assessment_record
 from bookings.config import CLINIC_TZ
-from bookings.services import appointment_book, calendar_feed_regenerate
+from bookings.services.appointments import appointment_book
+from bookings.services.calendar_feeds import calendar_feed_regenerate
 from clinic.models import Location, Role
 from escalations.services import escalation_raise
 from notifications.models import Notification

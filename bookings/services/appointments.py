@@ -1,4 +1,4 @@
-"""Writes of the bookings app: book, series, cancel, reschedule, complete, no-show, feeds.
+"""Writes of appointments: book, series, cancel, reschedule, complete, no-show.
 
 Every change is written together with an AppointmentChange row (who, when) and the domain
 event of clinic.events, in one transaction. Double booking is refused twice: first here,
@@ -8,8 +8,6 @@ servers could otherwise both win; that violation becomes the same 409.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -17,12 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings.availability import free_slots, local_datetime, wall_time_exists
-from bookings.config import (
-    CLINIC_TZ,
-    MAX_SERIES_OCCURRENCES,
-    PATIENT_CANCEL_WINDOW,
-    SLOT_MINUTES,
-)
+from bookings.config import CLINIC_TZ, MAX_SERIES_OCCURRENCES, PATIENT_CANCEL_WINDOW, SLOT_MINUTES
 from bookings.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -30,11 +23,9 @@ from bookings.models import (
     AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
-    CalendarFeed,
     CancelReason,
     ChangeAction,
     ScheduleException,
-    WorkingHours,
 )
 from clinic import events
 from clinic.errors import Conflict, InvalidInput, NotAllowed
@@ -570,56 +561,4 @@ def appointment_mark_no_show(
         AppointmentStatus.NO_SHOW,
         ChangeAction.NO_SHOW,
         "marked as a no-show",
-    )
-
-
-# --- calendar feed ------------------------------------------------------------------------
-
-
-def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@transaction.atomic
-def calendar_feed_regenerate(*, clinician: Clinician) -> str:
-    """A new secret token for the clinician's feed; the old URL stops working. Returns the
-    token, which is shown once (only its hash is kept)."""
-    token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(
-        clinician=clinician,
-        defaults={"token_hash": feed_token_hash(token), "last_used_at": None},
-    )
-    return token
-
-
-@transaction.atomic
-def calendar_feed_revoke(*, clinician: Clinician) -> None:
-    CalendarFeed.objects.filter(clinician=clinician).delete()
-
-
-# --- configuration ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def working_hours_set(
-    *,
-    clinician: Clinician,
-    location: Location,
-    weekdays: list[int],
-    starts_at,
-    ends_at,
-) -> list[WorkingHours]:
-    """Replace the clinician's hours at ``location`` on ``weekdays`` with one shift each."""
-    WorkingHours.objects.filter(
-        clinician=clinician, location=location, weekday__in=weekdays
-    ).delete()
-    return WorkingHours.objects.bulk_create(
-        WorkingHours(
-            clinician=clinician,
-            location=location,
-            weekday=day,
-            starts_at=starts_at,
-            ends_at=ends_at,
-        )
-        for day in weekdays
     )
