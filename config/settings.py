@@ -244,15 +244,15 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": timedelta(seconds=NOTIFICATION_SWEEP_SECONDS),
         },
         "notifications-plan-check-in-reminders": {
-            "task": "notifications.plan_check_in_reminders",
+            "task": "programs.plan_check_in_reminders",
             "schedule": crontab(minute="*/30"),
         },
         "notifications-escalation-digest": {
-            "task": "notifications.send_escalation_digests",
+            "task": "programs.send_escalation_digests",
             "schedule": crontab(hour=8, minute=0),
         },
         "programs-nightly-trend-review": {
-            "task": "notifications.trend_review_sweep",
+            "task": "programs.trend_review_sweep",
             "schedule": crontab(hour=2, minute=30),
         },
     }
