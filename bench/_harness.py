@@ -26,7 +26,7 @@ def bench_env(database: str) -> dict[str, str]:
         SECRET_KEY="bench-only-secret-key-not-for-production-0123456789",
         DEBUG="0",
         LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         # Every simulated user comes from 127.0.0.1: the per-address limit would be the test.
         API_RATE_USER="1000000/min",
         API_RATE_ADDRESS="1000000/min",
@@ -73,7 +73,7 @@ def gunicorn(database: str, *, workers: int | None = None, threads: int | None =
     process = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
-            "clinic.wsgi",
+            "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

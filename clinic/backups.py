@@ -21,7 +21,7 @@ import psycopg
 from django.db import connections
 from psycopg import sql
 
-from clinic.notifications.services import notifications_restored
+from notifications.services import notifications_restored
 
 
 @dataclass(frozen=True)

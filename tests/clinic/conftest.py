@@ -130,7 +130,7 @@ class Gunicorn:
         self.log = workdir / f"gunicorn-{self.port}.log"
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": broker_url,
             "WEB_CONCURRENCY": "2",
@@ -141,7 +141,7 @@ class Gunicorn:
 
     def start(self, *args: str) -> Gunicorn:
         self.process = subprocess.Popen(
-            [GUNICORN, "clinic.wsgi", "--bind", f"127.0.0.1:{self.port}", *args],
+            [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{self.port}", *args],
             cwd=REPO,
             env=self.env,
             stdout=self.log.open("a"),

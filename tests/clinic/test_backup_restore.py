@@ -14,8 +14,8 @@ import pytest
 from psycopg import sql
 
 from clinic.models import AccessLogEntry
-from clinic.notifications.models import ScheduleMark
-from clinic.notifications.services import RESTORED_MARK
+from notifications.models import ScheduleMark
+from notifications.services import RESTORED_MARK
 from tests.clinic.load import CHECK_IN
 from tests.factories import PatientFactory
 from tests.notifications.conftest import REPO, _database_url

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from clinic.notifications.models import Notification
+from notifications.models import Notification
 from tests.notifications.conftest import wait_for
 from tests.notifications.test_live import _due_notifications, all_sent
 

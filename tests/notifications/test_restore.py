@@ -9,14 +9,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from clinic.notifications import services
-from clinic.notifications.channels import FileSinkBackend, OutgoingMessage
-from clinic.notifications.models import Notification
+from notifications import services
+from notifications.channels import FileSinkBackend, OutgoingMessage
+from notifications.models import Notification
 from tests.notifications.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
-LOG_BACKEND = "clinic.notifications.channels.LogBackend"
+LOG_BACKEND = "notifications.channels.LogBackend"
 
 
 def already_sent_by_the_old_database(row: Notification) -> None:
