@@ -67,6 +67,26 @@ def connection_lost_on_update_of(table: str):
             admin.execute("DROP FUNCTION test_lose_connection()")
 
 
+@contextmanager
+def connection_lost_at_commit_of_a_write_to(table: str):
+    """A deferred trigger: the connection ends during COMMIT of any insert into ``table``,
+    so the client cannot know whether the change was saved."""
+    with _admin_connection() as admin:
+        admin.execute(
+            "CREATE FUNCTION test_lose_connection() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$"
+        )
+        admin.execute(
+            f"CREATE CONSTRAINT TRIGGER test_lose_connection AFTER INSERT ON {table} "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_lose_connection()"
+        )
+        try:
+            yield
+        finally:
+            admin.execute(f"DROP TRIGGER test_lose_connection ON {table}")
+            admin.execute("DROP FUNCTION test_lose_connection()")
+
+
 @pytest.fixture
 def app(api, patient, clinician):
     ProgramFactory(patient=patient, clinician=clinician)
@@ -141,3 +161,11 @@ def test_a_refused_keyed_request_keeps_its_answer_but_none_of_its_changes(app, p
     assert replay.status_code == 400
     assert replay["Idempotent-Replayed"] == "true"
     assert CheckIn.objects.count() == 0
+
+
+def test_a_connection_lost_during_commit_says_the_change_may_have_been_saved(app, patient):
+    with connection_lost_at_commit_of_a_write_to(CheckIn._meta.db_table):
+        response = app.post("/api/v1/check-ins/", CHECK_IN, format="json")
+    body = assert_database_unavailable(response, retry_safe=False)
+    assert "may have been saved" in body["detail"]
+    assert CheckIn.objects.count() == 0  # here it was not; the client could not know

@@ -69,6 +69,10 @@ def test_a_fast_database_restart_under_load_answers_503_never_500_and_loses_noth
         ]
     acknowledged = sorted(load.acknowledged.values())
     lost = set(acknowledged) - set(stored)
+    print(
+        f"stored check-ins: {len(stored)}, acknowledged: {len(acknowledged)}, lost: {len(lost)}, "
+        f"check-ins sent again after a 503: {sum(1 for a in load.answers if a.status == 503)}"
+    )
     assert not lost
     # Every stored check-in was acknowledged once, under its own key: none is doubled.
     unacknowledged = set(stored) - set(acknowledged)
