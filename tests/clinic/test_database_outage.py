@@ -7,14 +7,17 @@ a trigger terminates it halfway through the request's transaction."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from contextlib import contextmanager
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from clinic.models import IdempotencyRecord
 from programs.models import CheckIn
+from tests.conftest import bearer_client
 from tests.programs.factories import ProgramFactory
 
 pytestmark = [
@@ -169,3 +172,43 @@ def test_a_connection_lost_during_commit_says_the_change_may_have_been_saved(app
     body = assert_database_unavailable(response, retry_safe=False)
     assert "may have been saved" in body["detail"]
     assert CheckIn.objects.count() == 0  # here it was not; the client could not know
+
+
+def test_the_same_key_sent_twice_at_once_waits_for_the_first_and_replays_its_answer(app, patient):
+    """The first request holds its key until it commits; the second waits, then replays."""
+    with _admin_connection() as admin:
+        admin.execute(
+            "CREATE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN PERFORM pg_sleep(1); RETURN NEW; END $$"
+        )
+        admin.execute(
+            f"CREATE TRIGGER test_slow_insert BEFORE INSERT ON {CheckIn._meta.db_table} "
+            "FOR EACH ROW EXECUTE FUNCTION test_slow_insert()"
+        )
+        answers = {}
+
+        def send(name: str) -> None:
+            try:
+                client = bearer_client(patient.user)  # one client per phone
+                answers[name] = client.post(
+                    "/api/v1/check-ins/", CHECK_IN, format="json", HTTP_IDEMPOTENCY_KEY="twice"
+                )
+            finally:
+                connections.close_all()
+
+        try:
+            first = threading.Thread(target=send, args=("first",))
+            second = threading.Thread(target=send, args=("second",))
+            first.start()
+            time.sleep(0.3)
+            second.start()
+            first.join(30)
+            second.join(30)
+        finally:
+            admin.execute(f"DROP TRIGGER test_slow_insert ON {CheckIn._meta.db_table}")
+            admin.execute("DROP FUNCTION test_slow_insert()")
+
+    assert answers["first"].status_code == answers["second"].status_code == 201
+    assert answers["second"]["Idempotent-Replayed"] == "true"
+    assert answers["first"].json()["id"] == answers["second"].json()["id"]
+    assert CheckIn.objects.count() == 1
