@@ -30,16 +30,34 @@ STAFF_ROLES = frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.MANAGER})
 CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.MANAGER})
 
 
+class Language(models.TextChoices):
+    DUTCH = "nl", "Nederlands"
+    ENGLISH = "en", "English"
+
+
 class User(AbstractUser):
     """An account. Staff belong to one or more locations; a patient's location is on Patient."""
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     locations = models.ManyToManyField(Location, blank=True, related_name="staff")
+    # Staff's own language; empty follows the client's Accept-Language. A patient's
+    # language is on their Patient record.
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_known"),
         ]
+
+    @property
+    def chosen_language(self) -> str:
+        """The language this person reads in: a patient's is on their record, staff's on
+        the account; empty when they chose none (then the client's Accept-Language)."""
+        if self.role == Role.PATIENT:
+            patient = getattr(self, "patient", None)
+            if patient is not None:
+                return patient.language
+        return self.language
 
     @property
     def is_clinic_staff(self) -> bool:
@@ -67,11 +85,6 @@ class Clinician(models.Model):
     @property
     def name(self) -> str:
         return self.user.get_full_name() or self.user.username
-
-
-class Language(models.TextChoices):
-    DUTCH = "nl", "Nederlands"
-    ENGLISH = "en", "English"
 
 
 class Patient(models.Model):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+from drf_spectacular.views import SpectacularAPIView
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details.",
@@ -54,3 +57,12 @@ def add_problem_responses(result, generator, request, public):
                 if code.startswith("4"):
                     response["content"] = {"application/problem+json": {"schema": ref}}
     return result
+
+
+class EnglishSchemaView(SpectacularAPIView):
+    """The OpenAPI document in English whatever the request asks: it is the contract for
+    developers, and ``?lang=`` or Accept-Language would otherwise translate DRF's texts."""
+
+    def get(self, request, *args, **kwargs):
+        with translation.override("en"):
+            return super().get(request, *args, **kwargs)

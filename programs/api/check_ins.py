@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
 from clinic.errors import NotAllowed
@@ -107,8 +108,8 @@ class CheckInSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AdviceSerializer(many=True))
     def get_advice(self, check_in: CheckIn) -> list[dict[str, str]]:
-        """Advice in the patient's language, whoever reads it."""
-        return rules.advice_for(check_in.alerts, check_in.patient.language)
+        """Advice in the reader's language (a patient's is on their record)."""
+        return rules.advice_for(check_in.alerts, reader_language(self.context.get("request")))
 
 
 class CheckInFilter(ClinicFilterSet):
