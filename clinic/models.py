@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -13,6 +14,8 @@ class Location(models.Model):
     address = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -20,10 +23,10 @@ class Location(models.Model):
 
 
 class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    FRONT_DESK = "front_desk", "Front desk"
-    CLINICIAN = "clinician", "Clinician"
-    MANAGER = "manager", "Manager"
+    PATIENT = "patient", _("Patient")
+    FRONT_DESK = "front_desk", _("Front desk")
+    CLINICIAN = "clinician", _("Clinician")
+    MANAGER = "manager", _("Manager")
 
 
 STAFF_ROLES = frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.MANAGER})
@@ -45,6 +48,8 @@ class User(AbstractUser):
     language = models.CharField(max_length=2, choices=Language.choices, blank=True)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_known"),
         ]
@@ -77,6 +82,8 @@ class Clinician(models.Model):
     )
 
     class Meta:
+        verbose_name = _("clinician")
+        verbose_name_plural = _("clinicians")
         ordering = ["user__last_name", "user__first_name"]
 
     def __str__(self) -> str:
@@ -112,6 +119,8 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
         ordering = ["last_name", "first_name", "id"]
         indexes = [models.Index(fields=["location", "last_name"])]
         constraints = [
@@ -153,6 +162,8 @@ class AccessLogEntry(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log entries")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"])]
         verbose_name_plural = "access log entries"
@@ -181,6 +192,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
         ]

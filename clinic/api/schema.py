@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.utils import translation
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
 PROBLEM_SCHEMA = {
@@ -63,6 +66,15 @@ class EnglishSchemaView(SpectacularAPIView):
     """The OpenAPI document in English whatever the request asks: it is the contract for
     developers, and ``?lang=`` or Accept-Language would otherwise translate DRF's texts."""
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         with translation.override("en"):
             return super().get(request, *args, **kwargs)
+
+
+class ClinicJWTScheme(SimpleJWTScheme):
+    target_class = "clinic.api.authentication.ClinicJWTAuthentication"
+
+
+class ClinicSessionScheme(SessionScheme):
+    target_class = "clinic.api.authentication.ClinicSessionAuthentication"
