@@ -68,8 +68,20 @@ class EnglishSchemaView(SpectacularAPIView):
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
         with translation.override("en"):
-            return super().get(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
+            # Render now: help texts are lazy and would otherwise follow the request later.
+            response.render()
+        response["Content-Language"] = "en"
+        return response
+
+    def _get_schema_response(self, request):
+        # drf-spectacular switches to ``?lang=`` around this; English wins.
+        with translation.override("en"):
+            return super()._get_schema_response(request)
 
 
 class ClinicJWTScheme(SimpleJWTScheme):
