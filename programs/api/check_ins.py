@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -147,7 +148,7 @@ class CheckInViewSet(
             getattr(request.user, "patient", None) if request.user.role == Role.PATIENT else None
         )
         if patient is None:
-            raise NotAllowed("Only a patient with a record can check in.")
+            raise NotAllowed(gettext("Only a patient with a record can check in."))
         serializer = CheckInInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         check_in = check_in_submit(patient=patient, **serializer.validated_data)

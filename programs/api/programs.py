@@ -8,6 +8,7 @@ so a prescription is always reached through a program the caller may see.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -132,7 +133,9 @@ class ProgramStartSerializer(serializers.Serializer):
         if attrs.get("clinician") is None:
             own = getattr(user, "clinician", None) if user.role == Role.CLINICIAN else None
             if own is None:
-                raise ValidationError({"clinician": ["Say which clinician leads the program."]})
+                raise ValidationError(
+                    {"clinician": [gettext("Say which clinician leads the program.")]}
+                )
             attrs["clinician"] = own
         return attrs
 
@@ -147,7 +150,7 @@ class AdvanceSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
-            raise ValidationError({"reason": ["An override needs a written reason."]})
+            raise ValidationError({"reason": [gettext("An override needs a written reason.")]})
         return attrs
 
 
@@ -187,7 +190,7 @@ class PrescriptionChangeSerializer(DosageSerializer):
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
-            raise ValidationError({"reason": ["An override needs a written reason."]})
+            raise ValidationError({"reason": [gettext("An override needs a written reason.")]})
         return attrs
 
 

@@ -153,3 +153,35 @@ def test_the_admin_follows_the_browser_language(admin_user, accept, expected, ab
     for text in expected:
         assert text in page
     assert absent not in page
+
+
+@pytest.mark.parametrize(
+    ("accept", "detail", "title"),
+    [
+        ("nl", "Deze patiënt heeft al een actief of gepauzeerd programma.", "Conflict"),
+        ("en", "This patient already has an active or paused program.", "Conflict"),
+    ],
+)
+def test_a_domain_refusal_is_read_in_the_readers_language(
+    api, clinician, patient, accept, detail, title
+):
+    ProgramFactory(patient=patient, clinician=clinician)
+    response = api(clinician.user).post(
+        "/api/v1/programs/", {"patient": patient.id}, format="json", HTTP_ACCEPT_LANGUAGE=accept
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "program_already_active"
+    assert (response.json()["detail"], response.json()["title"]) == (detail, title)
+
+
+def test_a_field_error_the_service_writes_is_translated(api, clinician, patient):
+    clinician.user.language = "nl"
+    clinician.user.save(update_fields=["language"])
+    response = api(clinician.user).post(
+        "/api/v1/assessments/",
+        {"patient": patient.id, "side": "left", "red_flags": ["no_such_flag"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["red_flags"]
+    assert message.startswith('Onbekende code voor alarmsignaal: "no_such_flag"; bekend zijn: ')
