@@ -85,10 +85,13 @@ def activate_user_language(request, user) -> None:
     language = user.chosen_language if isinstance(user, User) else ""
     if language:
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
+        # On Django's request too, where LocaleMiddleware put its own choice.
+        getattr(request, "_request", request).LANGUAGE_CODE = translation.get_language()
 
 
 class LanguageMixin:
+    """Activates the user's language as soon as an authentication class knows the user."""
+
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None:
