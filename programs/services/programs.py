@@ -137,7 +137,7 @@ def program_advance(
     if override and not reason:
         raise InvalidInput(gettext("An override needs a written reason."), field="reason")
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="advanced")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("advanced"))
     if program.step == Step.SELF_SUFFICIENCY:
         raise Conflict(
             gettext("Step 5 (self-sufficiency) is the last step; complete the program instead."),
@@ -174,7 +174,7 @@ def program_advance(
 @transaction.atomic
 def program_pause(*, program: Program, by: User) -> Program:
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="paused")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("paused"))
     program.status = ProgramStatus.PAUSED
     program.save(update_fields=["status", "updated_at"])
     return program
@@ -215,7 +215,7 @@ def program_complete(*, program: Program, by: User, follow_up: str = "") -> Prog
             field="follow_up",
         )
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="completed")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("completed"))
     if program.step != Step.SELF_SUFFICIENCY:
         raise Conflict(
             gettext(
@@ -235,7 +235,7 @@ def program_refer(*, program: Program, by: User, reason: str) -> Program:
     if not reason:
         raise InvalidInput(gettext("Say why the patient is referred."), field="reason")
     program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing="referred")
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("referred"))
     return _close(program, status=ProgramStatus.REFERRED, by=by, reason=reason)
 
 
@@ -276,7 +276,7 @@ def prescription_add(
     """Prescribe an exercise for a step (default: the current one), with the library's
     default dosage for what is not given."""
     program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing="given exercises")
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("given exercises"))
     if not exercise.is_active:
         raise InvalidInput(gettext("This exercise is no longer in the library."), field="exercise")
     given = (sets, reps, hold_seconds, minutes)
