@@ -142,8 +142,8 @@ def test_the_openapi_document_is_english_whatever_the_request(client, asked):
 @pytest.mark.parametrize(
     ("accept", "expected", "absent"),
     [
-        ("nl", ["Patiënten", "Fysiotherapeuten", "Afmelden"], "Log out"),
-        ("en", ["Patients", "Clinicians", "Log out"], "Afmelden"),
+        ("nl", ["Patiënten", "Fysiotherapeuten", "Onderzoeken", "Afspraken", "Afmelden"], "Log out"),
+        ("en", ["Patients", "Clinicians", "Assessments", "Appointments", "Log out"], "Afmelden"),
     ],
 )
 def test_the_admin_follows_the_browser_language(admin_user, accept, expected, absent):
