@@ -142,7 +142,11 @@ def test_the_openapi_document_is_english_whatever_the_request(client, asked):
 @pytest.mark.parametrize(
     ("accept", "expected", "absent"),
     [
-        ("nl", ["Patiënten", "Fysiotherapeuten", "Onderzoeken", "Afspraken", "Afmelden"], "Log out"),
+        (
+            "nl",
+            ["Patiënten", "Fysiotherapeuten", "Onderzoeken", "Afspraken", "Afmelden"],
+            "Log out",
+        ),
         ("en", ["Patients", "Clinicians", "Assessments", "Appointments", "Log out"], "Afmelden"),
     ],
 )
