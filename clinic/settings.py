@@ -215,6 +215,9 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    # kombu creates only its control folder; the worker lists "queue" as soon as it polls.
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Far above the longest task, so a long task is not redelivered while it still runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
