@@ -18,7 +18,6 @@ from rest_framework_simplejwt.views import (
     TokenRefreshView,
 )
 
-
 # Every gunicorn worker must see the same counts: see CACHES["login"] in settings.
 login_store = ConnectionProxy(caches, "login")
 
