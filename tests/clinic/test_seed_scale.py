@@ -86,7 +86,8 @@ def test_seed_scale_progress_ends_every_stage_at_its_exact_total(monkeypatch):
             super().reset(total=total)
 
         def close(self):
-            stages.append((self.desc.rstrip(": "), self.n, self.total))  # the last stage
+            if not self.disable:  # tqdm closes again when it is collected
+                stages.append((self.desc.rstrip(": "), self.n, self.total))  # the last stage
             super().close()
 
     monkeypatch.setattr(seed_scale, "tqdm", Recording)
