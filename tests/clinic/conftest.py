@@ -18,7 +18,7 @@ GUNICORN = str(REPO / ".venv" / "bin" / "gunicorn")
 
 class LiveAPI:
     """gunicorn (3 workers, as gunicorn.conf.py) on the test database: committed data only,
-    so use ``django_db(transaction=True)``."""
+    provided by the ``live_api`` fixture."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -56,7 +56,9 @@ class LiveAPI:
 
 
 @pytest.fixture
-def live_api(transactional_db, tmp_path):
+def live_api(transactional_db, django_db_serialized_rollback, tmp_path):
+    # serialized_rollback: the flush afterwards would otherwise drop the migrated locations
+    # (and recreate content types under the next serialized test's feet).
     live = LiveAPI(tmp_path)
     try:
         yield live
