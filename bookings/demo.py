@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from bookings import services
+from bookings.services import appointments
 from bookings.config import CLINIC_TZ
 from bookings.models import (
     Appointment,
@@ -108,7 +108,7 @@ def _seed_calendar(clinicians) -> int:
             times = [MORNINGS[n % len(MORNINGS)], AFTERNOONS[(n + len(own)) % len(AFTERNOONS)]]
             for k, when in enumerate(times):
                 start = datetime.combine(day, when, tzinfo=CLINIC_TZ)
-                appointment = services.appointment_book(
+                appointment = appointments.appointment_book(
                     actor=desk,
                     patient_id=own[(2 * n + k) % len(own)].pk,
                     clinician=clinician,
@@ -119,15 +119,15 @@ def _seed_calendar(clinicians) -> int:
                 )
                 booked += 1
                 if booked % CANCELLED_EVERY == 0:
-                    services.appointment_cancel(
+                    appointments.appointment_cancel(
                         actor=desk,
                         appointment=appointment,
                         reason=CANCEL_REASONS[booked % len(CANCEL_REASONS)],
                         now=min(now, start - timedelta(days=1)),
                     )
                 elif appointment.end <= now and not no_show_marked:
-                    services.appointment_mark_no_show(actor=desk, appointment=appointment)
+                    appointments.appointment_mark_no_show(actor=desk, appointment=appointment)
                     no_show_marked = True
                 elif appointment.end <= now:
-                    services.appointment_complete(actor=clinician.user, appointment=appointment)
+                    appointments.appointment_complete(actor=clinician.user, appointment=appointment)
     return booked

@@ -26,7 +26,7 @@ class BodySizeLimitMiddleware:
     DRF reads the request stream itself, so Django's own limit on ``request.body`` does not
     apply to JSON bodies. An error answered before the body was read says
     ``Connection: close``: the unread bytes would otherwise be taken for the client's next
-    request on that connection (clinic.wsgi makes gunicorn close it).
+    request on that connection (config.wsgi makes gunicorn close it).
     """
 
     def __init__(self, get_response):

@@ -32,7 +32,7 @@ class LiveAPI:
     def start(self, **env: str) -> LiveAPI:
         log = self.workdir / "gunicorn.log"
         self.process = subprocess.Popen(
-            [GUNICORN, "clinic.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "3"],
+            [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "3"],
             cwd=REPO,
             env={**os.environ, "DATABASE_URL": _database_url(), "CONN_MAX_AGE": "0", **env},
             stdout=log.open("w"),
