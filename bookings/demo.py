@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.services import appointments
 from bookings.config import CLINIC_TZ
 from bookings.models import (
     Appointment,
@@ -15,6 +14,7 @@ from bookings.models import (
     CancelReason,
     WorkingHours,
 )
+from bookings.services import appointments
 from clinic.models import Clinician, Patient, Role, User
 
 TYPES = [
