@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def create_cache_tables(using, **kwargs):
@@ -10,7 +11,7 @@ def create_cache_tables(using, **kwargs):
 
 class ClinicConfig(AppConfig):
     name = "clinic"
-    verbose_name = "Clinic"
+    verbose_name = _("Clinic")
 
     def ready(self):
         post_migrate.connect(create_cache_tables, sender=self)
