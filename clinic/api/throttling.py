@@ -1,6 +1,7 @@
 """Rate limits for the whole API: per signed-in user and per client address, counted in the
-shared cache so every gunicorn worker sees the same count. Over the limit is 429 problem
-details with ``Retry-After``. The rates are ``API_RATE_USER`` / ``API_RATE_ADDRESS``.
+``rate_limits`` cache: the shared cache server sign-in throttling uses (Redis, Memcached), so
+every gunicorn worker sees the same count. Over the limit is 429 problem details with
+``Retry-After``. The rates are ``API_RATE_USER`` / ``API_RATE_ADDRESS``.
 
 DRF's own throttles keep a list of every request time per client (a read and a write of
 that whole list on each request); a counter per fixed window is one atomic increment.
@@ -12,11 +13,14 @@ import logging
 import math
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
+
+store = ConnectionProxy(caches, "rate_limits")
 
 
 class WindowRateThrottle(SimpleRateThrottle):
@@ -42,8 +46,8 @@ class WindowRateThrottle(SimpleRateThrottle):
         window = int(now // self.duration)
         key = f"throttle:{self.scope}:{ident}:{window}"
         try:
-            cache.add(key, 0, timeout=self.duration + 1)
-            count = cache.incr(key)
+            store.add(key, 0, timeout=self.duration + 1)
+            count = store.incr(key)
         except Exception as exc:  # noqa: BLE001 - a store outage must not lock everyone out
             logger.warning("Rate limit store unavailable (%s); request allowed.", exc)
             return True

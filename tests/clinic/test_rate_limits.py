@@ -4,7 +4,7 @@ cache; over the limit is 429 problem details with Retry-After."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def rates(settings):
                 "address": address,
             },
         }
-        cache.clear()
+        caches["rate_limits"].clear()
 
     return set_rates
 
