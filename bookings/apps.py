@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class BookingsConfig(AppConfig):
     name = "bookings"
+
+    def ready(self) -> None:
+        # Its message kinds and the receivers that schedule them (Django's idiom: the
+        # module needs the models, so it is imported once the registry is ready).
+        from bookings import notifications
+
+        notifications.register_message_kinds()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentType, WorkingHours
+from clinic.time import CLINIC_TZ
+from notifications.models import Notification
 
 # Scale clinicians work Monday to Saturday, 08:00-18:00 clinic time: 20 half-hour slots.
 WORKDAYS = range(6)
@@ -95,4 +96,54 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
         Appointment.objects.bulk_create(batch)
         ctx.progress.update(len(batch))
         created += len(batch)
-    return {"working_hours": len(clinicians) * len(WORKDAYS), "appointments": created}
+    return {
+        "working_hours": len(clinicians) * len(WORKDAYS),
+        "appointments": created,
+        **_seed_reminders(ctx),
+    }
+
+
+STATUS_FOR_APPOINTMENT = {
+    "completed": "sent",
+    "no_show": "sent",
+    "cancelled": "cancelled",
+    "booked": "pending",
+}
+
+
+def _seed_reminders(ctx) -> dict[str, int]:
+    """One appointment reminder in the outbox per appointment."""
+    rows = (
+        Appointment.objects.filter(patient_id__in=ctx.patient_home)
+        .values_list("id", "patient_id", "start", "status")
+        .order_by("id")
+        .iterator(chunk_size=ctx.batch_size)
+    )
+    batch: list[Notification] = []
+    created = 0
+    for appointment_id, patient_id, start, status in rows:
+        send_at = start - timedelta(hours=24)
+        state = STATUS_FOR_APPOINTMENT[status]
+        batch.append(
+            Notification(
+                kind="appointment_reminder",
+                channel="email",
+                audience="patient",
+                patient_id=patient_id,
+                address=f"patient-{patient_id}@example.nl",
+                appointment_id=appointment_id,
+                send_at=send_at,
+                status=state,
+                sent_at=send_at if state == "sent" else None,
+                attempts=1 if state == "sent" else 0,
+                idempotency_key=f"appointment_reminder:{appointment_id}:scale",
+            )
+        )
+        if len(batch) >= ctx.batch_size:
+            Notification.objects.bulk_create(batch)
+            created += len(batch)
+            batch = []
+    if batch:
+        Notification.objects.bulk_create(batch)
+        created += len(batch)
+    return {"notifications": created}

@@ -74,6 +74,19 @@ class Language(models.TextChoices):
     ENGLISH = "en", "English"
 
 
+# What staff may change on a patient's record, in the order the API shows it.
+PATIENT_EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "language",
+    "location",
+    "primary_clinician",
+)
+
+
 class Patient(models.Model):
     """Administrative record of a patient; clinical data lives in the other apps."""
 

@@ -9,8 +9,10 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clinic.codes import ClinicErrorCode
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import (
+    PATIENT_EDITABLE_FIELDS,
     AccessAction,
     AccessLogEntry,
     Clinician,
@@ -20,6 +22,7 @@ from clinic.models import (
     Role,
     User,
 )
+from clinic.selectors import location_ids_of
 
 _ACCESS_LOG_COLUMNS = (
     "actor_id",
@@ -92,11 +95,13 @@ def access_log_record(
                 )
 
 
-def _check_location_allowed(actor: User, location: Location) -> None:
-    if actor.role == Role.PATIENT or not actor.locations.filter(pk=location.pk).exists():
+def check_works_at(actor: User, location: Location, *, manages: str) -> None:
+    """Only staff who work at ``location`` may manage its ``manages`` (patients,
+    appointments); anyone else is refused with ``location_not_allowed``."""
+    if actor.role == Role.PATIENT or location.pk not in location_ids_of(actor):
         raise NotAllowed(
-            f"You do not work at {location.name}; you cannot manage its patients.",
-            code="location_not_allowed",
+            f"You do not work at {location.name}; you cannot manage its {manages}.",
+            code=ClinicErrorCode.LOCATION_NOT_ALLOWED,
         )
 
 
@@ -121,7 +126,7 @@ def patient_register(
     primary_clinician: Clinician | None = None,
     user: User | None = None,
 ) -> Patient:
-    _check_location_allowed(registered_by, location)
+    check_works_at(registered_by, location, manages="patients")
     _check_clinician_at(primary_clinician, location)
     patient = Patient(
         first_name=first_name,
@@ -139,27 +144,13 @@ def patient_register(
     return patient
 
 
-PATIENT_EDITABLE_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "email",
-        "phone",
-        "language",
-        "location",
-        "primary_clinician",
-    }
-)
-
-
 @transaction.atomic
 def patient_update(*, patient: Patient, updated_by: User, **changes) -> Patient:
-    unknown = set(changes) - PATIENT_EDITABLE_FIELDS
+    unknown = set(changes).difference(PATIENT_EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=min(unknown))
     if "location" in changes and changes["location"] != patient.location:
-        _check_location_allowed(updated_by, changes["location"])
+        check_works_at(updated_by, changes["location"], manages="patients")
     for field, value in changes.items():
         setattr(patient, field, value)
     if "location" in changes or "primary_clinician" in changes:

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings.availability import free_slots, local_datetime, wall_time_exists
-from bookings.config import CLINIC_TZ, MAX_SERIES_OCCURRENCES, PATIENT_CANCEL_WINDOW, SLOT_MINUTES
+from bookings.codes import BookingErrorCode
+from bookings.config import MAX_SERIES_OCCURRENCES, PATIENT_CANCEL_WINDOW, SLOT_MINUTES
 from bookings.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -30,7 +31,9 @@ from bookings.models import (
 from clinic import events
 from clinic.errors import Conflict, InvalidInput, NotAllowed
 from clinic.models import Clinician, Location, Patient, Role, User
-from clinic.selectors import location_ids_of, patients_visible_to
+from clinic.selectors import patients_visible_to
+from clinic.services import check_works_at
+from clinic.time import CLINIC_TZ
 
 DEADLOCK_DETECTED = "40P01"
 NO_OVERLAP_CONSTRAINTS = {
@@ -43,11 +46,9 @@ NO_OVERLAP_CONSTRAINTS = {
 
 
 def _check_works_at(actor: User, location: Location) -> None:
-    if actor.role != Role.PATIENT and location.pk not in location_ids_of(actor):
-        raise NotAllowed(
-            f"You do not work at {location.name}; you cannot manage its appointments.",
-            code="location_not_allowed",
-        )
+    # Patients book for themselves wherever they are treated (_resolve_patient checks).
+    if actor.role != Role.PATIENT:
+        check_works_at(actor, location, manages="appointments")
 
 
 def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
@@ -55,10 +56,13 @@ def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
     if actor.role == Role.PATIENT:
         own = Patient.objects.filter(user=actor).first()
         if own is None:
-            raise NotAllowed("Your account has no patient record.", code="no_patient_record")
+            raise NotAllowed(
+                "Your account has no patient record.", code=BookingErrorCode.NO_PATIENT_RECORD
+            )
         if patient_id is not None and patient_id != own.pk:
             raise NotAllowed(
-                "Patients can book appointments only for themselves.", code="not_own_patient"
+                "Patients can book appointments only for themselves.",
+                code=BookingErrorCode.NOT_OWN_PATIENT,
             )
         return own
     if patient_id is None:
@@ -136,12 +140,14 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
     local_start = start.astimezone(CLINIC_TZ)
     start = start.astimezone(UTC)
     if start <= now:
-        return InvalidInput("The start time is in the past.", field="start", code="in_the_past")
+        return InvalidInput(
+            "The start time is in the past.", field="start", code=BookingErrorCode.IN_THE_PAST
+        )
     if local_start.second or local_start.microsecond or local_start.minute % SLOT_MINUTES:
         return InvalidInput(
             f"Appointments start on the {SLOT_MINUTES}-minute grid (e.g. 09:00, 09:15).",
             field="start",
-            code="off_grid",
+            code=BookingErrorCode.OFF_GRID,
         )
     end = start + timedelta(minutes=appointment_type.duration_minutes)
     busy_until = end + timedelta(minutes=appointment_type.buffer_after_minutes)
@@ -155,13 +161,13 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
     ):
         return Conflict(
             f"{clinician.name} already has an appointment around {_local(start)}.",
-            code="slot_taken",
+            code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": "clinician"},
         )
     if others.overlapping(start, end).filter(patient=patient).exists():
         return Conflict(
             f"{patient.name} already has an appointment around {_local(start)}.",
-            code="slot_taken",
+            code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": "patient"},
         )
     off = ScheduleException.objects.filter(starts_at__lt=busy_until, ends_at__gt=start).filter(
@@ -172,12 +178,12 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
     if off.exists():
         return Conflict(
             f"{clinician.name} is not available at {location.name} then (leave or closure).",
-            code="clinician_unavailable",
+            code=BookingErrorCode.CLINICIAN_UNAVAILABLE,
         )
     return Conflict(
         f"{clinician.name} does not work at {location.name} at {_local(start)} "
         f"for a {appointment_type.duration_minutes}-minute appointment.",
-        code="outside_working_hours",
+        code=BookingErrorCode.OUTSIDE_WORKING_HOURS,
     )
 
 
@@ -187,7 +193,7 @@ def _check_type(actor: User, appointment_type: AppointmentType) -> None:
     if actor.role == Role.PATIENT and not appointment_type.patient_bookable:
         raise NotAllowed(
             f"{appointment_type.name} is booked by the clinic; please call the front desk.",
-            code="type_not_patient_bookable",
+            code=BookingErrorCode.TYPE_NOT_PATIENT_BOOKABLE,
         )
 
 
@@ -223,12 +229,13 @@ def _as_conflict(exc: DatabaseError) -> Exception:
     if getattr(cause, "sqlstate", None) == DEADLOCK_DETECTED:
         # Two bookings waited on each other's constraint check; one lost the race.
         return Conflict(
-            "Someone else booked this time a moment ago; pick another slot.", code="slot_taken"
+            "Someone else booked this time a moment ago; pick another slot.",
+            code=BookingErrorCode.SLOT_TAKEN,
         )
     if name in NO_OVERLAP_CONSTRAINTS:
         return Conflict(
             "Someone else booked this time a moment ago; pick another slot.",
-            code="slot_taken",
+            code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": NO_OVERLAP_CONSTRAINTS[name]},
         )
     return exc
@@ -377,7 +384,7 @@ def appointment_series_book(
         dates = ", ".join(c["date"] for c in conflicts)
         raise Conflict(
             f"The series cannot be booked; these dates are not free: {dates}.",
-            code="series_conflict",
+            code=BookingErrorCode.SERIES_CONFLICT,
             extra={"conflicts": conflicts},
         )
     series = AppointmentSeries.objects.create(
@@ -421,7 +428,7 @@ def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(
             f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
-            code="invalid_state",
+            code=BookingErrorCode.INVALID_STATE,
         )
     if actor.role == Role.PATIENT:
         if appointment.patient.user_id != actor.pk:
@@ -431,7 +438,7 @@ def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb
             raise Conflict(
                 f"Appointments can be {verb} in the app up to {hours} hours before they start; "
                 "please call the clinic.",
-                code="too_late_to_cancel",
+                code=BookingErrorCode.TOO_LATE_TO_CANCEL,
             )
     else:
         _check_works_at(actor, appointment.location)
@@ -516,11 +523,12 @@ def _check_has_started(appointment: Appointment, now: datetime, verb: str) -> No
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(
             f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
-            code="invalid_state",
+            code=BookingErrorCode.INVALID_STATE,
         )
     if appointment.start > now:
         raise Conflict(
-            f"This appointment has not started yet; it cannot be {verb}.", code="not_started"
+            f"This appointment has not started yet; it cannot be {verb}.",
+            code=BookingErrorCode.NOT_STARTED,
         )
 
 

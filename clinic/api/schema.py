@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from clinic.codes import registered_error_codes
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details.",
@@ -10,7 +12,11 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
-        "code": {"type": "string", "description": "Stable error code clients switch on."},
+        "code": {
+            "type": "string",
+            "description": "Stable error code clients switch on; the codes of the clinic's "
+            "own refusals are listed in ErrorCode.",
+        },
         "errors": {
             "type": "object",
             "description": "Validation errors per field.",
@@ -35,7 +41,9 @@ WRITE_METHODS = {"post", "put", "patch"}
 
 def add_problem_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["ErrorCode"] = error_code_schema()
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
@@ -54,3 +62,16 @@ def add_problem_responses(result, generator, request, public):
                 if code.startswith("4"):
                     response["content"] = {"application/problem+json": {"schema": ref}}
     return result
+
+
+def error_code_schema() -> dict:
+    """Every code of the apps' refusals (``clinic.codes``), with the app that owns it."""
+    per_app = registered_error_codes()
+    return {
+        "type": "string",
+        "description": "Codes of the clinic's own refusals (409, 403, 400), per app: "
+        + "; ".join(f"{app}: {', '.join(codes)}" for app, codes in per_app.items())
+        + ".",
+        "enum": sorted({code for codes in per_app.values() for code in codes}),
+        "x-codes-per-app": per_app,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 
@@ -84,6 +84,15 @@ class ScaleContext:
     patient_ids: list[int] = field(default_factory=list)
     # patient id → (location id, clinician id), for everything that follows
     patient_home: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # patient id → (episode id, onset date), from assessments.scale
+    episodes: dict[int, tuple[int, date]] = field(default_factory=dict)
+    # (program id, patient id, started at) of every program, from programs.scale
+    program_rows: list[tuple[int, int, datetime]] = field(default_factory=list)
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """``hour`` o'clock UTC on ``day``."""
+    return datetime.combine(day, time(hour, 0), tzinfo=UTC)
 
 
 def seed_staff(ctx: ScaleContext, *, clinicians: int) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django.db import connection
-from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,32 +12,11 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
 from clinic.api.filters import ClinicFilterSet
-from clinic.models import Language, Patient, Role, User
+from clinic.api.language import DEFAULT_LANGUAGE, reader_language
+from clinic.models import Language
 from programs.models import Exercise, ExerciseCategory, Step
-
-DEFAULT_LANGUAGE = Language.DUTCH
-
-
-def language_for(request) -> str:
-    """Patients read in the language on their record; staff choose with ``?lang=`` or
-    ``Accept-Language``; Dutch otherwise."""
-    user: User = request.user
-    if user.role == Role.PATIENT:
-        language = Patient.objects.filter(user=user).values_list("language", flat=True).first()
-        return language or DEFAULT_LANGUAGE
-    asked = request.query_params.get("lang")
-    if asked is not None:
-        if asked not in Language.values:
-            raise ValidationError({"lang": [f"Choose one of: {', '.join(Language.values)}."]})
-        return asked
-    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        primary = tag.split("-")[0].lower()
-        if primary in Language.values:
-            return primary
-    return DEFAULT_LANGUAGE
 
 
 class DosageSerializer(serializers.Serializer):
@@ -144,7 +122,7 @@ class ExerciseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         context = super().get_serializer_context()
         if getattr(self, "swagger_fake_view", False) or self.request is None:
             return context
-        context["language"] = language_for(self.request)
+        context["language"] = reader_language(self.request)
         return context
 
 

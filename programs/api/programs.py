@@ -7,7 +7,6 @@ so a prescription is always reached through a program the caller may see.
 
 from __future__ import annotations
 
-from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,24 +16,16 @@ from rest_framework.response import Response
 from assessments.models import Assessment
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet
+from clinic.api.language import reader_language
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
+from programs import rules
 from programs.models import Exercise, Prescription, Program, Step, StepTransition
 from programs.selectors import programs_visible_to
 from programs.services import programs as services
 
 READERS = CLINICAL | {Role.PATIENT}
-
-
-def reader_language(request) -> str:
-    """Patients read in their own language; staff in the one their client asks for."""
-    user = request.user
-    if user.role == Role.PATIENT:
-        patient = getattr(user, "patient", None)
-        if patient is not None:
-            return patient.language
-    return translation.get_language_from_request(request)[:2]
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -68,12 +59,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
             "exercise",
             "exercise_name",
             "step",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "minutes",
-            "times_per_week",
-            "load_kg",
+            *rules.DOSAGE_FIELDS,
             "notes",
             "is_active",
         ]

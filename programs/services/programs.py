@@ -12,6 +12,7 @@ from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
 from programs import rules
+from programs.codes import ProgramErrorCode
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
     CheckIn,
@@ -35,7 +36,9 @@ def _require_status(program: Program, *allowed: str, doing: str) -> None:
     if program.status not in allowed:
         raise Conflict(
             f"This program is {program.status}; it cannot be {doing}.",
-            code="program_paused" if program.status == ProgramStatus.PAUSED else "program_closed",
+            code=ProgramErrorCode.PROGRAM_PAUSED
+            if program.status == ProgramStatus.PAUSED
+            else "program_closed",
             extra={"status": program.status},
         )
 
@@ -66,7 +69,7 @@ def program_start(
     if Program.objects.filter(patient=patient, status__in=OPEN_PROGRAM_STATUSES).exists():
         raise Conflict(
             "This patient already has an active or paused program.",
-            code="program_already_active",
+            code=ProgramErrorCode.PROGRAM_ALREADY_ACTIVE,
         )
     try:
         with transaction.atomic():
@@ -82,7 +85,7 @@ def program_start(
     except IntegrityError as exc:  # another request enrolled the patient a moment ago
         raise Conflict(
             "This patient already has an active or paused program.",
-            code="program_already_active",
+            code=ProgramErrorCode.PROGRAM_ALREADY_ACTIVE,
         ) from exc
     events.program_started.send(Program, program=program, actor=started_by)
     return program
@@ -138,14 +141,14 @@ def program_advance(
     if program.step == Step.SELF_SUFFICIENCY:
         raise Conflict(
             "Step 5 (self-sufficiency) is the last step; complete the program instead.",
-            code="program_at_last_step",
+            code=ProgramErrorCode.PROGRAM_AT_LAST_STEP,
         )
     check = program_exit_check(program)
     if not check.passed and not override:
         raise Conflict(
             "Not all exit criteria of step "
             f"{program.step} ({program.step_name}) hold: {', '.join(check.unmet)}.",
-            code="step_criteria_unmet",
+            code=ProgramErrorCode.STEP_CRITERIA_UNMET,
             extra={"unmet": check.unmet, "met": check.met},
         )
     from_step = program.step
@@ -183,7 +186,7 @@ def program_resume(*, program: Program, by: User) -> Program:
     if program.status != ProgramStatus.PAUSED:
         raise Conflict(
             f"This program is {program.status}; only a paused program can be resumed.",
-            code="program_not_paused",
+            code=ProgramErrorCode.PROGRAM_NOT_PAUSED,
             extra={"status": program.status},
         )
     program.status = ProgramStatus.ACTIVE
@@ -213,7 +216,7 @@ def program_complete(*, program: Program, by: User, follow_up: str = "") -> Prog
         raise Conflict(
             f"The program is at step {program.step} ({program.step_name}); it can be completed "
             "only at step 5 (self-sufficiency).",
-            code="program_not_at_last_step",
+            code=ProgramErrorCode.PROGRAM_NOT_AT_LAST_STEP,
         )
     return _close(program, status=ProgramStatus.COMPLETED, by=by, follow_up=follow_up)
 
@@ -322,7 +325,7 @@ def prescription_change(
                 f"This raises the weekly load of {prescription.exercise.name_en} by {percent} "
                 "compared with a week ago; at most 10% a week is safe. Lower it, or override "
                 "with a reason.",
-                code="load_increase_too_large",
+                code=ProgramErrorCode.LOAD_INCREASE_TOO_LARGE,
                 extra={
                     "increase_percent": None if change.is_infinite() else float(change * 100),
                     "max_percent": float(rules.MAX_WEEKLY_LOAD_INCREASE * 100),
