@@ -15,7 +15,7 @@ from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import Clinician, Patient, User
 from clinic.selectors import patient_filter_for
 from clinic.time import local_date
-from escalations.catalogue import ESCALATION_RULES
+from escalations.catalogue import ESCALATION_RULES, EscalationRule
 from escalations.models import Escalation
 from escalations.services import escalation_raise
 
@@ -133,7 +133,7 @@ def _earlier(episode: InjuryEpisode, before: datetime) -> rules.EarlierAssessmen
 
 # Facts that do not change within an episode: once a clinician has handled the escalation,
 # re-assessing the same episode must not reopen it.
-ONCE_PER_EPISODE_RULES = frozenset({"recurrence"})
+ONCE_PER_EPISODE_RULES = frozenset({EscalationRule.RECURRENCE})
 
 
 def _already_escalated(episode: InjuryEpisode, rule: str) -> bool:

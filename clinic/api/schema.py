@@ -44,6 +44,7 @@ def add_problem_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     schemas["ErrorCode"] = error_code_schema()
+    codes_of = _error_codes_per_operation(generator)
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
@@ -54,6 +55,8 @@ def add_problem_responses(result, generator, request, public):
                 codes += ["409", "413"]
             if path.endswith("/auth/token/"):
                 codes.append("429")
+            if codes_of.get((path, method)):
+                operation["x-error-codes"] = codes_of[(path, method)]
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": DESCRIPTIONS[code]})
@@ -75,3 +78,18 @@ def error_code_schema() -> dict:
         "enum": sorted({code for codes in per_app.values() for code in codes}),
         "x-codes-per-app": per_app,
     }
+
+
+def _error_codes_per_operation(generator) -> dict[tuple[str, str], list[str]]:
+    """(path, method) → the codes a write operation may answer with: those of the app its
+    view belongs to, and the clinic's own (every app checks the staff member's location)."""
+    per_app = registered_error_codes()
+    codes_of = {}
+    for path, _regex, method, view in generator._get_paths_and_endpoints():
+        if method.lower() not in WRITE_METHODS | {"delete"}:
+            continue
+        app = view.__class__.__module__.split(".")[0]
+        if app in per_app:
+            codes = {*per_app[app], *per_app.get("clinic", [])}
+            codes_of[(path, method.lower())] = sorted(codes)
+    return codes_of

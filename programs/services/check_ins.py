@@ -13,6 +13,7 @@ from clinic import events
 from clinic.errors import InvalidInput
 from clinic.models import Patient
 from clinic.time import local_date
+from escalations.catalogue import EscalationRule
 from escalations.models import UNRESOLVED, Escalation
 from escalations.services import escalation_raise
 from notifications.services import schedule_mark_claim
@@ -169,7 +170,7 @@ def missed_check_ins_escalate(
         return None
     return escalation_raise(
         patient=program.patient,
-        rule="missed_check_ins",
+        rule=EscalationRule.MISSED_CHECK_INS,
         reason=(
             f"No check-in since {last_day.isoformat()}: {missed} check-ins missed "
             f"(due every {every} days)."
