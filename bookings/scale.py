@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from bookings.models import Appointment, AppointmentType, WorkingHours
+from clinic.scale.core import BatchInsert
 from clinic.time import CLINIC_TZ
 from notifications.models import Notification
 
@@ -53,8 +54,7 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
     past_occupancy = min(1.0, max(0, appointments - future) / max(1, past_capacity))
 
     rng = ctx.rng
-    batch: list[Appointment] = []
-    created = 0
+    booked = BatchInsert(ctx, Appointment)
     for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
         day = ctx.today + timedelta(days=offset)
         if day.weekday() not in WORKDAYS or offset == 0:
@@ -74,7 +74,7 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
                     status = rng.choices(["completed", "cancelled", "no_show"], [85, 8, 7])[0]
                 else:
                     status = "booked" if rng.random() > 0.05 else "cancelled"
-                batch.append(
+                booked.add(
                     Appointment(
                         patient_id=rng.choice(own),
                         clinician_id=clinician.id,
@@ -87,15 +87,7 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
                         cancel_reason="other" if status == "cancelled" else "",
                     )
                 )
-                if len(batch) >= ctx.batch_size:
-                    Appointment.objects.bulk_create(batch)
-                    ctx.progress.update(len(batch))
-                    created += len(batch)
-                    batch = []
-    if batch:
-        Appointment.objects.bulk_create(batch)
-        ctx.progress.update(len(batch))
-        created += len(batch)
+    created = booked.flush()
     return {
         "working_hours": len(clinicians) * len(WORKDAYS),
         "appointments": created,
@@ -119,12 +111,11 @@ def _seed_reminders(ctx) -> dict[str, int]:
         .order_by("id")
         .iterator(chunk_size=ctx.batch_size)
     )
-    batch: list[Notification] = []
-    created = 0
+    reminders = BatchInsert(ctx, Notification, shows_progress=False)
     for appointment_id, patient_id, start, status in rows:
         send_at = start - timedelta(hours=24)
         state = STATUS_FOR_APPOINTMENT[status]
-        batch.append(
+        reminders.add(
             Notification(
                 kind="appointment_reminder",
                 channel="email",
@@ -139,11 +130,5 @@ def _seed_reminders(ctx) -> dict[str, int]:
                 idempotency_key=f"appointment_reminder:{appointment_id}:scale",
             )
         )
-        if len(batch) >= ctx.batch_size:
-            Notification.objects.bulk_create(batch)
-            created += len(batch)
-            batch = []
-    if batch:
-        Notification.objects.bulk_create(batch)
-        created += len(batch)
+    created = reminders.flush()
     return {"notifications": created}

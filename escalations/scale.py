@@ -10,6 +10,10 @@ from escalations.catalogue import DEFAULT_SEVERITY
 from escalations.models import UNRESOLVED, Escalation, EscalationStatus
 
 
+def _escalation(patient_id: int, rule: str, **fields) -> Escalation:
+    return Escalation(patient_id=patient_id, rule=rule, severity=DEFAULT_SEVERITY[rule], **fields)
+
+
 def seed(ctx: ScaleContext) -> dict[str, int]:
     rng = ctx.rng
     rules = list(DEFAULT_SEVERITY)
@@ -19,10 +23,9 @@ def seed(ctx: ScaleContext) -> dict[str, int]:
         for _ in range(rng.choice([0, 1, 2])):
             rule = rng.choice(rules)
             escalations.append(
-                Escalation(
-                    patient_id=pid,
-                    rule=rule,
-                    severity=DEFAULT_SEVERITY[rule],
+                _escalation(
+                    pid,
+                    rule,
                     status=EscalationStatus.RESOLVED,
                     reason=f"{rule} (generated history)",
                     created_at=started_at + timedelta(days=3),
@@ -33,10 +36,9 @@ def seed(ctx: ScaleContext) -> dict[str, int]:
         if rng.random() < 0.2:
             rule = rng.choice(rules)
             escalations.append(
-                Escalation(
-                    patient_id=pid,
-                    rule=rule,
-                    severity=DEFAULT_SEVERITY[rule],
+                _escalation(
+                    pid,
+                    rule,
                     status=rng.choice(UNRESOLVED),
                     reason=f"{rule} (generated)",
                     created_at=now - timedelta(hours=rng.randrange(1, 200)),

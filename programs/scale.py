@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from clinic.scale.core import ScaleContext, at_hour
+from clinic.scale.core import BatchInsert, ScaleContext, at_hour
 from programs.models import CheckIn, Program, ProgramStatus
 
 CHECK_INS_PER_PROGRAM = 80
@@ -42,13 +42,12 @@ def seed(ctx: ScaleContext, *, check_ins_target: int) -> dict[str, int]:
     )
 
     per_program = max(1, check_ins_target // max(1, len(program_rows)))
-    batch: list[CheckIn] = []
-    created = 0
+    check_ins = BatchInsert(ctx, CheckIn)
     for program_id, pid, started_at in program_rows:
         pain = rng.randrange(3, 8)
         for n in range(per_program):
             pain = max(0, min(10, pain + rng.choice([-1, -1, 0, 0, 1])))
-            batch.append(
+            check_ins.add(
                 CheckIn(
                     patient_id=pid,
                     program_id=program_id,
@@ -67,14 +66,6 @@ def seed(ctx: ScaleContext, *, check_ins_target: int) -> dict[str, int]:
                     walks_without_limp=rng.random() < 0.6,
                 )
             )
-            if len(batch) >= ctx.batch_size:
-                CheckIn.objects.bulk_create(batch)
-                ctx.progress.update(len(batch))
-                created += len(batch)
-                batch = []
-    if batch:
-        CheckIn.objects.bulk_create(batch)
-        ctx.progress.update(len(batch))
-        created += len(batch)
+    created = check_ins.flush()
     ctx.program_rows = program_rows
     return {"programs": len(programs), "check_ins": created}

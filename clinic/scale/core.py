@@ -181,3 +181,27 @@ def seed_patients(ctx: ScaleContext, *, patients: int, with_accounts: int) -> in
         ctx.patient_ids.append(pid)
         ctx.patient_home[pid] = (location_id, clinician_id)
     return Patient.objects.count() - start
+
+
+class BatchInsert:
+    """Collects generated rows and inserts them ``ctx.batch_size`` at a time."""
+
+    def __init__(self, ctx: ScaleContext, model, *, shows_progress: bool = True) -> None:
+        self.ctx, self.model, self.shows_progress = ctx, model, shows_progress
+        self.batch: list = []
+        self.created = 0
+
+    def add(self, row) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= self.ctx.batch_size:
+            self.flush()
+
+    def flush(self) -> int:
+        """Insert what is left; returns how many rows were inserted in all."""
+        if self.batch:
+            self.model.objects.bulk_create(self.batch)
+            if self.shows_progress:
+                self.ctx.progress.update(len(self.batch))
+            self.created += len(self.batch)
+            self.batch = []
+        return self.created
