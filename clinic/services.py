@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic.codes import ClinicErrorCode
 from clinic.errors import InvalidInput, NotAllowed
@@ -95,20 +96,26 @@ def access_log_record(
                 )
 
 
-def check_works_at(actor: User, location: Location, *, manages: str) -> None:
-    """Only staff who work at ``location`` may manage its ``manages`` (patients,
-    appointments); anyone else is refused with ``location_not_allowed``."""
+NOT_YOUR_PATIENTS = gettext_lazy(
+    "You do not work at %(location)s; you cannot manage its patients."
+)
+
+
+def check_works_at(actor: User, location: Location, *, refusal: str) -> None:
+    """Only staff who work at ``location`` may manage what is there; anyone else is
+    refused with ``location_not_allowed`` and ``refusal`` (which names ``%(location)s``)."""
     if actor.role == Role.PATIENT or location.pk not in location_ids_of(actor):
         raise NotAllowed(
-            f"You do not work at {location.name}; you cannot manage its {manages}.",
-            code=ClinicErrorCode.LOCATION_NOT_ALLOWED,
+            refusal % {"location": location.name}, code=ClinicErrorCode.LOCATION_NOT_ALLOWED
         )
 
 
 def _check_clinician_at(clinician: Clinician | None, location: Location) -> None:
     if clinician is not None and not clinician.user.locations.filter(pk=location.pk).exists():
         raise InvalidInput(
-            f"{clinician.name} does not work at {location.name}.", field="primary_clinician"
+            gettext("%(clinician)s does not work at %(location)s.")
+            % {"clinician": clinician.name, "location": location.name},
+            field="primary_clinician",
         )
 
 
@@ -126,7 +133,7 @@ def patient_register(
     primary_clinician: Clinician | None = None,
     user: User | None = None,
 ) -> Patient:
-    check_works_at(registered_by, location, manages="patients")
+    check_works_at(registered_by, location, refusal=NOT_YOUR_PATIENTS)
     _check_clinician_at(primary_clinician, location)
     patient = Patient(
         first_name=first_name,
@@ -148,9 +155,12 @@ def patient_register(
 def patient_update(*, patient: Patient, updated_by: User, **changes) -> Patient:
     unknown = set(changes).difference(PATIENT_EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=min(unknown))
+        raise InvalidInput(
+            gettext("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field=min(unknown),
+        )
     if "location" in changes and changes["location"] != patient.location:
-        check_works_at(updated_by, changes["location"], manages="patients")
+        check_works_at(updated_by, changes["location"], refusal=NOT_YOUR_PATIENTS)
     for field, value in changes.items():
         setattr(patient, field, value)
     if "location" in changes or "primary_clinician" in changes:
@@ -173,7 +183,7 @@ def staff_user_create(
 ) -> User:
     """A front-desk, clinician or manager account; clinicians get their profile too."""
     if role == Role.PATIENT:
-        raise InvalidInput("Staff accounts cannot have the patient role.", field="role")
+        raise InvalidInput(gettext("Staff accounts cannot have the patient role."), field="role")
     user = User.objects.create_user(
         username=username,
         password=password,

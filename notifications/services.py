@@ -155,7 +155,7 @@ def notify_staff(user, *, kind, key, send_at, **about) -> int:
     return _schedule_on(
         staff_routes(user),
         audience=Audience.STAFF,
-        language=settings.LANGUAGE_CODE,
+        language=user.chosen_language or settings.LANGUAGE_CODE,
         kind=kind,
         key=key,
         send_at=send_at,
@@ -333,7 +333,10 @@ def render(row: Notification, facts: dict | None = None) -> tuple[str, str]:
     context.update(registration.context(row, facts))
     with translation.override(row.language), timezone.override(CLINIC_TZ):
         text = render_to_string(
-            [f"notifications/{row.kind}.{row.language}.txt", f"notifications/{row.kind}.nl.txt"],
+            [
+                f"notifications/{row.kind}.{row.language}.txt",
+                f"notifications/{row.kind}.{settings.LANGUAGE_CODE}.txt",
+            ],
             context,
         ).strip()
     subject, _, body = text.partition("\n")

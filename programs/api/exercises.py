@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -12,11 +14,31 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
 
+from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
-from clinic.api.language import DEFAULT_LANGUAGE, reader_language
-from clinic.models import Language
+from clinic.models import Language, Role, User
 from programs.models import Exercise, ExerciseCategory, Step
+
+
+def language_for(request) -> str:
+    """Patients read in the language on their record; staff may choose with ``?lang=``;
+    otherwise the reader's language."""
+    user: User = request.user
+    asked = request.query_params.get("lang")
+    if asked is not None and user.role != Role.PATIENT:
+        if asked not in Language.values:
+            raise ValidationError(
+                {
+                    "lang": [
+                        gettext("Choose one of: %(languages)s.")
+                        % {"languages": ", ".join(Language.values)}
+                    ]
+                }
+            )
+        return asked
+    return reader_language(request)
 
 
 class DosageSerializer(serializers.Serializer):
@@ -51,7 +73,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _language(self) -> str:
-        return self.context.get("language", DEFAULT_LANGUAGE)
+        return self.context.get("language", settings.LANGUAGE_CODE)
 
     def get_name(self, exercise: Exercise) -> str:
         return exercise.name_in(self._language())
@@ -97,7 +119,8 @@ LANGUAGE_PARAMETERS = [
         "lang",
         OpenApiTypes.STR,
         enum=Language.values,
-        description="Staff: language of name and description (else Accept-Language, else nl). "
+        description="Staff: language of name and description (else their own, else "
+        "Accept-Language, else en). "
         "Patients always get the language on their record.",
     ),
 ]
@@ -122,7 +145,7 @@ class ExerciseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         context = super().get_serializer_context()
         if getattr(self, "swagger_fake_view", False) or self.request is None:
             return context
-        context["language"] = reader_language(self.request)
+        context["language"] = language_for(self.request)
         return context
 
 

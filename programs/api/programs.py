@@ -7,6 +7,8 @@ so a prescription is always reached through a program the caller may see.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,8 +17,8 @@ from rest_framework.response import Response
 
 from assessments.models import Assessment
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
-from clinic.api.language import reader_language
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
@@ -65,7 +67,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
         ]
 
     def get_exercise_name(self, prescription: Prescription) -> str:
-        return prescription.exercise.name_in(self.context.get("language", "nl"))
+        return prescription.exercise.name_in(self.context.get("language", settings.LANGUAGE_CODE))
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -127,7 +129,9 @@ class ProgramStartSerializer(serializers.Serializer):
         if attrs.get("clinician") is None:
             own = getattr(user, "clinician", None) if user.role == Role.CLINICIAN else None
             if own is None:
-                raise ValidationError({"clinician": ["Say which clinician leads the program."]})
+                raise ValidationError(
+                    {"clinician": [gettext("Say which clinician leads the program.")]}
+                )
             attrs["clinician"] = own
         return attrs
 
@@ -142,7 +146,7 @@ class AdvanceSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
-            raise ValidationError({"reason": ["An override needs a written reason."]})
+            raise ValidationError({"reason": [gettext("An override needs a written reason.")]})
         return attrs
 
 
@@ -182,7 +186,7 @@ class PrescriptionChangeSerializer(DosageSerializer):
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
-            raise ValidationError({"reason": ["An override needs a written reason."]})
+            raise ValidationError({"reason": [gettext("An override needs a written reason.")]})
         return attrs
 
 
