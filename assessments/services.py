@@ -177,7 +177,10 @@ def assessment_record(
     """
     clinician = Clinician.objects.filter(user=clinician_user).first()
     if clinician is None:
-        raise NotAllowed(gettext("Only a clinician records assessments."), code=AssessmentErrorCode.NOT_A_CLINICIAN)
+        raise NotAllowed(
+            gettext("Only a clinician records assessments."),
+            code=AssessmentErrorCode.NOT_A_CLINICIAN,
+        )
     # Locking the patient serialises assessments of one patient, so two clinicians saving
     # the first assessment of a leg at once end up on one episode instead of a conflict.
     visible = Patient.objects.filter(patient_filter_for(clinician_user), pk=patient.pk)

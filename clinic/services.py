@@ -96,9 +96,7 @@ def access_log_record(
                 )
 
 
-NOT_YOUR_PATIENTS = gettext_lazy(
-    "You do not work at %(location)s; you cannot manage its patients."
-)
+NOT_YOUR_PATIENTS = gettext_lazy("You do not work at %(location)s; you cannot manage its patients.")
 
 
 def check_works_at(actor: User, location: Location, *, refusal: str) -> None:

@@ -99,7 +99,10 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
 def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
-        raise Conflict(gettext("This escalation is already resolved."), code=EscalationErrorCode.ESCALATION_RESOLVED)
+        raise Conflict(
+            gettext("This escalation is already resolved."),
+            code=EscalationErrorCode.ESCALATION_RESOLVED,
+        )
     now = timezone.now()
     if escalation.acknowledged_at is None:
         # Resolving implies the clinician has seen it.

@@ -63,12 +63,13 @@ def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
         own = Patient.objects.filter(user=actor).first()
         if own is None:
             raise NotAllowed(
-                gettext("Your account has no patient record."), code="no_patient_record"
+                gettext("Your account has no patient record."),
+                code=BookingErrorCode.NO_PATIENT_RECORD,
             )
         if patient_id is not None and patient_id != own.pk:
             raise NotAllowed(
                 gettext("Patients can book appointments only for themselves."),
-                code="not_own_patient",
+                code=BookingErrorCode.NOT_OWN_PATIENT,
             )
         return own
     if patient_id is None:
@@ -202,7 +203,7 @@ def _check_type(actor: User, appointment_type: AppointmentType) -> None:
         raise NotAllowed(
             gettext("%(type)s is booked by the clinic; please call the front desk.")
             % {"type": appointment_type.name},
-            code="type_not_patient_bookable",
+            code=BookingErrorCode.TYPE_NOT_PATIENT_BOOKABLE,
         )
 
 
@@ -399,7 +400,7 @@ def appointment_series_book(
         raise Conflict(
             gettext("The series cannot be booked; these dates are not free: %(dates)s.")
             % {"dates": dates},
-            code="series_conflict",
+            code=BookingErrorCode.SERIES_CONFLICT,
             extra={"conflicts": conflicts},
         )
     series = AppointmentSeries.objects.create(
@@ -444,7 +445,7 @@ def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb
         raise Conflict(
             gettext("This appointment is %(status)s; it cannot be %(verb)s.")
             % {"status": appointment.get_status_display().lower(), "verb": verb},
-            code="invalid_state",
+            code=BookingErrorCode.INVALID_STATE,
         )
     if actor.role == Role.PATIENT:
         if appointment.patient.user_id != actor.pk:
@@ -457,7 +458,7 @@ def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb
                     "start; please call the clinic."
                 )
                 % {"verb": verb, "hours": hours},
-                code="too_late_to_cancel",
+                code=BookingErrorCode.TOO_LATE_TO_CANCEL,
             )
     else:
         _check_works_at(actor, appointment.location)
@@ -543,13 +544,13 @@ def _check_has_started(appointment: Appointment, now: datetime, verb: str) -> No
         raise Conflict(
             gettext("This appointment is %(status)s; it cannot be %(verb)s.")
             % {"status": appointment.get_status_display().lower(), "verb": verb},
-            code="invalid_state",
+            code=BookingErrorCode.INVALID_STATE,
         )
     if appointment.start > now:
         raise Conflict(
             gettext("This appointment has not started yet; it cannot be %(verb)s.")
             % {"verb": verb},
-            code="not_started",
+            code=BookingErrorCode.NOT_STARTED,
         )
 
 

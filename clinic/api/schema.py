@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from clinic.codes import registered_error_codes
 from django.utils import translation
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
+
+from clinic.codes import registered_error_codes
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -100,6 +101,8 @@ class ClinicJWTScheme(SimpleJWTScheme):
 
 class ClinicSessionScheme(SessionScheme):
     target_class = "clinic.api.authentication.ClinicSessionAuthentication"
+
+
 def error_code_schema() -> dict:
     """Every code of the apps' refusals (``clinic.codes``), with the app that owns it."""
     per_app = registered_error_codes()

@@ -38,7 +38,9 @@ def _require_status(program: Program, *allowed: str, doing: str) -> None:
         raise Conflict(
             gettext("This program is %(status)s; it cannot be %(doing)s.")
             % {"status": program.status, "doing": doing},
-            code=ProgramErrorCode.PROGRAM_PAUSED if program.status == ProgramStatus.PAUSED else ProgramErrorCode.PROGRAM_CLOSED,
+            code=ProgramErrorCode.PROGRAM_PAUSED
+            if program.status == ProgramStatus.PAUSED
+            else ProgramErrorCode.PROGRAM_CLOSED,
             extra={"status": program.status},
         )
 
