@@ -53,29 +53,28 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
     past_capacity = past_workdays * slots_per_day * len(clinicians)
     past_occupancy = min(1.0, max(0, appointments - future) / max(1, past_capacity))
 
-    rng = ctx.rng
-    booked = BatchInsert(ctx, Appointment)
-    for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
-        day = ctx.today + timedelta(days=offset)
-        if day.weekday() not in WORKDAYS or offset == 0:
-            continue
-        occupancy = past_occupancy if offset < 0 else FUTURE_OCCUPANCY
-        for clinician in clinicians:
-            own = patients_of.get(clinician.id)
-            if not own:
+    def planned():
+        rng = ctx.rng
+        for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
+            day = ctx.today + timedelta(days=offset)
+            if day.weekday() not in WORKDAYS or offset == 0:
                 continue
-            for slot in range(slots_per_day):
-                if rng.random() >= occupancy:
+            occupancy = past_occupancy if offset < 0 else FUTURE_OCCUPANCY
+            for clinician in clinicians:
+                own = patients_of.get(clinician.id)
+                if not own:
                     continue
-                # One clinician's slots never overlap, and each patient has one clinician,
-                # so neither exclusion constraint can be hit.
-                start = datetime.combine(day, OPENS, tzinfo=CLINIC_TZ) + slot * SLOT
-                if offset < 0:
-                    status = rng.choices(["completed", "cancelled", "no_show"], [85, 8, 7])[0]
-                else:
-                    status = "booked" if rng.random() > 0.05 else "cancelled"
-                booked.add(
-                    Appointment(
+                for slot in range(slots_per_day):
+                    if rng.random() >= occupancy:
+                        continue
+                    # One clinician's slots never overlap, and each patient has one
+                    # clinician, so neither exclusion constraint can be hit.
+                    start = datetime.combine(day, OPENS, tzinfo=CLINIC_TZ) + slot * SLOT
+                    if offset < 0:
+                        status = rng.choices(["completed", "cancelled", "no_show"], [85, 8, 7])[0]
+                    else:
+                        status = "booked" if rng.random() > 0.05 else "cancelled"
+                    yield Appointment(
                         patient_id=rng.choice(own),
                         clinician_id=clinician.id,
                         location_id=location_of[clinician.id],
@@ -86,7 +85,14 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
                         status=status,
                         cancel_reason="other" if status == "cancelled" else "",
                     )
-                )
+
+    # The draw decides how many there are: count a dry run, then draw the same again.
+    drawn = ctx.rng.getstate()
+    ctx.stage("appointments", sum(1 for _ in planned()))
+    ctx.rng.setstate(drawn)
+    booked = BatchInsert(ctx, Appointment)
+    for appointment in planned():
+        booked.add(appointment)
     created = booked.flush()
     return {
         "working_hours": len(clinicians) * len(WORKDAYS),
@@ -105,13 +111,14 @@ STATUS_FOR_APPOINTMENT = {
 
 def _seed_reminders(ctx) -> dict[str, int]:
     """One appointment reminder in the outbox per appointment."""
+    appointments = Appointment.objects.filter(patient_id__in=ctx.patient_home)
+    ctx.stage("notifications", appointments.count())
     rows = (
-        Appointment.objects.filter(patient_id__in=ctx.patient_home)
-        .values_list("id", "patient_id", "start", "status")
+        appointments.values_list("id", "patient_id", "start", "status")
         .order_by("id")
         .iterator(chunk_size=ctx.batch_size)
     )
-    reminders = BatchInsert(ctx, Notification, shows_progress=False)
+    reminders = BatchInsert(ctx, Notification)
     for appointment_id, patient_id, start, status in rows:
         send_at = start - timedelta(hours=24)
         state = STATUS_FOR_APPOINTMENT[status]

@@ -42,6 +42,7 @@ def seed(ctx: ScaleContext, *, check_ins_target: int) -> dict[str, int]:
     )
 
     per_program = max(1, check_ins_target // max(1, len(program_rows)))
+    ctx.stage("check-ins", per_program * len(program_rows))
     check_ins = BatchInsert(ctx, CheckIn)
     for program_id, pid, started_at in program_rows:
         pain = rng.randrange(3, 8)
