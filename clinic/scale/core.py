@@ -89,16 +89,16 @@ class ScaleContext:
     # (program id, patient id, started at) of every program, from programs.scale
     program_rows: list[tuple[int, int, datetime]] = field(default_factory=list)
 
-
-def at_hour(day: date, hour: int) -> datetime:
-    """``hour`` o'clock UTC on ``day``."""
-    return datetime.combine(day, time(hour, 0), tzinfo=UTC)
-
     def stage(self, name: str, total: int) -> None:
         """The progress bar follows one kind of row at a time, with its exact count: the
         counts of the later stages depend on what the earlier ones drew."""
         self.progress.reset(total=total)
         self.progress.set_description(name)
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """``hour`` o'clock UTC on ``day``."""
+    return datetime.combine(day, time(hour, 0), tzinfo=UTC)
 
 
 def seed_staff(ctx: ScaleContext, *, clinicians: int) -> int:
