@@ -2,8 +2,8 @@
 PostgreSQL, SQLite's online backup API on SQLite.
 
 A restore goes into a new (or empty) database; afterwards the outbox is told when it was
-restored, so no message that may have gone out from the old database goes out twice (see
-``notifications_restored``).
+restored (``events.database_restored``), so no message that may have gone out from the old
+database goes out twice.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import psycopg
 from django.db import connections
 from psycopg import sql
 
-from notifications.services import notifications_restored
+from clinic import events
 
 
 @dataclass(frozen=True)
@@ -126,5 +126,5 @@ def database_restore(*, path: Path, alias: str = "default", jobs: int = 2) -> fl
             env=_libpq_env(db),
             check=True,
         )
-    notifications_restored()
+    events.database_restored.send(sender=None)
     return time.monotonic() - started

@@ -7,5 +7,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        # Listen to the domain events (clinic.events) that schedule messages.
+        # After a restore from a backup the outbox settles itself (Django's idiom: the
+        # receivers need the models, so they are imported once the registry is ready).
         from notifications import receivers  # noqa: F401
