@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from clinic.time import CLINIC_TZ, local_date
 from notifications.models import Notification, NotificationPreference, ScheduleMark
-from notifications.timing import CLINIC_TZ, local_date
 from tests.factories import ClinicianFactory, PatientFactory
 from tests.notifications.conftest import wait_for
 from tests.programs.factories import CheckInFactory, ProgramFactory
