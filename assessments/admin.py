@@ -7,11 +7,15 @@ escalations are always computed; the admin shows them, and logs who opened which
 from django.contrib import admin
 
 from assessments.models import Assessment, InjuryEpisode
+from clinic.admin_scope import LocationScopedAdminMixin, by_patient
 from clinic.api.access_log import AccessLoggedAdminMixin
 
 
-class ReadOnlyClinicalAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class ReadOnlyClinicalAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     """Clinical records are written through the API; the admin only shows them."""
+
+    staff_scope = by_patient("patient__")
+    clinical = True
 
     def has_add_permission(self, request):
         return False

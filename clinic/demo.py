@@ -7,7 +7,8 @@ from datetime import date
 
 from django.db import transaction
 
-from clinic.models import Clinician, Location, Patient, Role, User
+from clinic.models import STAFF_ROLES, Clinician, Location, Patient, Role, User
+from clinic.roles import role_group_assign
 
 STAFF = [
     ("manager.rotterdam", Role.MANAGER, "rotterdam", "Marieke", "de Vries"),
@@ -42,10 +43,12 @@ def _account(username: str, role: str, password: str, first: str, last: str) -> 
             "first_name": first,
             "last_name": last,
             "email": f"{username}@clinic.example",
-            "is_staff": role == Role.MANAGER,
-            "is_superuser": role == Role.MANAGER,
+            # Staff sign in to the staff site with their role's group; nobody is a superuser.
+            "is_staff": role in STAFF_ROLES,
+            "is_superuser": False,
         },
     )
+    role_group_assign(user=user)
     if not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])

@@ -4,6 +4,7 @@ resolve through the same services as the API)."""
 from django import forms
 from django.contrib import admin, messages
 
+from clinic.admin_scope import CLINIC_WIDE, LocationScopedAdminMixin, by_patient
 from clinic.api.access_log import AccessLoggedAdminMixin, client_address
 from clinic.errors import Conflict
 from clinic.models import AccessAction, Role
@@ -44,9 +45,11 @@ class ExerciseForm(forms.ModelForm):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     """Only managers change the library; deactivate rather than delete, since prescriptions
     refer to exercises."""
+
+    staff_scope = CLINIC_WIDE
 
     form = ExerciseForm
     list_display = ["name_en", "name_nl", "code", "category", "steps", "is_active"]
@@ -82,8 +85,10 @@ class ExerciseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class EscalationAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     access_log_resource = "escalation"
+    staff_scope = by_patient("patient__")
+    clinical = True
 
     list_display = ["patient", "rule", "severity", "status", "occurrences", "created_at"]
     list_filter = ["status", "severity", "rule", "patient__location"]
