@@ -1,0 +1,33 @@
+"""Forms of the staff site: they read the browser's input; the services decide."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bookings.config import CLINIC_TZ
+from bookings.models import CancelReason
+
+
+class MoveForm(forms.Form):
+    date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("New time"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def start(self) -> datetime:
+        # Clinic wall-clock time; a time that does not exist is refused by the service.
+        return datetime.combine(
+            self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=CLINIC_TZ
+        )
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Resolution note"), max_length=5000, required=False, widget=forms.Textarea
+    )
