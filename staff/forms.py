@@ -12,8 +12,13 @@ from bookings.models import CancelReason
 
 
 class MoveForm(forms.Form):
-    date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("New time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    # The browser's date and time inputs speak ISO, whatever the page's language.
+    date = forms.DateField(
+        label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    time = forms.TimeField(
+        label=_("New time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
 
     def start(self) -> datetime:
         # Clinic wall-clock time; a time that does not exist is refused by the service.
