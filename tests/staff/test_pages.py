@@ -8,11 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import AccessLogEntry
 from programs.models import EscalationStatus
+from tests.bookings.factories import AppointmentFactory
 from tests.staff.clinic import SURNAMES, build_site
 from tests.world import next_weekday_at
 
@@ -187,3 +189,20 @@ def test_each_role_lands_on_its_page_and_the_header_shows_the_location(client, h
         page = client.get(reverse("admin:index")).content.decode()
         assert 'id="staff-location"' in page and "Rotterdam" in page
         assert "Hamstring clinic" in page or "Hamstringkliniek" in page
+
+
+def test_the_desk_marks_a_started_appointment_as_a_no_show(client, home):
+    started = AppointmentFactory(
+        patient=home.patient,
+        clinician=home.users["clinician"].clinician,
+        location=home.location,
+        appointment_type=home.objects["bookings.appointment"].appointment_type,
+        start=timezone.now() - timedelta(minutes=20),
+    )
+    client.force_login(home.users["desk"])
+    page = client.get(reverse("staff:appointment", args=[started.pk])).content.decode()
+    assert 'id="no-show-form"' in page
+    client.post(reverse("staff:appointment_no_show", args=[started.pk]))
+    started.refresh_from_db()
+    assert started.status == AppointmentStatus.NO_SHOW
+    assert started.changes.get().actor == home.users["desk"]
