@@ -91,12 +91,15 @@ def _refused(request, refusal: DomainError) -> None:
 # --- home -----------------------------------------------------------------------------------
 
 
-@staff_page()
+@admin.site.admin_view
 def home(request):
-    """Each role's own start: the clinician's page, or the calendar."""
+    """Each role's own start: the clinician's page, or the calendar; a superuser (who works
+    at no location) the records."""
     if request.user.role == Role.CLINICIAN:
         return redirect("staff:clinician")
-    return redirect("staff:calendar")
+    if request.user.role in STAFF_ROLES:
+        return redirect("staff:calendar")
+    return redirect("admin:index")
 
 
 # --- the calendar ---------------------------------------------------------------------------

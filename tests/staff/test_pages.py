@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import AccessLogEntry
 from programs.models import EscalationStatus
+from tests import factories
 from tests.bookings.factories import AppointmentFactory
 from tests.staff.clinic import SURNAMES, build_site
 from tests.world import next_weekday_at
@@ -206,3 +209,32 @@ def test_the_desk_marks_a_started_appointment_as_a_no_show(client, home):
     started.refresh_from_db()
     assert started.status == AppointmentStatus.NO_SHOW
     assert started.changes.get().actor == home.users["desk"]
+
+
+def test_a_superuser_viewing_the_site_lands_on_the_records(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("staff:home")).url == reverse("admin:index")
+
+
+def test_the_calendar_costs_the_same_queries_for_one_or_many_appointments(client, home):
+    client.force_login(home.users["desk"])
+    day = next_weekday_at(9, days_ahead=12)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert (
+                client.get(reverse("staff:calendar"), {"date": day.date().isoformat()}).status_code
+                == 200
+            )
+        return len(captured.captured_queries)
+
+    one = queries()
+    for hour in (10, 11, 12, 13, 14):
+        AppointmentFactory(
+            patient=factories.PatientFactory(location=home.location),
+            clinician=home.users["clinician"].clinician,
+            location=home.location,
+            appointment_type=home.objects["bookings.appointment"].appointment_type,
+            start=day.replace(hour=hour),
+        )
+    assert queries() == one
