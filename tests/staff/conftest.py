@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from tests.staff.clinic import PASSWORD
 
@@ -21,6 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SNAPSHOT = "_test_serialized_contents"  # set by Django's test database setup
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
@@ -41,7 +43,13 @@ def browser():
     # calls (setting up, checking) are plain synchronous code all the same.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    saved = {alias: getattr(connections[alias], SNAPSHOT, None) for alias in connections}
     playwright = sync_api.sync_playwright().start()
+    # Starting Playwright leaves this thread with new database connection objects; give
+    # them the snapshot that serialized_rollback restores the migrated data from.
+    for alias, snapshot in saved.items():
+        if snapshot is not None and not hasattr(connections[alias], SNAPSHOT):
+            setattr(connections[alias], SNAPSHOT, snapshot)
     chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
