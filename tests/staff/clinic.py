@@ -94,7 +94,12 @@ def build_site(slug: str, *, days_ahead: int = 7) -> Site:
         program=program, exercise=exercise, by=site.users["clinician"], step=1, sets=3, reps=10
     )
     check_in = check_in_submit(
-        patient=patient, pain_now=2, pain_activity=3, pain_character="dull", pain_course="stable"
+        patient=patient,
+        pain_now=2,
+        pain_activity=3,
+        pain_character="dull",
+        pain_course="stable",
+        next_day_pain=True,  # an advisory alert: shown on the timeline, no escalation
     )
     escalation = escalation_raise(patient=patient, rule="recurrence", reason="Second injury.")
     exception = ScheduleException.objects.create(

@@ -145,7 +145,8 @@ def test_a_clinician_acknowledges_an_escalation(open_page, home):
     assert escalation.status == EscalationStatus.ACKNOWLEDGED
     assert escalation.acknowledged_by == home.users["clinician"]
     page.click(f'#caseload tr[data-patient="{home.patient.pk}"] a')
-    assert page.locator("#timeline tr.timeline-check_in").count() == 1
+    check_in = page.locator("#timeline tr.timeline-check_in")
+    assert "next_day_pain" in check_in.locator(".alerts").inner_text()
     screenshot(page, "timeline.png")
 
 
