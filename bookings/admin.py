@@ -5,7 +5,6 @@ services (the cancel action), so history and events are never skipped."""
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from bookings import services
 from bookings.config import CLINIC_TZ
 from bookings.models import (
     Appointment,
@@ -17,6 +16,7 @@ from bookings.models import (
     WorkingHours,
 )
 from bookings.selectors import appointment_filter_for
+from bookings.services.appointments import appointment_cancel
 from clinic.admin_scope import CLINIC_WIDE, LocationScopedAdminMixin, by_location
 from clinic.errors import DomainError
 from clinic.selectors import location_ids_of
@@ -78,7 +78,7 @@ def cancel_appointments(modeladmin, request, queryset):
     done = 0
     for appointment in queryset:
         try:
-            services.appointment_cancel(
+            appointment_cancel(
                 actor=request.user, appointment=appointment, reason=CancelReason.OTHER
             )
             done += 1

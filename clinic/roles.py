@@ -37,7 +37,7 @@ CLINICAL_MODELS = frozenset(
         "programs.prescriptionloadchange",
         "programs.steptransition",
         "programs.checkin",
-        "programs.escalation",
+        "escalations.escalation",
     }
 )
 
@@ -62,7 +62,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "programs.prescriptionloadchange": (VIEW,),
         "programs.steptransition": (VIEW,),
         "programs.checkin": (VIEW,),
-        "programs.escalation": (VIEW, CHANGE),
+        "escalations.escalation": (VIEW, CHANGE),
         "assessments.injuryepisode": (VIEW,),
         "assessments.assessment": (VIEW,),
         "notifications.notificationpreference": (VIEW, CHANGE),
@@ -93,7 +93,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "programs.prescriptionloadchange": (VIEW,),
         "programs.steptransition": (VIEW,),
         "programs.checkin": (VIEW,),
-        "programs.escalation": (VIEW, CHANGE),
+        "escalations.escalation": (VIEW, CHANGE),
         "assessments.injuryepisode": (VIEW,),
         "assessments.assessment": (VIEW,),
         "notifications.notificationpreference": (VIEW,),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from bookings.config import CLINIC_TZ
 from bookings.models import AppointmentType
 from bookings.selectors import appointment_types_list, appointments_visible_to
-from bookings.services import (
+from bookings.services.appointments import (
     appointment_book,
     appointment_cancel,
     appointment_mark_no_show,
@@ -31,13 +31,10 @@ from clinic.errors import DomainError
 from clinic.models import CLINICAL_ROLES, STAFF_ROLES, AccessAction, Role
 from clinic.selectors import clinicians_list, patients_visible_to
 from clinic.services import access_log_record
-from programs.api.escalations import escalations_visible_to
+from escalations.models import UNRESOLVED
+from escalations.selectors import escalations_visible_to
+from escalations.services import escalation_acknowledge, escalation_resolve
 from programs.selectors import ATTENTION_SEVERITY, caseload_for
-from programs.services.escalations import (
-    UNRESOLVED,
-    escalation_acknowledge,
-    escalation_resolve,
-)
 from staff.forms import CancelForm, MoveForm, ResolveForm
 from staff.selectors import (
     calendar_days,

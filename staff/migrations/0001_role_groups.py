@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
         ("programs", "0003_checkin_check_in_list_order"),
         ("bookings", "0004_appointment_busy_at_most_longest"),
         ("notifications", "0001_initial"),
+        ("escalations", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_role_groups, drop_role_groups)]

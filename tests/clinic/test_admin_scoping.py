@@ -32,7 +32,7 @@ CLINICAL = {
     "programs.program",
     "programs.prescription",
     "programs.checkin",
-    "programs.escalation",
+    "escalations.escalation",
     "assessments.injuryepisode",
     "assessments.assessment",
 }

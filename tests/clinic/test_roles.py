@@ -26,7 +26,7 @@ def test_the_migration_made_one_group_per_role_with_its_permissions():
     assert set(groups) == {"manager", "front desk", "clinician"}
     desk, clinician, manager = groups["front desk"], groups["clinician"], groups["manager"]
     assert {"clinic.view_patient", "bookings.change_appointment"} <= _labels(desk)
-    assert {"programs.view_checkin", "programs.change_escalation"} <= _labels(clinician)
+    assert {"programs.view_checkin", "escalations.change_escalation"} <= _labels(clinician)
     assert {"clinic.view_accesslogentry", "bookings.add_workinghours"} <= _labels(manager)
     # The desk holds nothing clinical; no role edits accounts, groups or the outbox.
     desk_models = {

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from assessments.services import assessment_record
 from bookings.models import ExceptionKind, ScheduleException
-from bookings.services import appointment_book
+from bookings.services.appointments import appointment_book
 from clinic.models import AccessAction, Location, Patient, Role, User
-from clinic.notifications.models import NotificationPreference
 from clinic.services import access_log_record, patient_register, staff_user_create
+from escalations.services import escalation_raise
+from notifications.models import NotificationPreference
 from programs.services.check_ins import check_in_submit
-from programs.services.escalations import escalation_raise
 from programs.services.programs import prescription_add, program_start
 from tests.bookings.factories import AppointmentTypeFactory, WorkingHoursFactory
 from tests.programs.factories import ExerciseFactory
@@ -131,7 +131,7 @@ def build_site(slug: str, *, days_ahead: int = 7) -> Site:
         "programs.program": program,
         "programs.prescription": prescription,
         "programs.checkin": check_in,
-        "programs.escalation": escalation,
+        "escalations.escalation": escalation,
         "notifications.notificationpreference": preference,
     }
     return site

@@ -10,9 +10,9 @@ import pytest
 
 from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentStatus
-from bookings.services import appointment_book
+from bookings.services.appointments import appointment_book
 from clinic.services import patient_register
-from programs.models import EscalationStatus
+from escalations.models import EscalationStatus
 from tests.staff.clinic import SURNAMES, build_site
 from tests.staff.conftest import screenshot, sign_in
 from tests.world import next_weekday_at
@@ -130,7 +130,7 @@ def test_the_desk_moves_then_cancels_an_appointment(open_page, home):
 
 
 def test_a_clinician_acknowledges_an_escalation(open_page, home):
-    escalation = home.objects["programs.escalation"]
+    escalation = home.objects["escalations.escalation"]
     page = open_page()
     sign_in(page, home.users["clinician"])
     assert page.url.endswith("/staff/clinician/")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import AccessLogEntry
-from programs.models import EscalationStatus
+from escalations.models import EscalationStatus
 from tests import factories
 from tests.bookings.factories import AppointmentFactory
 from tests.staff.clinic import SURNAMES, build_site
@@ -146,7 +146,7 @@ def test_the_clinicians_page_and_a_timeline_are_logged(client, sites):
     clinician = home.users["clinician"]
     client.force_login(clinician)
     page = client.get(reverse("staff:clinician")).content.decode()
-    escalation = home.objects["programs.escalation"]
+    escalation = home.objects["escalations.escalation"]
     assert (
         f'data-escalation="{escalation.pk}"' in page and f'data-patient="{home.patient.pk}"' in page
     )
@@ -176,7 +176,7 @@ def test_the_clinicians_page_and_a_timeline_are_logged(client, sites):
         EscalationStatus.RESOLVED,
         "Seen him.",
     )
-    other = away.objects["programs.escalation"]
+    other = away.objects["escalations.escalation"]
     assert client.post(reverse("staff:escalation_acknowledge", args=[other.pk])).status_code == 404
 
 
