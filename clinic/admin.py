@@ -18,8 +18,8 @@ from clinic.models import AccessLogEntry, Clinician, Location, Patient, User
 from clinic.selectors import location_ids_of
 
 # The clinic's own name on every admin and staff page; "View site" opens the staff site.
-admin.site.site_header = _("Hamstring clinic")
-admin.site.site_title = _("Hamstring clinic")
+admin.site.site_header = "Hamstring clinic"  # the clinic's name, in every language
+admin.site.site_title = "Hamstring clinic"
 admin.site.index_title = _("Staff site")
 admin.site.site_url = "/staff/"
 

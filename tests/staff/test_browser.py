@@ -152,8 +152,10 @@ def test_a_clinician_acknowledges_an_escalation(open_page, home):
 
 def test_the_rotterdam_manager_cannot_reach_a_zoetermeer_patient(open_page, sites):
     manager, away = sites["rotterdam"].users["manager"], sites["zoetermeer"].patient
-    page = open_page()
+    page = open_page(locale="nl-NL")  # this manager's browser asks for Dutch
     sign_in(page, manager, next_url="/admin/clinic/patient/")
+    assert "Patiënt zoeken" in page.locator("#staff-nav").inner_text()
+    assert "Achternaam" in page.locator("#result_list thead").text_content()
     listing = page.locator("#result_list").inner_text()
     assert SURNAMES["rotterdam"] in listing and SURNAMES["zoetermeer"] not in listing
     # Search, a filter by URL, the filter choices, a direct URL.
