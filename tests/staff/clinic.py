@@ -52,6 +52,15 @@ def build_site(slug: str, *, days_ahead: int = 7) -> Site:
             last_name=f"{SURNAMES[slug]}-{key}",
         )
     clinician = site.users["clinician"].clinician
+    # A colleague who works afternoons: the calendar has a column per clinician.
+    colleague = staff_user_create(
+        username=f"colleague.{slug}",
+        password=PASSWORD,
+        role=Role.CLINICIAN,
+        locations=[location],
+        first_name="Colleague",
+        last_name=f"{SURNAMES[slug]}-colleague",
+    ).clinician
     for weekday in range(7):
         WorkingHoursFactory(
             clinician=clinician,
@@ -59,6 +68,13 @@ def build_site(slug: str, *, days_ahead: int = 7) -> Site:
             weekday=weekday,
             starts_at=time(9),
             ends_at=time(17),
+        )
+        WorkingHoursFactory(
+            clinician=colleague,
+            location=location,
+            weekday=weekday,
+            starts_at=time(13),
+            ends_at=time(18),
         )
     treatment = AppointmentTypeFactory(code="treatment", name="Treatment", duration_minutes=30)
     patient = patient_register(
