@@ -64,6 +64,8 @@ def seed() -> dict[str, int]:
     for username, role, slug, first, last in STAFF:
         user = _account(username, role, password, first, last)
         user.locations.set([locations[slug]])
+        # What a role may do is its group's (clinic.roles), not permissions of its own.
+        user.user_permissions.clear()
         if role == Role.CLINICIAN:
             clinician, _ = Clinician.objects.get_or_create(user=user)
             clinicians[slug].append(clinician)
