@@ -12,7 +12,6 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Language, Patient
 
@@ -164,24 +163,15 @@ class NotificationPreference(models.Model):
     """A patient's consent per channel and preferred check-in time. Absent means defaults."""
 
     patient = models.OneToOneField(
-        Patient,
-        on_delete=models.CASCADE,
-        related_name="notification_preference",
-        verbose_name=_("patient"),
+        Patient, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    email = models.BooleanField(default=True, verbose_name=_("email"))
-    sms = models.BooleanField(default=False, verbose_name=_("sms"))
-    push = models.BooleanField(default=True, verbose_name=_("push"))
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=False)
+    push = models.BooleanField(default=True)
     check_in_time = models.TimeField(
-        default=DEFAULT_CHECK_IN_TIME,
-        help_text="Local clinic time of the check-in reminder.",
-        verbose_name=_("check-in time"),
+        default=DEFAULT_CHECK_IN_TIME, help_text="Local clinic time of the check-in reminder."
     )
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
-
-    class Meta:
-        verbose_name = _("notification preference")
-        verbose_name_plural = _("notification preferences")
+    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.patient}"
