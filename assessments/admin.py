@@ -8,23 +8,17 @@ from django.contrib import admin
 
 from assessments.models import Assessment, InjuryEpisode
 from clinic.admin_scope import LocationScopedAdminMixin, by_patient
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 
 
-class ReadOnlyClinicalAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class ReadOnlyClinicalAdmin(
+    LocationScopedAdminMixin, ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin
+):
     """Clinical records are written through the API; the admin only shows them."""
 
     staff_scope = by_patient("patient__")
     clinical = True
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AssessmentInline(admin.TabularInline):

@@ -5,7 +5,6 @@ services (the cancel action), so history and events are never skipped."""
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from bookings.config import CLINIC_TZ
 from bookings.models import (
     Appointment,
     AppointmentChange,
@@ -20,6 +19,7 @@ from bookings.services.appointments import appointment_cancel
 from clinic.admin_scope import CLINIC_WIDE, LocationScopedAdminMixin, by_location
 from clinic.errors import DomainError
 from clinic.selectors import location_ids_of
+from clinic.time import CLINIC_TZ
 
 
 def _exceptions_scope(user):

@@ -13,6 +13,7 @@ from rest_framework_simplejwt.token_blacklist.admin import (
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from clinic.admin_scope import LocationScopedAdminMixin, by_location, by_patient
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 from clinic.models import AccessLogEntry, Clinician, Location, Patient, User
 from clinic.selectors import location_ids_of
@@ -85,7 +86,7 @@ class PatientAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.Model
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+class AccessLogEntryAdmin(LocationScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the access log is append-only. Managers read their patients' entries."""
 
     staff_scope = by_patient("patient__")
@@ -95,15 +96,6 @@ class AccessLogEntryAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["patient__last_name", "actor__username"]
     list_select_related = ["actor", "patient"]
     raw_id_fields = ["actor", "patient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Groups and tokens are a superuser's: staff never see them.

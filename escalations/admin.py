@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 
 from clinic.admin_scope import LocationScopedAdminMixin, by_patient
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin, client_address
 from clinic.errors import Conflict
 from clinic.models import AccessAction
@@ -12,7 +13,9 @@ from escalations.services import escalation_acknowledge, escalation_resolve
 
 
 @admin.register(Escalation)
-class EscalationAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class EscalationAdmin(
+    LocationScopedAdminMixin, ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin
+):
     access_log_resource = "escalation"
     staff_scope = by_patient("patient__")
     clinical = True
@@ -26,16 +29,6 @@ class EscalationAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.Mo
         field.name for field in Escalation._meta.fields if field.name != "resolution_note"
     ]
     actions = ["acknowledge", "resolve"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Changes go through the acknowledge and resolve actions.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _apply(self, request, queryset, change, verb: str) -> None:
         done = 0

@@ -7,8 +7,8 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bookings.config import CLINIC_TZ
 from bookings.models import CancelReason
+from clinic.time import CLINIC_TZ
 
 
 class MoveForm(forms.Form):

@@ -17,11 +17,12 @@ from django.utils.dateparse import parse_date
 
 from assessments.models import Assessment
 from bookings.availability import Slot, free_slots
-from bookings.config import CLINIC_TZ, SLOT_MINUTES
+from bookings.config import SLOT_MINUTES
 from bookings.models import AppointmentStatus, AppointmentType
 from bookings.selectors import appointment_types_list, appointments_visible_to
 from clinic.models import Clinician, Location, Patient, User
 from clinic.selectors import clinicians_list, location_ids_of, patients_visible_to
+from clinic.time import CLINIC_TZ
 from programs.models import CheckIn, Program, StepTransition
 
 # The calendar shows at least these hours; longer working hours widen it.

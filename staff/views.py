@@ -17,7 +17,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings.config import CLINIC_TZ
 from bookings.models import AppointmentType
 from bookings.selectors import appointment_types_list, appointments_visible_to
 from bookings.services.appointments import (
@@ -31,6 +30,7 @@ from clinic.errors import DomainError
 from clinic.models import CLINICAL_ROLES, STAFF_ROLES, AccessAction, Role
 from clinic.selectors import clinicians_list, patients_visible_to
 from clinic.services import access_log_record
+from clinic.time import CLINIC_TZ
 from escalations.models import UNRESOLVED
 from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve

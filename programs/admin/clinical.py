@@ -7,7 +7,9 @@ patient's reports are read-only; opening a record is access-logged like an API r
 from django.contrib import admin
 
 from clinic.admin_scope import LocationScopedAdminMixin, by_patient
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
+from programs import rules
 from programs.models import CheckIn, Prescription, PrescriptionLoadChange, Program, StepTransition
 
 
@@ -36,17 +38,7 @@ class PrescriptionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = [
-        "exercise",
-        "step",
-        "sets",
-        "reps",
-        "hold_seconds",
-        "minutes",
-        "times_per_week",
-        "load_kg",
-        "is_active",
-    ]
+    fields = ["exercise", "step", *rules.DOSAGE_FIELDS, "is_active"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -126,7 +118,9 @@ class PrescriptionAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class CheckInAdmin(
+    LocationScopedAdminMixin, ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin
+):
     """What the patient reported is theirs: read-only here."""
 
     staff_scope = by_patient("patient__")
@@ -150,13 +144,3 @@ class CheckInAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.Model
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in CheckIn._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Viewing is allowed (has_view_permission); nothing can be saved.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentStatus
 from bookings.services.appointments import appointment_book
 from clinic.services import patient_register
+from clinic.time import CLINIC_TZ
 from escalations.models import EscalationStatus
 from tests.staff.clinic import SURNAMES, build_site
 from tests.staff.conftest import screenshot, sign_in

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import AccessLogEntry
+from clinic.time import CLINIC_TZ
 from escalations.models import EscalationStatus
 from tests import factories
 from tests.bookings.factories import AppointmentFactory
