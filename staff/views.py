@@ -114,16 +114,20 @@ def _calendar_url(*, day: date, view: str = "day", **params) -> str:
     return f"{reverse('staff:calendar')}?{urlencode(query)}"
 
 
+def _locations(request, source) -> tuple[list, object]:
+    """The user's locations, and the one asked for (or the first); none is a 403."""
+    locations = list(staff_locations_of(request.user))
+    if not locations:
+        raise PermissionDenied
+    wanted = str(source.get("location", ""))
+    return locations, next((loc for loc in locations if str(loc.pk) == wanted), locations[0])
+
+
 @staff_page(DESK_ROLES)
 def calendar(request):
     """A day (columns per clinician, rows on the slot grid) or a week (a row per day) at
     one of the user's locations: appointments and the free slots of one appointment type."""
-    locations = list(staff_locations_of(request.user))
-    if not locations:
-        raise PermissionDenied
-    location = next(
-        (loc for loc in locations if str(loc.pk) == request.GET.get("location")), locations[0]
-    )
+    locations, location = _locations(request, request.GET)
     types = list(appointment_types_list())
     kind = next((t for t in types if str(t.pk) == request.GET.get("type")), None)
     kind = kind or default_appointment_type()
@@ -181,10 +185,7 @@ def book(request):
         start = None
     if start is None or start.tzinfo is None:
         return redirect("staff:calendar")
-    locations = list(staff_locations_of(request.user))
-    location = next(
-        (loc for loc in locations if str(loc.pk) == source.get("location")), locations[0]
-    )
+    location = _locations(request, source)[1]
     patients = patients_visible_to(request.user)
     patient = None
     if str(source.get("patient", "")).isdigit():

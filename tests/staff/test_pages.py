@@ -264,3 +264,11 @@ def test_the_staff_site_speaks_the_browsers_language(client, home, language, wor
         HTTP_ACCEPT_LANGUAGE=language,
     ).content.decode()
     assert {"en": "Feeling better", "nl": "Voelt zich beter"}[language] in reasons
+
+
+def test_staff_without_a_location_get_no_calendar(client, home):
+    desk = home.users["desk"]
+    desk.locations.clear()
+    client.force_login(desk)
+    assert client.get(reverse("staff:calendar")).status_code == 403
+    assert client.get(reverse("staff:book"), {"start": "x"}).status_code in (302, 404)
