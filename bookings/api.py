@@ -43,7 +43,7 @@ from bookings.serializers import (
     RescheduleSerializer,
 )
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.filters import ClinicFilterSet, IdFilter
+from clinic.api.filters import ClinicFilterSet, IdFilter, InstantFilter
 from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
 from clinic.models import AccessAction, Clinician, Location, Role
 from clinic.selectors import patients_visible_to
@@ -156,8 +156,8 @@ class AppointmentFilter(ClinicFilterSet):
     clinician = IdFilter(field_name="clinician_id")
     location = django_filters.CharFilter(field_name="location__slug")
     status = django_filters.ChoiceFilter(choices=AppointmentStatus.choices)
-    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = InstantFilter(field_name="start", lookup_expr="gte")
+    start_before = InstantFilter(field_name="start", lookup_expr="lt")
     date = django_filters.DateFilter(method="filter_date", label="Clinic-time day (day view)")
 
     def filter_date(self, queryset, name, value: date):

@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.filters import ClinicFilterSet
+from clinic.api.filters import ClinicFilterSet, InstantFilter
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
 from clinic.errors import NotAllowed
 from clinic.models import AccessAction, Role
@@ -112,7 +112,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 
 class CheckInFilter(ClinicFilterSet):
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_after = InstantFilter(field_name="submitted_at", lookup_expr="gte")
 
     class Meta:
         model = CheckIn

@@ -36,7 +36,7 @@ def _require_status(program: Program, *allowed: str, doing: str) -> None:
         raise Conflict(
             f"This program is {program.status}; it cannot be {doing}.",
             code="program_paused" if program.status == ProgramStatus.PAUSED else "program_closed",
-            extra={"status": program.status},
+            extra={"program_status": program.status},
         )
 
 
@@ -184,7 +184,7 @@ def program_resume(*, program: Program, by: User) -> Program:
         raise Conflict(
             f"This program is {program.status}; only a paused program can be resumed.",
             code="program_not_paused",
-            extra={"status": program.status},
+            extra={"program_status": program.status},
         )
     program.status = ProgramStatus.ACTIVE
     program.save(update_fields=["status", "updated_at"])
