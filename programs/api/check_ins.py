@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
