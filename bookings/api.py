@@ -290,7 +290,10 @@ class AppointmentViewSet(
 
     @extend_schema(
         parameters=[AttendanceQuerySerializer],
-        responses={200: AttendanceSerializer},
+        responses={
+            200: AttendanceSerializer,
+            404: OpenApiResponse(description="No such patient, or not yours."),
+        },
     )
     @action(detail=False, methods=["get"])
     def attendance(self, request):

@@ -6,7 +6,7 @@ import django_filters
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import RetrieveAPIView
@@ -117,7 +117,13 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering = "-id"
 
     @extend_schema(
-        parameters=[inline_serializer("AccessLogQuery", {"patient": serializers.IntegerField()})]
+        parameters=[
+            inline_serializer("AccessLogQuery", {"patient": serializers.IntegerField(min_value=1)})
+        ],
+        responses={
+            200: AccessLogEntrySerializer(many=True),
+            404: OpenApiResponse(description="No such patient at your locations."),
+        },
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
