@@ -9,7 +9,8 @@ from django.db import models
 from django.utils.module_loading import import_string
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import spectacular_settings
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import IsAuthenticated
+from rest_framework_simplejwt.views import TokenViewBase
 
 from clinic.api.permissions import RoleAllowed
 from clinic.models import Role
@@ -109,9 +110,10 @@ class ClinicAutoSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         operation_id = super().get_operation_id()
-        if self._action not in STANDARD_ACTIONS and self.method != "GET":
-            # ``appointments_cancel``, not ``appointments_cancel_create``.
-            operation_id = operation_id.rsplit("_", 1)[0]
+        if self.method == "POST" and self._action not in STANDARD_ACTIONS:
+            # ``appointments_cancel`` and ``auth_logout``, not ``..._create``: only a POST
+            # to a collection creates something.
+            operation_id = operation_id.removesuffix("_create")
         return re.sub(r"_+", "_", re.sub(r"\W", "_", operation_id)).strip("_")
 
     def get_summary(self) -> str | None:
@@ -130,7 +132,9 @@ class ClinicAutoSchema(AutoSchema):
         )
 
     def _needs_sign_in(self) -> bool:
-        return not any(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        return any(
+            isinstance(p, (IsAuthenticated, RoleAllowed)) for p in self.view.get_permissions()
+        )
 
     def problem_statuses(self, operation: dict) -> list[int]:
         statuses = []
@@ -141,14 +145,15 @@ class ClinicAutoSchema(AutoSchema):
         )
         if has_input:
             statuses.append(400)
-        if self._needs_sign_in():
+        signs_in = isinstance(self.view, TokenViewBase)  # checks a password or a token itself
+        if self._needs_sign_in() or signs_in:
             statuses.append(401)
             roles = self._roles()
             if roles is not None and set(roles) != set(Role.values):
                 statuses.append(403)
         if "{" in self.path:
             statuses.append(404)
-        if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        if self.method in {"POST", "PUT", "PATCH", "DELETE"} and not signs_in:
             statuses.append(409)
         if "requestBody" in operation:
             statuses.append(413)

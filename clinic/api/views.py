@@ -42,6 +42,12 @@ class MeView(RetrieveAPIView):
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The clinic's locations (Rotterdam, Zoetermeer) and their time zone.
+
+    Anything else that names a location (patients, appointments, availability) uses its
+    ``slug``.
+    """
+
     serializer_class = LocationSerializer
     queryset = Location.objects.all()
     ordering = "name"
@@ -52,6 +58,11 @@ class ClinicianFilter(ClinicFilterSet):
 
 
 class ClinicianViewSet(viewsets.ReadOnlyModelViewSet):
+    """Physiotherapists and the locations they work at; ``?location=`` narrows the list.
+
+    Apps use it to show who a patient can book with.
+    """
+
     serializer_class = ClinicianSerializer
     filterset_class = ClinicianFilter
     ordering = "id"
