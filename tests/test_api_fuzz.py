@@ -15,7 +15,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CheckContext
 
-from clinic.wsgi import application
+from config.wsgi import application
 from tests.world import World
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
+    path("", include("escalations.urls")),
     path("", include("bookings.urls")),
-    path("", include("clinic.notifications.urls")),
+    path("", include("notifications.urls")),
 ]
