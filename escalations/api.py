@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.filters import ClinicFilterSet, IdFilter
+from clinic.api.filters import BooleanFilter, ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from escalations.catalogue import DEFAULT_SEVERITY
 from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
@@ -52,9 +52,7 @@ class EscalationFilter(ClinicFilterSet):
     status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     rule = django_filters.ChoiceFilter(choices=[(rule, rule) for rule in DEFAULT_SEVERITY])
-    unresolved = django_filters.BooleanFilter(
-        method="filter_unresolved", label="Open or acknowledged"
-    )
+    unresolved = BooleanFilter(method="filter_unresolved", label="Open or acknowledged")
 
     class Meta:
         model = Escalation

@@ -44,6 +44,27 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (``1``/``0``); django-filter's field also takes ``null`` or
+    ``unknown`` and then filters nothing, which the client cannot tell from a filter."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1"):
+            return True
+        if value in ("false", "False", "0"):
+            return False
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class ClinicFilterSet(django_filters.FilterSet):
     """Base of every API filter set: foreign keys listed in ``Meta.fields`` filter by id
     (one query less than django-filter's default, which looks the object up first)."""
@@ -52,4 +73,15 @@ class ClinicFilterSet(django_filters.FilterSet):
         **django_filters.FilterSet.FILTER_DEFAULTS,
         models.ForeignKey: {"filter_class": IdFilter},
         models.OneToOneField: {"filter_class": IdFilter},
+        models.BooleanField: {"filter_class": BooleanFilter},
     }
+
+    def is_valid(self) -> bool:
+        # ``?status=`` is a mistake, not "any status": an empty value is a 400, like
+        # any other value the filter cannot use.
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid

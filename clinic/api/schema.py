@@ -164,6 +164,11 @@ class ClinicAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter["in"] == "query" and schema.get("type") == "string":
+                # ClinicFilterSet refuses an empty value (400) rather than ignoring it.
+                schema.setdefault("minLength", 1)
         responses = operation.setdefault("responses", {})
         for status in self.problem_statuses(operation):
             responses.setdefault(str(status), {"description": DESCRIPTIONS[str(status)]})

@@ -103,7 +103,7 @@ class ExerciseFilter(ClinicFilterSet):
         model = Exercise
         fields = ["category"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 5})
     def filter_step(self, queryset, name, value):
         if value in (None, ""):
             return queryset
