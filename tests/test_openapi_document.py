@@ -275,18 +275,18 @@ def test_the_patients_app_flows_through_a_generated_client(client_package, live_
 
     refreshed = ok(
         api("auth.auth_token_refresh").sync_detailed(
-            client=anonymous, body=m.TokenRefreshRequest(refresh=tokens.refresh)
+            client=anonymous, body=m.RefreshRequest(refresh=tokens.refresh)
         ),
         200,
     )
     ok(
         api("auth.auth_logout").sync_detailed(
-            client=anonymous, body=m.TokenBlacklistRequest(refresh=refreshed.refresh)
+            client=anonymous, body=m.LogoutRequest(refresh=refreshed.refresh)
         ),
         200,
     )
     gone = api("auth.auth_token_refresh").sync_detailed(
-        client=anonymous, body=m.TokenRefreshRequest(refresh=refreshed.refresh)
+        client=anonymous, body=m.RefreshRequest(refresh=refreshed.refresh)
     )
     assert gone.status_code == 401
     assert isinstance(gone.parsed, m.Problem)

@@ -6,14 +6,11 @@ from __future__ import annotations
 import re
 
 from django.db import models
-from django.utils import translation
 from django.utils.module_loading import import_string
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.settings import spectacular_settings
-from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework_simplejwt.views import TokenViewBase
 
@@ -204,28 +201,6 @@ def name_integer_enums(result, generator, request, public):
         if name in schemas and issubclass(choices, models.IntegerChoices):
             schemas[name]["x-enum-varnames"] = [member.name for member in choices]
     return result
-
-
-class EnglishSchemaView(SpectacularAPIView):
-    """The OpenAPI document in English whatever the request asks: it is the contract for
-    developers, and ``?lang=`` or Accept-Language would otherwise translate DRF's texts."""
-
-    @extend_schema(exclude=True)
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def dispatch(self, request, *args, **kwargs):
-        with translation.override("en"):
-            response = super().dispatch(request, *args, **kwargs)
-            # Render now: help texts are lazy and would otherwise follow the request later.
-            response.render()
-        response["Content-Language"] = "en"
-        return response
-
-    def _get_schema_response(self, request):
-        # drf-spectacular switches to ``?lang=`` around this; English wins.
-        with translation.override("en"):
-            return super()._get_schema_response(request)
 
 
 class ClinicJWTScheme(SimpleJWTScheme):

@@ -6,8 +6,10 @@ import django_filters
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import RetrieveAPIView
@@ -174,3 +176,25 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+class EnglishSchemaView(SpectacularAPIView):
+    """The OpenAPI document in English whatever the request asks: it is the contract for
+    developers, and ``?lang=`` or Accept-Language would otherwise translate DRF's texts."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            # Render now: help texts are lazy and would otherwise follow the request later.
+            response.render()
+        response["Content-Language"] = "en"
+        return response
+
+    def _get_schema_response(self, request):
+        # drf-spectacular switches to ``?lang=`` around this; English wins.
+        with translation.override("en"):
+            return super()._get_schema_response(request)
