@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "CancelReason": "bookings.models.CancelReason",
         "NotificationStatus": "notifications.models.Status",
         "Channel": "notifications.models.Channel",
+        "NotificationKind": "notifications.models.Kind",
     },
     # A blank choice is "not given": say it with nullable/required, not a "BlankEnum".
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
@@ -248,6 +249,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "clinic.api.schema.add_problem_schema",
         "clinic.api.schema.name_integer_enums",
+        "clinic.api.schema.open_growing_codes",
+        "clinic.api.schema.add_examples",
     ],
 }
 

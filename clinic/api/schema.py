@@ -4,7 +4,9 @@ the headers of the API's conventions, and a summary."""
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 
+from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
 from drf_spectacular.authentication import SessionScheme
@@ -14,6 +16,7 @@ from drf_spectacular.settings import spectacular_settings
 from rest_framework.permissions import IsAuthenticated
 from rest_framework_simplejwt.views import TokenViewBase
 
+from clinic.api.authentication import AUTHENTICATION_CODES
 from clinic.api.permissions import RoleAllowed
 from clinic.models import Role
 
@@ -47,6 +50,30 @@ DESCRIPTIONS = {
     "503": "Temporarily unavailable; see Retry-After.",
 }
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+# The detail of the general codes' examples (the others take their status's description).
+PROBLEM_DETAILS = {
+    "invalid": "The request has invalid fields; see errors.",
+    "not_authenticated": "Authentication credentials were not provided.",
+    "authentication_failed": "No active account found with the given credentials.",
+    "token_not_valid": "Given token not valid for any token type.",
+    "token_expired": "Token is expired.",
+    "token_blacklisted": "Token is blacklisted.",
+    "permission_denied": "You do not have permission to perform this action.",
+    "throttled": "Request was throttled. Expected available in 60 seconds.",
+}
+
+# The codes any operation may answer per status (DRF's and the API's own). A view adds the
+# codes of its own refusals per action with ``problem_codes = {"cancel": {409: [...]}}``.
+GENERAL_PROBLEM_CODES = {
+    400: ["invalid"],
+    401: sorted(AUTHENTICATION_CODES),
+    403: ["permission_denied"],
+    404: ["not_found"],
+    409: ["conflict"],
+    413: ["request_too_large"],
+    429: ["throttled"],
+    503: ["service_unavailable"],
+}
 
 
 def add_problem_schema(result, generator, request, public):
@@ -162,6 +189,44 @@ class ClinicAutoSchema(AutoSchema):
         statuses.append(429)
         return statuses
 
+    def problem_codes(self, status: int) -> list[str]:
+        """The problem ``code`` values this operation may answer with ``status``: the
+        view's own for its action first, then the general ones."""
+        declared = getattr(self.view, "problem_codes", {}).get(self._action, {})
+        own = [str(code) for code in declared.get(status, [])]
+        return own + [c for c in GENERAL_PROBLEM_CODES.get(status, []) if c not in own]
+
+    def problem_examples(self, status: int, operation: dict) -> dict:
+        """One example problem per code, as the exception handler writes it."""
+        examples = {}
+        for code in self.problem_codes(status):
+            value = {
+                "type": f"{settings.PROBLEM_TYPE_BASE}{code}",
+                "title": HTTPStatus(status).phrase,
+                "status": status,
+                "detail": PROBLEM_DETAILS.get(code, DESCRIPTIONS[str(status)]),
+                "code": code,
+            }
+            if code == "invalid":
+                value["errors"] = {self._first_input(operation): ["This field is required."]}
+            if status == 429:
+                value["retry_after"] = 60
+            examples[code] = {"summary": code.replace("_", " ").capitalize(), "value": value}
+        return examples
+
+    def _first_input(self, operation: dict) -> str:
+        """The name of a field or query parameter of this operation, for a 400 example."""
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query":
+                return parameter["name"]
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            name = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            component = self.registry._components.get((name, "schemas"))
+            properties = (component.schema or {}).get("properties", {}) if component else {}
+            if properties:
+                return next(iter(properties))
+        return "non_field_errors"
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -177,7 +242,20 @@ class ClinicAutoSchema(AutoSchema):
         for code, response in responses.items():
             if code.startswith("4") or code.startswith("5"):
                 # Whatever a view declared, its errors go out as problem details.
-                response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
+                response["content"] = {
+                    "application/problem+json": {
+                        "schema": PROBLEM_REF,
+                        "examples": self.problem_examples(int(code), operation),
+                    }
+                }
+                codes = self.problem_codes(int(code))
+                response["x-problem-codes"] = codes
+                response["description"] = (
+                    response["description"].rstrip(".")
+                    + ". Codes: "
+                    + ", ".join(f"`{c}`" for c in codes)
+                    + "."
+                )
         headers = {"429": "Retry-After", "503": "Retry-After", "401": "WWW-Authenticate"}
         for code, header in headers.items():
             if code in responses:
@@ -200,6 +278,189 @@ def name_integer_enums(result, generator, request, public):
         choices = import_string(path)
         if name in schemas and issubclass(choices, models.IntegerChoices):
             schemas[name]["x-enum-varnames"] = [member.name for member in choices]
+    return result
+
+
+# --- Codes that grow: strings with the values known today ---------------------------------
+
+# Components whose values grow with the clinic's rules and messages (API.md, "Codes that
+# grow"): in answers they are strings, the values known today listed, so a client built
+# today still reads a code added tomorrow. Old component name → the name the document uses.
+GROWING_CODES = {
+    "Alerts": "AlertCode",
+    "Code": "AdviceCode",
+    "NotificationKind": "NotificationKind",
+}
+
+
+def open_growing_codes(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry: growing codes are open strings."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for old, new in GROWING_CODES.items():
+        if old not in schemas:
+            continue
+        schemas[new] = open_code_schema(schemas.pop(old)["enum"], what=new)
+    renamed = {
+        f"#/components/schemas/{old}": f"#/components/schemas/{new}"
+        for old, new in GROWING_CODES.items()
+    }
+
+    def follow(node):
+        if isinstance(node, dict):
+            if node.get("$ref") in renamed:
+                node["$ref"] = renamed[node["$ref"]]
+            for value in node.values():
+                follow(value)
+        elif isinstance(node, list):
+            for value in node:
+                follow(value)
+
+    follow(result)
+    return result
+
+
+def open_code_schema(values, *, what: str) -> dict:
+    known = [value for value in values if value not in ("", None)]
+    return {
+        "type": "string",
+        "description": f"{what}: a code that grows. Known today: "
+        + ", ".join(f"`{value}`" for value in known)
+        + ". Clients must accept codes they do not know yet.",
+        "x-known-values": known,
+        "example": known[0],
+    }
+
+
+# --- Examples: every request body and every success answer has one -------------------------
+
+# Values of the seeded demo data (``manage.py seed_demo``), by field name, so the examples
+# read like the clinic's own data. Anything else falls back to its type.
+SEEDED_VALUES = {
+    "username": "patient.1",
+    "first_name": "Sanne",
+    "last_name": "de Vries",
+    "name": "Sanne de Vries",
+    "email": "patient.1@example.nl",
+    "phone": "+31600000001",
+    "location": "rotterdam",
+    "locations": ["rotterdam"],
+    "slug": "rotterdam",
+    "timezone": "Europe/Amsterdam",
+    "language": "nl",
+    "recipient": "patient.1@example.nl",
+    "reason": "Pain-free walking and a symmetric single-leg hop.",
+    "note": "Walked to the station without limping.",
+    "notes": "Grade 2 strain of the left biceps femoris, two weeks ago.",
+    "subject": "Reminder: your appointment tomorrow at 10:00",
+    "body": "See you tomorrow at 10:00 at the clinic in Rotterdam.",
+    "text": "Keep going: do your exercises as planned.",
+    "detail": "See errors.",
+    "code": "treatment",
+    "password": "a-long-password",
+    "old_password": "a-long-password",
+    "new_password": "another-long-password",
+    "token": "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJl",
+    "access": "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.c2lnbmF0dXJl",
+    "refresh": "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJl",
+    "duration_minutes": 30,
+    "pain_now": 2,
+    "pain_activity": 3,
+    "pain_rest": 1,
+    "pain_walking": 3,
+    "walking_minutes": 20,
+    "sets": 3,
+    "reps": 10,
+    "times_per_week": 3,
+    "check_in_every_days": 2,
+    "occurrences": 3,
+    "grade": 2,
+    "step": 2,
+}
+EXAMPLE_TIME = "2027-03-29T10:00:00+02:00"
+EXAMPLE_DATE = "2027-03-29"
+EXAMPLE_PAGE = "http://127.0.0.1:8000/api/v1/appointments/?cursor=cD0yMDI3LTAzLTI5"
+
+
+def example_of(schema: dict, components: dict, name: str = "", depth: int = 0):
+    """A value valid for ``schema``: the seeded value of a field by that name if it fits,
+    otherwise the simplest value of its type within its limits."""
+    if depth > 30:
+        return None
+    if "$ref" in schema:
+        return example_of(components[schema["$ref"].rsplit("/", 1)[1]], components, name, depth + 1)
+    for combined in ("allOf", "oneOf", "anyOf"):
+        if schema.get(combined):
+            return example_of(schema[combined][0], components, name, depth + 1)
+    if "example" in schema:
+        return schema["example"]
+    if schema.get("enum"):
+        return next(value for value in schema["enum"] if value is not None)
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        value = {
+            key: example_of(field, components, key, depth + 1) for key, field in properties.items()
+        }
+        extra = schema.get("additionalProperties")
+        if not properties and isinstance(extra, dict):
+            value["walks_without_limp"] = example_of(extra, components, "", depth + 1)
+        return value
+    if kind == "array":
+        item = example_of(schema.get("items", {}), components, name, depth + 1)
+        seeded = SEEDED_VALUES.get(name)
+        if isinstance(seeded, list) and schema.get("items", {}).get("type") == "string":
+            return seeded
+        return [item] * max(1, schema.get("minItems", 1))
+    seeded = SEEDED_VALUES.get(name)
+    if kind == "string":
+        formats = {
+            "date-time": EXAMPLE_TIME,
+            "date": EXAMPLE_DATE,
+            "time": "19:00",
+            "uri": EXAMPLE_PAGE,
+            "email": SEEDED_VALUES["email"],
+            "uuid": "3f2b8c1e-5d6a-4b7c-9e0f-1a2b3c4d5e6f",
+            "decimal": "12.50",
+            "binary": "",
+        }
+        if schema.get("format") in formats:
+            return formats[schema["format"]]
+        value = seeded if isinstance(seeded, str) else name.replace("_", " ") or "text"
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            value = "rotterdam"
+        return value[: schema.get("maxLength", len(value))].ljust(schema.get("minLength", 0), "x")
+    if kind in ("integer", "number"):
+        value = seeded if isinstance(seeded, int) and not isinstance(seeded, bool) else 7
+        low, high = schema.get("minimum", value), schema.get("maximum", value)
+        return min(max(value, low), high)
+    if kind == "boolean":
+        return True
+    return None
+
+
+def add_examples(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOKS entry: a request body or success answer that
+    declares no example (``OpenApiExample``) gets one built from its schema and the seeded
+    values, so every operation shows what goes in and what comes out."""
+    components = result.get("components", {}).get("schemas", {})
+    for component in components.values():
+        for field in component.get("properties", {}).values():
+            if field.get("nullable") and "allOf" in field and "type" not in field:
+                # A nullable nested object: say its type, or ``nullable`` means nothing
+                # to a validator (OpenAPI 3.0) and a null example is refused.
+                field["type"] = "object"
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            bodies = [operation.get("requestBody", {})]
+            bodies += [
+                r for status, r in operation.get("responses", {}).items() if status[0] in "23"
+            ]
+            for body in bodies:
+                for media in body.get("content", {}).values():
+                    if "schema" in media and not media.get("examples") and "example" not in media:
+                        media["examples"] = {
+                            "example": {"value": example_of(media["schema"], components)}
+                        }
     return result
 
 

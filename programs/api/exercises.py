@@ -27,16 +27,17 @@ def language_for(request) -> str:
     otherwise the reader's language."""
     user: User = request.user
     asked = request.query_params.get("lang")
+    # Checked for every reader, patients too: the document lists the languages.
+    if asked is not None and asked not in Language.values:
+        raise ValidationError(
+            {
+                "lang": [
+                    gettext("Choose one of: %(languages)s.")
+                    % {"languages": ", ".join(Language.values)}
+                ]
+            }
+        )
     if asked is not None and user.role != Role.PATIENT:
-        if asked not in Language.values:
-            raise ValidationError(
-                {
-                    "lang": [
-                        gettext("Choose one of: %(languages)s.")
-                        % {"languages": ", ".join(Language.values)}
-                    ]
-                }
-            )
         return asked
     return reader_language(request)
 
