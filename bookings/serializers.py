@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookings.availability import wall_time_exists
@@ -61,14 +62,22 @@ class AppointmentTypeSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+)
+class DateOrDateTimeField(serializers.CharField):
+    """A day (``2027-03-29``) or an instant with offset (``2027-03-29T10:00:00+02:00``);
+    the view reads which."""
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
     location = serializers.SlugField(help_text="Location slug, e.g. rotterdam.")
     appointment_type = serializers.IntegerField(min_value=1)
-    start = serializers.CharField(
+    start = DateOrDateTimeField(
         required=False,
         help_text="YYYY-MM-DD (from that day, clinic time) or an ISO datetime. Default: now.",
     )
-    end = serializers.CharField(
+    end = DateOrDateTimeField(
         required=False,
         help_text="YYYY-MM-DD (through that day, inclusive) or an ISO datetime (exclusive). "
         "Default: 7 days after start; at most 31 days after start.",
@@ -89,8 +98,8 @@ class SlotSerializer(serializers.Serializer):
 
 
 class AvailabilityPageSerializer(serializers.Serializer):
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     results = SlotSerializer(many=True)
 
 

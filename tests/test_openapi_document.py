@@ -20,6 +20,7 @@ import yaml
 from django.test import Client as DjangoClient
 from openapi_spec_validator import validate
 
+from clinic.api.schema import example_of
 from tests.factories import PASSWORD
 from tests.world import World
 
@@ -71,6 +72,35 @@ def test_only_signed_in_operations_answer_401_and_every_error_is_a_problem(docum
             if status[0] in "45":
                 schema = response["content"]["application/problem+json"]["schema"]
                 assert schema == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_every_body_and_answer_has_an_example_and_every_problem_its_codes(document):
+    missing = []
+    for path, method, operation in operations(document):
+        bodies = {"request": operation.get("requestBody", {"content": {}})}
+        bodies.update(operation["responses"])
+        for status, body in bodies.items():
+            for media in body.get("content", {}).values():
+                if not media.get("examples"):
+                    missing.append(f"{method.upper()} {path} {status}")
+            if status[0] in "45":
+                codes = body["x-problem-codes"]
+                examples = body["content"]["application/problem+json"]["examples"]
+                assert [e["value"]["code"] for e in examples.values()] == codes, (path, status)
+                assert all(e["value"]["status"] == int(status) for e in examples.values())
+    assert missing == []
+
+
+def test_codes_that_grow_are_open_strings_with_the_known_values(document):
+    schemas = document["components"]["schemas"]
+    for name in ("AlertCode", "AdviceCode", "NotificationKind"):
+        assert "enum" not in schemas[name], name
+        assert schemas[name]["type"] == "string"
+        assert schemas[name]["x-known-values"], name
+    assert (
+        "slot_taken"
+        in document["paths"]["/api/v1/appointments/"]["post"]["responses"]["409"]["x-problem-codes"]
+    )
 
 
 def test_posts_of_signed_in_users_document_the_idempotency_key(document):
@@ -171,6 +201,37 @@ def client_package(tmp_path_factory, document):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def example(document, path: str, method: str, status: str) -> dict:
+    content = document["paths"][path][method]["responses"][status]["content"]
+    return content["application/json"]["examples"]["example"]["value"]
+
+
+def test_a_generated_client_reads_codes_added_after_it_was_built(client_package, document):
+    """An alert, advice or message kind the service learns tomorrow does not break today's
+    app: the generated models keep the code as text. The answers are the document's own
+    examples, which the models read too."""
+    m = models()
+    answer = example(document, "/api/v1/check-ins/", "post", "201")
+    assert m.CheckIn.from_dict(answer).to_dict() == answer
+    check_in = m.CheckIn.from_dict(
+        {
+            **answer,
+            "alerts": ["hamstring_cramp"],
+            "advice": [{"code": "hamstring_cramp", "text": "Stretch gently."}],
+        }
+    )
+    assert check_in.alerts == ["hamstring_cramp"]
+    assert check_in.advice[0].code == "hamstring_cramp"
+    schemas = document["components"]["schemas"]
+    inbox_item = example_of(schemas["InboxItem"], schemas)
+    item = m.InboxItem.from_dict({**inbox_item, "kind": "program_completed"})
+    assert item.kind == "program_completed"
+    problem = m.Problem.from_dict(
+        {"type": "x/new_rule", "title": "Conflict", "status": 409, "detail": "No.", "code": "new"}
+    )
+    assert problem.code == "new"
+
+
 def api(operation: str):
     """``api("auth.auth_token")``: the generated module of one operation."""
     return importlib.import_module(f"clinic_api_client.api.{operation}")
@@ -241,7 +302,7 @@ def test_the_patients_app_flows_through_a_generated_client(client_package, live_
             client=app,
             location="rotterdam",
             appointment_type=world.ids["appointment_type"],
-            start=free_day.isoformat(),
+            start=free_day,
         ),
         200,
     ).results
@@ -318,7 +379,7 @@ def test_the_front_desk_flows_through_a_generated_client(client_package, live_se
             client=desk,
             location="rotterdam",
             appointment_type=world.ids["appointment_type"],
-            start=World.next_free_day().isoformat(),
+            start=World.next_free_day(),
         ),
         200,
     ).results

@@ -92,6 +92,30 @@ class AppointmentViewSet(
     filterset_class = AppointmentFilter
     ordering = ("start", "id")
     access_log_resource = "appointment"
+    # The codes of the booking rules' refusals, per action and status (the OpenAPI
+    # document lists them with an example each).
+    problem_codes = {
+        "create": {
+            400: ["in_the_past", "off_grid"],
+            403: ["location_not_allowed", "no_patient_record", "not_own_patient"]
+            + ["type_not_patient_bookable"],
+            409: ["slot_taken", "clinician_unavailable", "outside_working_hours"],
+        },
+        "series": {
+            400: ["in_the_past", "off_grid"],
+            403: ["location_not_allowed"],
+            409: ["series_conflict", "slot_taken"],
+        },
+        "cancel": {403: ["permission_denied"], 409: ["invalid_state", "too_late_to_cancel"]},
+        "reschedule": {
+            400: ["in_the_past", "off_grid"],
+            403: ["permission_denied"],
+            409: ["slot_taken", "clinician_unavailable", "outside_working_hours"]
+            + ["invalid_state", "too_late_to_cancel"],
+        },
+        "complete": {409: ["invalid_state", "not_started"]},
+        "no_show": {409: ["invalid_state", "not_started"]},
+    }
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):

@@ -48,6 +48,9 @@ class StrictBooleanField(forms.NullBooleanField):
     """``true`` or ``false`` (``1``/``0``); django-filter's field also takes ``null`` or
     ``unknown`` and then filters nothing, which the client cannot tell from a filter."""
 
+    # The raw text: NullBooleanSelect would turn anything it does not know into "not given".
+    widget = forms.TextInput
+
     def to_python(self, value):
         if value in (None, ""):
             return None

@@ -4,6 +4,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 EXAMPLE_LIST_URL = "https://clinic.example/api/v1/appointments/"
+NOT_A_CURSOR = "Not a cursor from this list; follow next/previous."
 
 
 class StrictPageSize:
@@ -53,13 +54,14 @@ class ClinicCursorPagination(StrictPageSize, CursorPagination):
     ordering = "-id"
 
     def decode_cursor(self, request):
-        # A cursor the service did not write is bad input (400), not a missing page (404).
+        # A cursor the service did not write is bad input (400), not a missing page (404);
+        # so is an empty one, which DRF would read as the first page.
+        if request.query_params.get(self.cursor_query_param) == "":
+            raise ValidationError({self.cursor_query_param: [NOT_A_CURSOR]})
         try:
             return super().decode_cursor(request)
         except NotFound:
-            raise ValidationError(
-                {self.cursor_query_param: ["Not a cursor from this list; follow next/previous."]}
-            ) from None
+            raise ValidationError({self.cursor_query_param: [NOT_A_CURSOR]}) from None
 
     def get_ordering(self, request, queryset, view):
         ordering = getattr(view, "ordering", None) or self.ordering

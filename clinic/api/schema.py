@@ -187,7 +187,8 @@ class ClinicAutoSchema(AutoSchema):
         if "requestBody" in operation:
             statuses.append(413)
         statuses.append(429)
-        return statuses
+        declared = getattr(self.view, "problem_codes", {}).get(self._action, {})
+        return sorted({*statuses, *declared})
 
     def problem_codes(self, status: int) -> list[str]:
         """The problem ``code`` values this operation may answer with ``status``: the

@@ -220,6 +220,18 @@ class ProgramViewSet(
     ordering = "-id"
     http_method_names = ["get", "post", "patch", "head", "options"]
     access_log_resource = "program"
+    # The codes of the program rules' refusals, per action (the OpenAPI document lists them).
+    problem_codes = {
+        "create": {409: ["program_already_active"]},
+        "advance": {
+            409: ["step_criteria_unmet", "program_at_last_step", "program_paused"]
+            + ["program_closed"]
+        },
+        "pause": {409: ["program_paused", "program_closed"]},
+        "resume": {409: ["program_not_paused", "program_already_active"]},
+        "complete": {409: ["program_not_at_last_step", "program_paused", "program_closed"]},
+        "refer": {409: ["program_paused", "program_closed"]},
+    }
 
     def get_queryset(self):
         return programs_visible_to(self.request.user)
