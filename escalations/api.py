@@ -4,7 +4,7 @@ patients they may see, most pressing first, and acknowledge or resolve them."""
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,13 +12,21 @@ from rest_framework.response import Response
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import BooleanFilter, ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
-from escalations.catalogue import DEFAULT_SEVERITY
+from clinic.api.schema import open_code_schema
+from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
 from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
 from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve
 
 
+@extend_schema_field(open_code_schema(sorted(ESCALATION_RULES), what="EscalationRule"))
+class EscalationRuleField(serializers.CharField):
+    """A rule code: one of the catalogue's today, more tomorrow."""
+
+
 class EscalationSerializer(serializers.ModelSerializer):
+    rule = EscalationRuleField(read_only=True)
+
     class Meta:
         model = Escalation
         fields = [
