@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentType, WorkingHours
+from clinic.scale.core import BatchInsert
+from clinic.time import CLINIC_TZ
+from notifications.models import Notification
 
 # Scale clinicians work Monday to Saturday, 08:00-18:00 clinic time: 20 half-hour slots.
 WORKDAYS = range(6)
@@ -51,30 +53,28 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
     past_capacity = past_workdays * slots_per_day * len(clinicians)
     past_occupancy = min(1.0, max(0, appointments - future) / max(1, past_capacity))
 
-    rng = ctx.rng
-    batch: list[Appointment] = []
-    created = 0
-    for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
-        day = ctx.today + timedelta(days=offset)
-        if day.weekday() not in WORKDAYS or offset == 0:
-            continue
-        occupancy = past_occupancy if offset < 0 else FUTURE_OCCUPANCY
-        for clinician in clinicians:
-            own = patients_of.get(clinician.id)
-            if not own:
+    def planned():
+        rng = ctx.rng
+        for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
+            day = ctx.today + timedelta(days=offset)
+            if day.weekday() not in WORKDAYS or offset == 0:
                 continue
-            for slot in range(slots_per_day):
-                if rng.random() >= occupancy:
+            occupancy = past_occupancy if offset < 0 else FUTURE_OCCUPANCY
+            for clinician in clinicians:
+                own = patients_of.get(clinician.id)
+                if not own:
                     continue
-                # One clinician's slots never overlap, and each patient has one clinician,
-                # so neither exclusion constraint can be hit.
-                start = datetime.combine(day, OPENS, tzinfo=CLINIC_TZ) + slot * SLOT
-                if offset < 0:
-                    status = rng.choices(["completed", "cancelled", "no_show"], [85, 8, 7])[0]
-                else:
-                    status = "booked" if rng.random() > 0.05 else "cancelled"
-                batch.append(
-                    Appointment(
+                for slot in range(slots_per_day):
+                    if rng.random() >= occupancy:
+                        continue
+                    # One clinician's slots never overlap, and each patient has one
+                    # clinician, so neither exclusion constraint can be hit.
+                    start = datetime.combine(day, OPENS, tzinfo=CLINIC_TZ) + slot * SLOT
+                    if offset < 0:
+                        status = rng.choices(["completed", "cancelled", "no_show"], [85, 8, 7])[0]
+                    else:
+                        status = "booked" if rng.random() > 0.05 else "cancelled"
+                    yield Appointment(
                         patient_id=rng.choice(own),
                         clinician_id=clinician.id,
                         location_id=location_of[clinician.id],
@@ -85,14 +85,57 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
                         status=status,
                         cancel_reason="other" if status == "cancelled" else "",
                     )
-                )
-                if len(batch) >= ctx.batch_size:
-                    Appointment.objects.bulk_create(batch)
-                    ctx.progress.update(len(batch))
-                    created += len(batch)
-                    batch = []
-    if batch:
-        Appointment.objects.bulk_create(batch)
-        ctx.progress.update(len(batch))
-        created += len(batch)
-    return {"working_hours": len(clinicians) * len(WORKDAYS), "appointments": created}
+
+    # The draw decides how many there are: count a dry run, then draw the same again.
+    drawn = ctx.rng.getstate()
+    ctx.stage("appointments", sum(1 for _ in planned()))
+    ctx.rng.setstate(drawn)
+    booked = BatchInsert(ctx, Appointment)
+    for appointment in planned():
+        booked.add(appointment)
+    created = booked.flush()
+    return {
+        "working_hours": len(clinicians) * len(WORKDAYS),
+        "appointments": created,
+        **_seed_reminders(ctx),
+    }
+
+
+STATUS_FOR_APPOINTMENT = {
+    "completed": "sent",
+    "no_show": "sent",
+    "cancelled": "cancelled",
+    "booked": "pending",
+}
+
+
+def _seed_reminders(ctx) -> dict[str, int]:
+    """One appointment reminder in the outbox per appointment."""
+    appointments = Appointment.objects.filter(patient_id__in=ctx.patient_home)
+    ctx.stage("notifications", appointments.count())
+    rows = (
+        appointments.values_list("id", "patient_id", "start", "status")
+        .order_by("id")
+        .iterator(chunk_size=ctx.batch_size)
+    )
+    reminders = BatchInsert(ctx, Notification)
+    for appointment_id, patient_id, start, status in rows:
+        send_at = start - timedelta(hours=24)
+        state = STATUS_FOR_APPOINTMENT[status]
+        reminders.add(
+            Notification(
+                kind="appointment_reminder",
+                channel="email",
+                audience="patient",
+                patient_id=patient_id,
+                address=f"patient-{patient_id}@example.nl",
+                appointment_id=appointment_id,
+                send_at=send_at,
+                status=state,
+                sent_at=send_at if state == "sent" else None,
+                attempts=1 if state == "sent" else 0,
+                idempotency_key=f"appointment_reminder:{appointment_id}:scale",
+            )
+        )
+    created = reminders.flush()
+    return {"notifications": created}

@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from bookings import selectors
-from bookings.config import CLINIC_TZ
+from bookings.codes import BookingErrorCode
 from bookings.models import AppointmentStatus
 from bookings.serializers import (
     AppointmentBookSerializer,
@@ -37,8 +37,10 @@ from bookings.services.appointments import (
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet, IdFilter, InstantFilter
 from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
+from clinic.codes import ClinicErrorCode
 from clinic.models import AccessAction
 from clinic.selectors import patients_visible_to
+from clinic.time import CLINIC_TZ
 
 
 class AppointmentTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -96,25 +98,40 @@ class AppointmentViewSet(
     # document lists them with an example each).
     problem_codes = {
         "create": {
-            400: ["in_the_past", "off_grid"],
-            403: ["location_not_allowed", "no_patient_record", "not_own_patient"]
-            + ["type_not_patient_bookable"],
-            409: ["slot_taken", "clinician_unavailable", "outside_working_hours"],
+            400: [BookingErrorCode.IN_THE_PAST, BookingErrorCode.OFF_GRID],
+            403: [
+                ClinicErrorCode.LOCATION_NOT_ALLOWED,
+                BookingErrorCode.NO_PATIENT_RECORD,
+                BookingErrorCode.NOT_OWN_PATIENT,
+            ]
+            + [BookingErrorCode.TYPE_NOT_PATIENT_BOOKABLE],
+            409: [
+                BookingErrorCode.SLOT_TAKEN,
+                BookingErrorCode.CLINICIAN_UNAVAILABLE,
+                BookingErrorCode.OUTSIDE_WORKING_HOURS,
+            ],
         },
         "series": {
-            400: ["in_the_past", "off_grid"],
-            403: ["location_not_allowed"],
-            409: ["series_conflict", "slot_taken"],
+            400: [BookingErrorCode.IN_THE_PAST, BookingErrorCode.OFF_GRID],
+            403: [ClinicErrorCode.LOCATION_NOT_ALLOWED],
+            409: [BookingErrorCode.SERIES_CONFLICT, BookingErrorCode.SLOT_TAKEN],
         },
-        "cancel": {403: ["permission_denied"], 409: ["invalid_state", "too_late_to_cancel"]},
-        "reschedule": {
-            400: ["in_the_past", "off_grid"],
+        "cancel": {
             403: ["permission_denied"],
-            409: ["slot_taken", "clinician_unavailable", "outside_working_hours"]
-            + ["invalid_state", "too_late_to_cancel"],
+            409: [BookingErrorCode.INVALID_STATE, BookingErrorCode.TOO_LATE_TO_CANCEL],
         },
-        "complete": {409: ["invalid_state", "not_started"]},
-        "no_show": {409: ["invalid_state", "not_started"]},
+        "reschedule": {
+            400: [BookingErrorCode.IN_THE_PAST, BookingErrorCode.OFF_GRID],
+            403: ["permission_denied"],
+            409: [
+                BookingErrorCode.SLOT_TAKEN,
+                BookingErrorCode.CLINICIAN_UNAVAILABLE,
+                BookingErrorCode.OUTSIDE_WORKING_HOURS,
+            ]
+            + [BookingErrorCode.INVALID_STATE, BookingErrorCode.TOO_LATE_TO_CANCEL],
+        },
+        "complete": {409: [BookingErrorCode.INVALID_STATE, BookingErrorCode.NOT_STARTED]},
+        "no_show": {409: [BookingErrorCode.INVALID_STATE, BookingErrorCode.NOT_STARTED]},
     }
 
     def get_queryset(self):

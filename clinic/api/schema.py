@@ -18,6 +18,7 @@ from rest_framework_simplejwt.views import TokenViewBase
 
 from clinic.api.authentication import AUTHENTICATION_CODES
 from clinic.api.permissions import RoleAllowed
+from clinic.codes import registered_error_codes
 from clinic.models import Role
 
 PROBLEM_SCHEMA = {
@@ -28,7 +29,7 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
-        "code": {"type": "string", "description": "Stable error code clients switch on."},
+        "code": {"$ref": "#/components/schemas/ErrorCode"},
         "errors": {
             "type": "object",
             "description": "Validation errors per field.",
@@ -50,6 +51,7 @@ DESCRIPTIONS = {
     "503": "Temporarily unavailable; see Retry-After.",
 }
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+WRITE_METHODS = {"post", "put", "patch"}
 # The detail of the general codes' examples (the others take their status's description).
 PROBLEM_DETAILS = {
     "invalid": "The request has invalid fields; see errors.",
@@ -77,8 +79,16 @@ GENERAL_PROBLEM_CODES = {
 
 
 def add_problem_schema(result, generator, request, public):
-    """drf-spectacular POSTPROCESSING_HOOKS entry: the Problem component every error uses."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    """drf-spectacular POSTPROCESSING_HOOKS entry: the Problem component every error uses,
+    the catalogue of the apps' error codes, and per write operation the codes of its app."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["ErrorCode"] = error_code_schema()
+    codes_of = _error_codes_per_operation(generator)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if codes_of.get((path, method)):
+                operation["x-error-codes"] = codes_of[(path, method)]
     return result
 
 
@@ -471,3 +481,31 @@ class ClinicJWTScheme(SimpleJWTScheme):
 
 class ClinicSessionScheme(SessionScheme):
     target_class = "clinic.api.authentication.ClinicSessionAuthentication"
+
+
+def error_code_schema() -> dict:
+    """Every code of the apps' refusals (``clinic.codes``), with the app that owns it, and
+    the API's general ones: an open string, since codes grow (README, API evolution)."""
+    per_app = registered_error_codes()
+    general = {code for codes in GENERAL_PROBLEM_CODES.values() for code in codes}
+    schema = open_code_schema(
+        sorted(general | {code for codes in per_app.values() for code in codes}),
+        what="ErrorCode",
+    )
+    schema["x-codes-per-app"] = per_app
+    return schema
+
+
+def _error_codes_per_operation(generator) -> dict[tuple[str, str], list[str]]:
+    """(path, method) → the codes a write operation may answer with: those of the app its
+    view belongs to, and the clinic's own (every app checks the staff member's location)."""
+    per_app = registered_error_codes()
+    codes_of = {}
+    for path, _regex, method, view in generator._get_paths_and_endpoints():
+        if method.lower() not in WRITE_METHODS | {"delete"}:
+            continue
+        app = view.__class__.__module__.split(".")[0]
+        if app in per_app:
+            codes = {*per_app[app], *per_app.get("clinic", [])}
+            codes_of[(path, method.lower())] = sorted(codes)
+    return codes_of

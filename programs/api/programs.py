@@ -22,6 +22,8 @@ from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
+from programs import rules
+from programs.codes import ProgramErrorCode
 from programs.models import Exercise, Prescription, Program, Step, StepTransition
 from programs.selectors import programs_visible_to
 from programs.services import programs as services
@@ -60,12 +62,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
             "exercise",
             "exercise_name",
             "step",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "minutes",
-            "times_per_week",
-            "load_kg",
+            *rules.DOSAGE_FIELDS,
             "notes",
             "is_active",
         ]
@@ -222,15 +219,27 @@ class ProgramViewSet(
     access_log_resource = "program"
     # The codes of the program rules' refusals, per action (the OpenAPI document lists them).
     problem_codes = {
-        "create": {409: ["program_already_active"]},
+        "create": {409: [ProgramErrorCode.PROGRAM_ALREADY_ACTIVE]},
         "advance": {
-            409: ["step_criteria_unmet", "program_at_last_step", "program_paused"]
-            + ["program_closed"]
+            409: [
+                ProgramErrorCode.STEP_CRITERIA_UNMET,
+                ProgramErrorCode.PROGRAM_AT_LAST_STEP,
+                ProgramErrorCode.PROGRAM_PAUSED,
+            ]
+            + [ProgramErrorCode.PROGRAM_CLOSED]
         },
-        "pause": {409: ["program_paused", "program_closed"]},
-        "resume": {409: ["program_not_paused", "program_already_active"]},
-        "complete": {409: ["program_not_at_last_step", "program_paused", "program_closed"]},
-        "refer": {409: ["program_paused", "program_closed"]},
+        "pause": {409: [ProgramErrorCode.PROGRAM_PAUSED, ProgramErrorCode.PROGRAM_CLOSED]},
+        "resume": {
+            409: [ProgramErrorCode.PROGRAM_NOT_PAUSED, ProgramErrorCode.PROGRAM_ALREADY_ACTIVE]
+        },
+        "complete": {
+            409: [
+                ProgramErrorCode.PROGRAM_NOT_AT_LAST_STEP,
+                ProgramErrorCode.PROGRAM_PAUSED,
+                ProgramErrorCode.PROGRAM_CLOSED,
+            ]
+        },
+        "refer": {409: [ProgramErrorCode.PROGRAM_PAUSED, ProgramErrorCode.PROGRAM_CLOSED]},
     }
 
     def get_queryset(self):

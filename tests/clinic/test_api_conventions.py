@@ -171,3 +171,14 @@ def test_a_time_filter_takes_any_iso_offset(api, manager, path, key, value, stat
     assert response.status_code == status, response.content
     if status == 400:
         assert key in response.json()["errors"]
+
+
+def test_a_location_slug_with_a_nul_byte_is_a_400_not_a_500(api, front_desk):
+    response = api(front_desk).post(
+        "/api/v1/appointments/series/",
+        {"location": "rotter\x00dam", "clinician": 1, "appointment_type": 1, "start": "x"},
+        format="json",
+    )
+    assert response.status_code == 400
+    # Refused where the JSON is read (clinic.api.parsers), before any field sees it.
+    assert response.json()["code"] == "parse_error"
