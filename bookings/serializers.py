@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from bookings.availability import wall_time_exists
@@ -148,6 +148,31 @@ class AppointmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A patient books a treatment",
+            request_only=True,
+            value={
+                "clinician": 1,
+                "location": "rotterdam",
+                "appointment_type": 2,
+                "start": "2027-03-29T10:00:00+02:00",
+            },
+        ),
+        OpenApiExample(
+            "The front desk books for a patient",
+            request_only=True,
+            value={
+                "patient": 12,
+                "clinician": 1,
+                "location": "rotterdam",
+                "appointment_type": 2,
+                "start": "2027-03-29T10:30:00+02:00",
+            },
+        ),
+    ]
+)
 class AppointmentBookSerializer(serializers.Serializer):
     patient = serializers.IntegerField(
         min_value=1,
@@ -163,6 +188,23 @@ class AppointmentBookSerializer(serializers.Serializer):
     start = ClinicDateTimeField(default_timezone=CLINIC_TZ)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Six weekly treatments",
+            request_only=True,
+            value={
+                "patient": 12,
+                "clinician": 1,
+                "location": "rotterdam",
+                "appointment_type": 2,
+                "start": "2027-03-29T10:00:00+02:00",
+                "occurrences": 6,
+                "interval_days": 7,
+            },
+        )
+    ]
+)
 class AppointmentSeriesBookSerializer(AppointmentBookSerializer):
     occurrences = serializers.IntegerField(min_value=2, max_value=MAX_SERIES_OCCURRENCES)
     interval_days = serializers.IntegerField(min_value=1, max_value=90, default=7)

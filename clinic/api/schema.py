@@ -18,7 +18,7 @@ from rest_framework_simplejwt.views import TokenViewBase
 
 from clinic.api.authentication import AUTHENTICATION_CODES
 from clinic.api.permissions import RoleAllowed
-from clinic.codes import registered_error_codes
+from clinic.codes import error_code_labels, registered_error_codes
 from clinic.models import Role
 
 PROBLEM_SCHEMA = {
@@ -215,7 +215,8 @@ class ClinicAutoSchema(AutoSchema):
                 "type": f"{settings.PROBLEM_TYPE_BASE}{code}",
                 "title": HTTPStatus(status).phrase,
                 "status": status,
-                "detail": PROBLEM_DETAILS.get(code, DESCRIPTIONS[str(status)]),
+                "detail": PROBLEM_DETAILS.get(code)
+                or error_code_labels().get(code, DESCRIPTIONS[str(status)]),
                 "code": code,
             }
             if code == "invalid":
