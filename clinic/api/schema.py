@@ -353,7 +353,7 @@ SEEDED_VALUES = {
     "last_name": "de Vries",
     "name": "Sanne de Vries",
     "email": "patient.1@example.nl",
-    "phone": "+31600000001",
+    "phone": "+31612345678",
     "location": "rotterdam",
     "locations": ["rotterdam"],
     "slug": "rotterdam",
