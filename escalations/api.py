@@ -14,6 +14,7 @@ from clinic.api.filters import BooleanFilter, ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.api.schema import open_code_schema
 from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.codes import EscalationErrorCode
 from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
 from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve
@@ -89,6 +90,11 @@ class EscalationViewSet(
     permission_classes = [RoleAllowed]
     roles = CLINICAL
     filterset_class = EscalationFilter
+    # The codes of the escalation rules' refusals, per action (the OpenAPI document).
+    problem_codes = {
+        "acknowledge": {409: [EscalationErrorCode.ESCALATION_NOT_OPEN]},
+        "resolve": {409: [EscalationErrorCode.ESCALATION_RESOLVED]},
+    }
     # Unresolved first, most severe first, newest first; the id makes the order total.
     ordering = ("attention", "-created_at", "-id")
     access_log_resource = "escalation"
