@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "assessments",
     "programs",
     "bookings",
+    "clinical_rules",
 ]
 
 MIDDLEWARE = [

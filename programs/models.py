@@ -141,6 +141,17 @@ class StepTransition(models.Model):
     criteria_unmet = models.JSONField(default=list, blank=True)
     override = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
+    # What an override set aside: unmet criteria and urgent/high escalations still open.
+    rules_overridden = models.JSONField(default=list, blank=True)
+    escalations_open = models.JSONField(
+        default=list, blank=True, help_text="Urgent or high escalations open at the move: ids."
+    )
+    decided_by = models.JSONField(
+        default=dict, blank=True, help_text="Criterion → the observation that decided it."
+    )
+    settings_in_force = models.JSONField(
+        default=dict, blank=True, help_text="The clinic's thresholds at the move."
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -226,14 +237,18 @@ class CheckIn(models.Model):
     pain_activity = models.PositiveSmallIntegerField()
     pain_character = models.CharField(max_length=5, choices=PainCharacter.choices)
     pain_course = models.CharField(max_length=10, choices=PainCourse.choices)
-    next_day_pain = models.BooleanField(default=False)
-    exercise_pain_over_hour = models.BooleanField(default=False)
+    # Null is "not answered": the rules that read it say so instead of guessing.
+    next_day_pain = models.BooleanField(null=True, blank=True)
+    exercise_pain_over_hour = models.BooleanField(null=True, blank=True)
     exercises_done = models.BooleanField(default=False)
-    walking_minutes = models.PositiveSmallIntegerField(default=0)
-    walks_without_limp = models.BooleanField(default=False)
+    walking_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    walks_without_limp = models.BooleanField(null=True, blank=True)
     complaints_elsewhere = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     alerts = models.JSONField(default=list, blank=True, help_text="Rule codes that fired.")
+    advice_codes = models.JSONField(
+        default=list, blank=True, help_text="The advice the patient was given, by code."
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -272,6 +287,23 @@ class EscalationStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+class ResolutionOutcome(models.TextChoices):
+    REFERRED_SPECIALIST = "referred_specialist", "Referred to a specialist"
+    REFERRED_GP = "referred_gp", "Referred to the GP"
+    HANDLED_IN_CLINIC = "handled_in_clinic", "Handled in the clinic"
+    FALSE_ALARM = "false_alarm", "False alarm"
+
+
+REFERRAL_OUTCOMES = (ResolutionOutcome.REFERRED_SPECIALIST, ResolutionOutcome.REFERRED_GP)
+
+
+class OccurrenceSource(models.TextChoices):
+    ASSESSMENT = "assessment", "Assessment"
+    CHECK_IN = "check_in", "Check-in"
+    NIGHTLY_REVIEW = "nightly_review", "Nightly trend review"
+    SCHEDULE = "schedule", "Check-in schedule"
+
+
 class Escalation(models.Model):
     """A rule asked for a clinician's attention. A repeat of the same rule while this one
     is unresolved adds an occurrence instead of opening a second escalation."""
@@ -296,6 +328,9 @@ class Escalation(models.Model):
     occurrences = models.PositiveIntegerField(default=1)
     last_occurred_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+    # Since when it waits for a person: when it opened, or when an urgent or high repeat
+    # after acknowledgement made it open again. The managers' notice counts from here.
+    needs_attention_since = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -305,6 +340,7 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolution_note = models.TextField(blank=True)
+    outcome = models.CharField(max_length=25, choices=ResolutionOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -325,3 +361,39 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} for {self.patient} ({self.status})"
+
+
+class EscalationOccurrence(models.Model):
+    """One time a rule fired for an escalation: where from, why, when. The first is the
+    opening; nothing is overwritten by a repeat."""
+
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="occurrence_history"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=OccurrenceSource.choices)
+    reason = models.TextField()
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    check_in = models.ForeignKey(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # An urgent or high repeat after acknowledgement: the escalation needed a person again.
+    reopened = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=OccurrenceSource.values), name="occurrence_source_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} at {self.at} ({self.source})"

@@ -39,6 +39,11 @@ def on_escalation_updated(sender, *, escalation, **kwargs) -> None:
     schedules.escalation_unacknowledged_arm(escalation=escalation)
 
 
+@receiver(events.escalation_reopened, dispatch_uid="notifications.escalation_reopened")
+def on_escalation_reopened(sender, *, escalation, occurrence, **kwargs) -> None:
+    schedules.escalation_reopened_notices_schedule(escalation=escalation, occurrence=occurrence)
+
+
 @receiver(events.escalation_acknowledged, dispatch_uid="notifications.escalation_acknowledged")
 @receiver(events.escalation_resolved, dispatch_uid="notifications.escalation_resolved")
 def on_escalation_seen(sender, *, escalation, **kwargs) -> None:

@@ -275,20 +275,39 @@ def escalation_notices_schedule(*, escalation) -> int:
     return written + escalation_unacknowledged_arm(escalation=escalation)
 
 
-def escalation_unacknowledged_arm(*, escalation) -> int:
-    """The outbox row is the timer: due ``NOTIFICATION_ESCALATION_ACK_HOURS`` after the
-    escalation opened, cancelled when it is acknowledged or resolved first."""
-    from programs.models import EscalationStatus, Severity
+def escalation_reopened_notices_schedule(*, escalation, occurrence) -> int:
+    """An urgent or high repeat after acknowledgement: the clinician(s) are told again at
+    once, and the managers' notice is armed again from now."""
+    written = _staff_messages(
+        kind=Kind.ESCALATION_NOTICE,
+        users=clinician_users_for(escalation.patient),
+        escalation=escalation,
+        send_at=timezone.now(),
+        key_prefix=f"escalation_notice:{escalation.pk}:occurrence-{occurrence.pk}",
+    )
+    return written + escalation_unacknowledged_arm(escalation=escalation)
 
-    if escalation.severity != Severity.URGENT or escalation.status != EscalationStatus.OPEN:
+
+def escalation_unacknowledged_arm(*, escalation) -> int:
+    """The outbox row is the timer: due the location's ack window (urgent and high have
+    their own) after the escalation began to need attention, cancelled when it is
+    acknowledged or resolved first. A reopened escalation gets a timer of its own."""
+    from clinical_rules.selectors import rule_settings_for
+    from programs.models import EscalationStatus
+    from programs.services.escalations import ack_window
+
+    if escalation.status != EscalationStatus.OPEN:
         return 0
+    window = ack_window(escalation.severity, rule_settings_for(escalation.patient.location_id))
+    if window is None:
+        return 0
+    since = escalation.needs_attention_since
     return _staff_messages(
         kind=Kind.ESCALATION_UNACKNOWLEDGED,
         users=managers_of(escalation.patient.location_id),
         escalation=escalation,
-        send_at=escalation.created_at
-        + datetime.timedelta(hours=settings.NOTIFICATION_ESCALATION_ACK_HOURS),
-        key_prefix=f"escalation_unacknowledged:{escalation.pk}",
+        send_at=since + window,
+        key_prefix=f"escalation_unacknowledged:{escalation.pk}:{since:%Y%m%dT%H%M%S.%f}",
     )
 
 

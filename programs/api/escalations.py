@@ -4,7 +4,7 @@ patients they may see, most pressing first, and acknowledge or resolve them."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -15,7 +15,13 @@ from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import User
 from clinic.selectors import patient_filter_for
-from programs.models import Escalation, EscalationStatus, Severity
+from programs.models import (
+    Escalation,
+    EscalationOccurrence,
+    EscalationStatus,
+    ResolutionOutcome,
+    Severity,
+)
 from programs.services.escalations import (
     DEFAULT_SEVERITY,
     UNRESOLVED,
@@ -40,17 +46,35 @@ def escalations_visible_to(user: User) -> QuerySet[Escalation]:
         )
         for rank, severity in enumerate(SEVERITY_ORDER)
     ]
-    return Escalation.objects.filter(patient_filter_for(user, prefix="patient__")).annotate(
-        attention=Case(
-            *resolved_rank,
-            *severity_rank,
-            default=Value(2 * len(SEVERITY_ORDER)),
-            output_field=IntegerField(),
+    return (
+        Escalation.objects.filter(patient_filter_for(user, prefix="patient__"))
+        .prefetch_related(
+            Prefetch(
+                "occurrence_history", queryset=EscalationOccurrence.objects.order_by("at", "id")
+            )
+        )
+        .annotate(
+            attention=Case(
+                *resolved_rank,
+                *severity_rank,
+                default=Value(2 * len(SEVERITY_ORDER)),
+                output_field=IntegerField(),
+            )
         )
     )
 
 
+class EscalationOccurrenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EscalationOccurrence
+        fields = ["at", "source", "reason", "severity", "check_in", "assessment", "reopened"]
+        read_only_fields = fields
+
+
 class EscalationSerializer(serializers.ModelSerializer):
+    occurrence_history = EscalationOccurrenceSerializer(many=True, read_only=True)
+    needs_attention = serializers.SerializerMethodField()
+
     class Meta:
         model = Escalation
         fields = [
@@ -63,19 +87,40 @@ class EscalationSerializer(serializers.ModelSerializer):
             "created_at",
             "occurrences",
             "last_occurred_at",
+            "needs_attention",
+            "needs_attention_since",
+            "occurrence_history",
             "acknowledged_at",
             "acknowledged_by",
             "resolved_at",
             "resolved_by",
             "resolution_note",
+            "outcome",
             "source_check_in",
             "source_assessment",
         ]
         read_only_fields = fields
 
+    def get_needs_attention(self, escalation: Escalation) -> bool:
+        """Open: nobody has acknowledged it since it (last) asked for a person."""
+        return escalation.status == EscalationStatus.OPEN
+
 
 class EscalationResolveSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(
+        choices=ResolutionOutcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for urgent and high escalations.",
+    )
+    note = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for urgent and high escalations: what was done.",
+    )
 
 
 class EscalationFilter(ClinicFilterSet):
@@ -127,20 +172,24 @@ class EscalationViewSet(
     def acknowledge(self, request, pk=None):
         """Open → acknowledged; 409 ``escalation_not_open`` otherwise."""
         escalation = escalation_acknowledge(escalation=self.get_object(), by=request.user)
-        return Response(EscalationSerializer(escalation).data)
+        return Response(EscalationSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 
     @extend_schema(request=EscalationResolveSerializer, responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """Open or acknowledged → resolved, with an optional note; 409 ``escalation_resolved``
-        when it already is."""
+        """Open or acknowledged → resolved; 409 ``escalation_resolved`` when it already is.
+        Urgent and high need an ``outcome`` and a ``note`` (400 otherwise); a referral
+        closes the patient's open program as ``referred``."""
         escalation = self.get_object()
         data = EscalationResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         escalation = escalation_resolve(
-            escalation=escalation, by=request.user, note=data.validated_data["note"]
+            escalation=escalation,
+            by=request.user,
+            note=data.validated_data["note"],
+            outcome=data.validated_data["outcome"],
         )
-        return Response(EscalationSerializer(escalation).data)
+        return Response(EscalationSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 
 
 def register(router) -> None:

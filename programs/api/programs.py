@@ -55,6 +55,10 @@ class StepTransitionSerializer(serializers.ModelSerializer):
             "criteria_unmet",
             "override",
             "reason",
+            "rules_overridden",
+            "escalations_open",
+            "decided_by",
+            "settings_in_force",
         ]
 
 

@@ -11,15 +11,20 @@ from assessments.models import Assessment
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
+from clinical_rules.selectors import rule_settings_for
+from clinical_rules.thresholds import RuleSettings
 from programs import rules
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
     CheckIn,
+    Escalation,
+    EscalationStatus,
     Exercise,
     Prescription,
     PrescriptionLoadChange,
     Program,
     ProgramStatus,
+    Severity,
     Step,
     StepTransition,
 )
@@ -106,30 +111,68 @@ def latest_assessment_for(program: Program) -> Assessment | None:
     return qs.order_by("-assessed_at", "-id").first()
 
 
-def program_exit_check(program: Program) -> rules.ExitCheck:
-    """The current step's exit criteria against the latest assessment and check-in."""
+def _in_step_since(program: Program):
+    last = program.transitions.order_by("-at", "-id").values_list("at", flat=True).first()
+    return last or program.started_at
+
+
+def program_exit_check(
+    program: Program, *, settings: RuleSettings | None = None
+) -> rules.ExitCheck:
+    """The current step's exit criteria against the latest assessment and check-in, and
+    the step's minimum time since the last transition."""
+    settings = settings or rule_settings_for(program.patient.location_id)
     assessment = latest_assessment_for(program)
     check_in = (
         CheckIn.objects.filter(patient_id=program.patient_id, submitted_at__gte=program.started_at)
+        .exclude(walks_without_limp__isnull=True)
         .order_by("-submitted_at", "-id")
         .only("submitted_at", "walks_without_limp")
         .first()
     )
+    in_step = timezone.now() - _in_step_since(program)
     return rules.step_exit_check(
         step=program.step,
         assessment_readiness=assessment.readiness if assessment else None,
         assessment_at=assessment.assessed_at if assessment else None,
+        assessment_red_flags=assessment.red_flags if assessment else (),
         latest_check_in_walks_without_limp=check_in.walks_without_limp if check_in else None,
         latest_check_in_at=check_in.submitted_at if check_in else None,
+        days_in_step=in_step.total_seconds() / 86400,
+        settings=settings,
     )
+
+
+# Escalations that hold a program at its step until resolved or overridden.
+BLOCKING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+
+
+def blocking_escalations_of(program: Program) -> list[Escalation]:
+    """The patient's unresolved urgent or high escalations, most severe first."""
+    return list(
+        Escalation.objects.filter(
+            patient_id=program.patient_id,
+            severity__in=BLOCKING_SEVERITIES,
+            status__in=(EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED),
+        ).order_by("severity", "created_at", "id")
+    )
+
+
+def _named(escalations: list[Escalation]) -> list[dict]:
+    return [
+        {"id": e.pk, "rule": e.rule, "severity": e.severity, "status": e.status}
+        for e in sorted(escalations, key=lambda e: (BLOCKING_SEVERITIES.index(e.severity), e.pk))
+    ]
 
 
 @transaction.atomic
 def program_advance(
     *, program: Program, by: User, reason: str = "", override: bool = False
 ) -> Program:
-    """Move to the next step when the exit criteria hold, or on the clinician's override
-    with a written reason. Every transition is kept with the criteria met and unmet."""
+    """Move to the next step when the exit criteria hold and no urgent or high escalation
+    of the patient is unresolved, or on the clinician's override with a written reason.
+    Every transition is kept with the criteria met and unmet, which observation decided
+    them, what an override set aside, and the thresholds in force."""
     reason = (reason or "").strip()
     if override and not reason:
         raise InvalidInput("An override needs a written reason.", field="reason")
@@ -140,19 +183,31 @@ def program_advance(
             "Step 5 (self-sufficiency) is the last step; complete the program instead.",
             code="program_at_last_step",
         )
-    check = program_exit_check(program)
+    settings = rule_settings_for(program.patient.location_id)
+    check = program_exit_check(program, settings=settings)
+    blocking = blocking_escalations_of(program)
+    context = {"unmet": check.unmet, "met": check.met, "decided_by": check.sources}
+    if blocking and not override:
+        raise Conflict(
+            "The patient has unresolved urgent or high escalations: "
+            + ", ".join(f"{e.rule} ({e.severity}, {e.status})" for e in blocking)
+            + ". Resolve them first, or override with a reason.",
+            code="escalation_open",
+            extra={"escalations": _named(blocking), **context},
+        )
     if not check.passed and not override:
         raise Conflict(
             "Not all exit criteria of step "
             f"{program.step} ({program.step_name}) hold: {', '.join(check.unmet)}.",
             code="step_criteria_unmet",
-            extra={"unmet": check.unmet, "met": check.met},
+            extra=context,
         )
     from_step = program.step
     program.step = from_step + 1
     if not program.check_in_every_days_set:
         program.check_in_every_days = rules.check_in_every_days_for(program.step)
     program.save(update_fields=["step", "check_in_every_days", "updated_at"])
+    overridden = [*check.unmet, *(["escalation_open"] if blocking else [])]
     StepTransition.objects.create(
         program=program,
         from_step=from_step,
@@ -160,9 +215,14 @@ def program_advance(
         by=by,
         criteria_met=check.met,
         criteria_unmet=check.unmet,
-        # Only a move despite unmet criteria is an override; the reason is kept either way.
-        override=bool(override and check.unmet),
+        # Only a move despite unmet criteria or open escalations is an override; the
+        # reason is kept either way.
+        override=bool(override and overridden),
         reason=reason,
+        rules_overridden=overridden if override else [],
+        escalations_open=[e.pk for e in blocking],
+        decided_by=check.sources,
+        settings_in_force=settings.as_dict(),
     )
     events.program_step_changed.send(Program, program=program, actor=by)
     return program

@@ -35,7 +35,9 @@ def test_a_row_shows_step_escalations_check_in_and_next_appointment(api, clinici
     EscalationFactory(patient=patient, rule="no_progress", severity="normal")
     EscalationFactory(patient=patient, rule="stop_signal", severity="high")
     resolved = EscalationFactory(patient=patient, rule="recurrence", severity="urgent")
-    escalation_resolve(escalation=resolved, by=clinician.user)
+    escalation_resolve(
+        escalation=resolved, by=clinician.user, outcome="false_alarm", note="Seen in clinic."
+    )
     soon = timezone.now() + datetime.timedelta(days=2)
     AppointmentFactory(patient=patient, clinician=clinician, start=soon)
     AppointmentFactory(

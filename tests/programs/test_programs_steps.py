@@ -25,7 +25,9 @@ READY_FOR_STEP_5 = {
 
 @pytest.fixture
 def program(clinician, patient):
-    return ProgramFactory(patient=patient, clinician=clinician)
+    # Long enough ago that each step's minimum time has passed.
+    started = timezone.now() - datetime.timedelta(days=60)
+    return ProgramFactory(patient=patient, clinician=clinician, started_at=started)
 
 
 def advance(api, user, program, **body):
@@ -74,14 +76,28 @@ def test_unmet_criteria_are_listed(api, clinician, patient, program):
     assert response.json()["unmet"] == ["walks_without_limp", "no_pain_daily_movements"]
 
 
-def test_a_newer_check_in_without_limp_counts(api, clinician, patient, program):
+def test_the_clinicians_limp_outweighs_a_newer_self_report(api, clinician, patient, program):
     program.step = 2
     program.save()
     assess(patient, {"walks_without_limp": False, "no_pain_daily_movements": True})
     CheckInFactory(patient=patient, program=program, walks_without_limp=True)
     response = advance(api, clinician.user, program)
+    assert response.status_code == 409, response.json()
+    assert response.json()["unmet"] == ["walks_without_limp"]
+    assert response.json()["decided_by"] == {"walks_without_limp": "assessment"}
+
+
+def test_a_self_report_counts_where_the_clinician_recorded_nothing(
+    api, clinician, patient, program
+):
+    program.step = 2
+    program.save()
+    assess(patient, {"no_pain_daily_movements": True})
+    CheckInFactory(patient=patient, program=program, walks_without_limp=True)
+    response = advance(api, clinician.user, program)
     assert response.status_code == 200, response.json()
     assert response.json()["step"] == 3
+    assert response.json()["history"][-1]["decided_by"] == {"walks_without_limp": "check_in"}
 
 
 def test_override_with_a_reason_moves_on_and_is_kept(api, clinician, patient, program):
