@@ -45,6 +45,8 @@ def check_in_every_days_for(step: int) -> int:
 ASSESSMENT_EXISTS = "assessment_exists"
 # Time in the step since the last transition (RuleSettings.min_days_in_step).
 MIN_TIME_IN_STEP = "min_time_in_step"
+# Self-sufficiency (running on one's own) not before the grade's earliest return to jogging.
+RETURN_TO_RUN_WINDOW = "return_to_run_window"
 # Imported from the one home of the number; kept under this name for readers of the rules.
 STRENGTH_SYMMETRY_MIN_PERCENT = DEFAULTS.strength_symmetry_min_percent
 
@@ -66,6 +68,7 @@ CRITERION_REASONS: dict[str, str] = {
     "single_leg_hop": "Single-leg hop is pain-free.",
     "sprint_drills": "Sprint-specific drills are pain-free.",
     MIN_TIME_IN_STEP: "The step has lasted at least the clinic's minimum time.",
+    RETURN_TO_RUN_WINDOW: "The grade's earliest return to jogging has been reached.",
 }
 
 # Where a criterion's verdict came from, named in the problem and the transition.
@@ -127,6 +130,8 @@ def step_exit_check(
     latest_check_in_at: datetime.datetime | None = None,
     assessment_red_flags: Sequence[str] = (),
     days_in_step: float | None = None,
+    earliest_return: datetime.date | None = None,
+    today: datetime.date | None = None,
     settings: RuleSettings = DEFAULTS,
 ) -> ExitCheck:
     """Which exit criteria of ``step`` hold, judged on the latest assessment.
@@ -134,7 +139,9 @@ def step_exit_check(
     ``walks_without_limp`` is also reported by the patient in every check-in; see
     ``_walks_without_limp`` for which observation counts. Every other criterion needs the
     clinician's assessment. With ``days_in_step`` the step must also have lasted the
-    clinic's minimum time. Step 5 has no exit: it ends with ``complete``.
+    clinic's minimum time, and strength building is not left for self-sufficiency before
+    ``earliest_return`` (the grade's earliest return to jogging). Both are listed only
+    when they hold the patient back. Step 5 has no exit: it ends with ``complete``.
     """
     criteria = EXIT_CRITERIA.get(step, ())
     readiness = dict(assessment_readiness or {})
@@ -165,6 +172,8 @@ def step_exit_check(
     # Listed only when it holds the patient back: the criteria of DOMAIN.md stay the list.
     if criteria and days_in_step is not None and days_in_step < settings.min_days_in_step(step):
         unmet.append(MIN_TIME_IN_STEP)
+    if step == 4 and earliest_return is not None and today is not None and today < earliest_return:
+        unmet.append(RETURN_TO_RUN_WINDOW)
     return ExitCheck(met=met, unmet=unmet, sources=sources)
 
 

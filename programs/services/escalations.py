@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Patient, User
+from clinical_rules.catalogue import DEFAULT_SEVERITY
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
@@ -23,21 +24,6 @@ from programs.models import (
 )
 from programs.services.programs import program_refer
 
-# Default severity per escalation rule (API.md, "Codes"). Advisory alerts
-# (exercise_pain_over_hour, next_day_pain) are not here: they open no escalation.
-DEFAULT_SEVERITY: dict[str, str] = {
-    "suspected_grade_3": Severity.URGENT,
-    "stop_signal": Severity.HIGH,
-    "high_pain_during_activity": Severity.HIGH,
-    "persistent_pain_after_rest": Severity.NORMAL,
-    "chronic_no_improvement": Severity.NORMAL,
-    "pain_increasing_with_activity": Severity.NORMAL,
-    "recurrence": Severity.NORMAL,
-    "compensation_complaints": Severity.NORMAL,
-    "no_progress": Severity.NORMAL,
-    "pain_trend_rising": Severity.NORMAL,
-    "missed_check_ins": Severity.NORMAL,
-}
 ESCALATION_RULES = frozenset(DEFAULT_SEVERITY)
 UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
 # A repeat of these after acknowledgement needs a person again; a normal one waits.

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessments import rules as assessment_rules
 from assessments.models import Assessment
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
@@ -108,7 +109,7 @@ def latest_assessment_for(program: Program) -> Assessment | None:
     qs = Assessment.objects.filter(patient_id=program.patient_id)
     if program.episode_id is not None:
         qs = qs.filter(episode_id=program.episode_id)
-    return qs.order_by("-assessed_at", "-id").first()
+    return qs.select_related("episode").order_by("-assessed_at", "-id").first()
 
 
 def _in_step_since(program: Program):
@@ -130,7 +131,13 @@ def program_exit_check(
         .only("submitted_at", "walks_without_limp")
         .first()
     )
-    in_step = timezone.now() - _in_step_since(program)
+    now = timezone.now()
+    in_step = now - _in_step_since(program)
+    window = None
+    if assessment is not None:
+        window = assessment_rules.return_to_run(
+            grade=assessment.grade, onset_date=assessment.episode.onset_date
+        )
     return rules.step_exit_check(
         step=program.step,
         assessment_readiness=assessment.readiness if assessment else None,
@@ -139,6 +146,8 @@ def program_exit_check(
         latest_check_in_walks_without_limp=check_in.walks_without_limp if check_in else None,
         latest_check_in_at=check_in.submitted_at if check_in else None,
         days_in_step=in_step.total_seconds() / 86400,
+        earliest_return=window["earliest"] if window else None,
+        today=timezone.localdate(now),
         settings=settings,
     )
 
