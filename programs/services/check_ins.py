@@ -14,7 +14,6 @@ from clinic.errors import InvalidInput
 from clinic.models import Patient
 from clinical_rules.selectors import rule_settings_for
 from clinical_rules.thresholds import RuleSettings
-from clinic.notifications.timing import at_clinic_time
 from programs import rules
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
@@ -42,7 +41,9 @@ def onset_of(*, patient: Patient, program: Program | None = None) -> datetime.da
             .only("onset_date")
             .first()
         )
-    return at_clinic_time(episode.onset_date, datetime.time(0)) if episode else None
+    if episode is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(episode.onset_date, datetime.time(0)))
 
 
 def _pain_history(

@@ -158,7 +158,7 @@ def test_the_escalation_list_shows_history_in_a_fixed_number_of_queries(
     client.get("/api/v1/escalations/")  # warm up
     with django_assert_max_num_queries(12) as few:
         client.get("/api/v1/escalations/")
-    for i in range(5):
+    for _ in range(5):
         EscalationFactory(patient=patient, rule="stop_signal", status="resolved")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/api/v1/escalations/")
