@@ -455,15 +455,16 @@ def _rising(points: Sequence[PainPoint], score: str, count: int) -> list[int] | 
 def trend_alerts(
     history: Sequence[PainPoint],
     *,
-    onset: datetime.datetime | None = None,
+    days_since_onset: int | None = None,
     settings: RuleSettings = DEFAULTS,
 ) -> list[Alert]:
     """Trend rules over a patient's check-ins (the newest included), oldest first or not.
 
     - pain_trend_rising: pain now or pain during activity rose strictly over the last
       ``trend_rising_check_ins`` check-ins (3 < 4 < 5); equal values are not a rise.
-    - chronic_no_improvement / no_clear_improvement_review: time is counted from ``onset``
-      (the injury's, not the first check-in's). The newest check-in shows no clear
+    - chronic_no_improvement / no_clear_improvement_review: time is counted in days from
+      the injury's onset to the newest check-in (``days_since_onset``, clinic dates; not
+      from the first check-in). The newest check-in shows no clear
       improvement (a drop of at least ``minimal_important_change`` in either score, or no
       pain left) on the first report of the injury, or there is no earlier report to show
       it. More than ``chronic_review_after_days`` after onset it is shown for review
@@ -497,14 +498,14 @@ def trend_alerts(
             )
         )
     latest, first = points[-1], points[0]
-    counted_from = onset or first.at
-    days = (latest.at - counted_from).total_seconds() / 86400
+    onset_known = days_since_onset is not None
+    days = days_since_onset if onset_known else (latest.at - first.at).total_seconds() / 86400
     baseline = first if first is not latest else None
     no_clear_improvement = (latest.pain_now > 0 or latest.pain_activity > 0) and not (
         baseline and _improved(baseline, latest, settings=settings)
     )
     if no_clear_improvement and days > settings.chronic_review_after_days:
-        since = "onset" if onset else "the first check-in (onset unknown)"
+        since = "onset" if onset_known else "the first check-in (onset unknown)"
         compared = (
             f"{baseline.pain_now}/10 now and {baseline.pain_activity}/10 during activity on "
             f"{baseline.at:%Y-%m-%d}"

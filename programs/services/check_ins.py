@@ -46,6 +46,13 @@ def onset_of(*, patient: Patient, program: Program | None = None) -> datetime.da
     return timezone.make_aware(datetime.datetime.combine(episode.onset_date, datetime.time(0)))
 
 
+def _days_since(onset: datetime.datetime | None, moment: datetime.datetime) -> int | None:
+    """Whole days from the onset date to ``moment``'s clinic date (day 42 is six weeks)."""
+    if onset is None:
+        return None
+    return (timezone.localdate(moment) - timezone.localdate(onset)).days
+
+
 def _pain_history(
     *,
     patient: Patient,
@@ -101,7 +108,7 @@ def check_in_submit(*, patient: Patient, program: Program | None = None, **field
     alerts = rules.check_in_alerts(rules.CheckInReport.of(check_in), settings=settings)
     alerts += rules.trend_alerts(
         _pain_history(patient=patient, until=check_in.submitted_at, onset=onset, settings=settings),
-        onset=onset,
+        days_since_onset=_days_since(onset, check_in.submitted_at),
         settings=settings,
     )
     for alert in alerts:
@@ -143,7 +150,9 @@ def patient_trend_review(*, patient: Patient, as_of: datetime.datetime | None = 
         return []
     fired = [
         a
-        for a in rules.trend_alerts(history, onset=onset, settings=settings)
+        for a in rules.trend_alerts(
+            history, days_since_onset=_days_since(onset, history[-1].at), settings=settings
+        )
         if a.code in TREND_REVIEW_RULES
     ]
     if not fired:
