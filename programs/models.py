@@ -202,10 +202,13 @@ class PrescriptionLoadChange(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    load_before = models.JSONField(help_text="sets, reps, hold_seconds, minutes, load_kg before.")
+    load_before = models.JSONField(
+        help_text="sets, reps, hold_seconds, minutes, times_per_week, load_kg, is_active before."
+    )
     load_after = models.JSONField()
     override = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
+    rules_overridden = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

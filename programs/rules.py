@@ -195,26 +195,42 @@ def weekly_load(dosage: Mapping[str, object], *, dimensions: Sequence[str]) -> D
     return total
 
 
-def load_increase(before: Mapping[str, object], after: Mapping[str, object]) -> Decimal | None:
-    """The relative change of weekly load from ``before`` to ``after`` (0.25 = +25%), or
+def _active(dosages: Sequence[Mapping[str, object]]) -> list[Mapping[str, object]]:
+    # A stopped prescription carries no load (recorded as is_active false).
+    return [d for d in dosages if d.get("is_active", True) is not False]
+
+
+def group_load_increase(
+    before: Sequence[Mapping[str, object]], after: Sequence[Mapping[str, object]]
+) -> Decimal | None:
+    """The relative change of the summed weekly load of several prescriptions (one
+    exercise's rows, or one category's) from ``before`` to ``after`` (0.25 = +25%), or
     None when they cannot be compared.
 
-    Only dimensions set in both count: adding a first weight to a body-weight exercise, or
-    switching from repetitions to holds, is a change of exercise form the clinician decides
-    on, not a measurable increase.
+    Only dimensions set in every dosage count: adding a first weight to a body-weight
+    exercise, or switching from repetitions to holds, is a change of exercise form the
+    clinician decides on, not a measurable increase. Nothing before and something now is
+    an infinite increase (a load from nothing).
     """
+    old_rows, new_rows = _active(before), _active(after)
+    rows = [*old_rows, *new_rows]
+    if not new_rows:
+        return None
     dimensions = [
-        name
-        for name in DOSAGE_FIELDS
-        if before.get(name) not in (None, "") and after.get(name) not in (None, "")
+        name for name in DOSAGE_FIELDS if all(row.get(name) not in (None, "") for row in rows)
     ]
     if not dimensions:
         return None
-    old = weekly_load(before, dimensions=dimensions)
-    new = weekly_load(after, dimensions=dimensions)
+    old = sum((weekly_load(r, dimensions=dimensions) for r in old_rows), Decimal(0))
+    new = sum((weekly_load(r, dimensions=dimensions) for r in new_rows), Decimal(0))
     if old == 0:
         return None if new == 0 else Decimal("Infinity")
     return (new - old) / old
+
+
+def load_increase(before: Mapping[str, object], after: Mapping[str, object]) -> Decimal | None:
+    """The relative change of one dosage's weekly load (see ``group_load_increase``)."""
+    return group_load_increase([before], [after])
 
 
 def load_increase_too_large(
@@ -225,6 +241,31 @@ def load_increase_too_large(
 ) -> bool:
     change = load_increase(before, after)
     return change is not None and change > settings.max_weekly_load_increase
+
+
+# Prescribing rules a clinician may set aside only with a written reason.
+LOAD_INCREASE_TOO_LARGE = "load_increase_too_large"
+EXERCISE_NOT_FOR_STEP = "exercise_not_for_step"
+SESSIONS_OUTSIDE_STEP_RANGE = "sessions_outside_step_range"
+
+
+def prescription_step_problems(
+    *, exercise_steps: Sequence[int], step: int, times_per_week: int, settings: RuleSettings
+) -> dict[str, str]:
+    """Rule code → why, for a prescription outside what its step asks: an exercise the
+    library does not give for this step, or sessions a week outside the step's range
+    (strength 3–4×, self-sufficiency 2–3×)."""
+    problems: dict[str, str] = {}
+    if exercise_steps and step not in exercise_steps:
+        suits = ", ".join(str(s) for s in sorted(exercise_steps))
+        problems[EXERCISE_NOT_FOR_STEP] = f"The exercise suits steps {suits}, not step {step}."
+    sessions = settings.sessions_per_week(step)
+    if sessions and not sessions[0] <= times_per_week <= sessions[1]:
+        low, high = sessions
+        problems[SESSIONS_OUTSIDE_STEP_RANGE] = (
+            f"{times_per_week}× a week is outside step {step}'s {low}–{high}× a week."
+        )
+    return problems
 
 
 # --- 4. Rules on one check-in -------------------------------------------------------------

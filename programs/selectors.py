@@ -38,6 +38,7 @@ from programs.models import (
     Escalation,
     EscalationStatus,
     Prescription,
+    PrescriptionLoadChange,
     Program,
     ProgramStatus,
     Severity,
@@ -57,6 +58,10 @@ def programs_visible_to(user: User) -> QuerySet[Program]:
             Prefetch(
                 "prescriptions",
                 queryset=Prescription.objects.select_related("exercise").order_by("step", "id"),
+            ),
+            Prefetch(
+                "prescriptions__load_changes",
+                queryset=PrescriptionLoadChange.objects.order_by("at", "id"),
             ),
         )
     )

@@ -8,7 +8,7 @@ so a prescription is always reached through a program the caller may see.
 from __future__ import annotations
 
 from django.utils import translation
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -20,7 +20,14 @@ from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
-from programs.models import Exercise, Prescription, Program, Step, StepTransition
+from programs.models import (
+    Exercise,
+    Prescription,
+    PrescriptionLoadChange,
+    Program,
+    Step,
+    StepTransition,
+)
 from programs.selectors import programs_visible_to
 from programs.services import programs as services
 
@@ -62,6 +69,36 @@ class StepTransitionSerializer(serializers.ModelSerializer):
         ]
 
 
+class LoadChangeSerializer(serializers.ModelSerializer):
+    prescription = serializers.IntegerField(source="prescription_id")
+    exercise = serializers.IntegerField(source="prescription.exercise_id")
+
+    class Meta:
+        model = PrescriptionLoadChange
+        fields = [
+            "prescription",
+            "exercise",
+            "at",
+            "by",
+            "load_before",
+            "load_after",
+            "override",
+            "reason",
+            "rules_overridden",
+        ]
+
+
+class OverrideSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["step", "prescription"])
+    at = serializers.DateTimeField()
+    by = serializers.IntegerField()
+    reason = serializers.CharField()
+    rules = serializers.ListField(child=serializers.CharField())
+    prescription = serializers.IntegerField(allow_null=True)
+    from_step = serializers.IntegerField(allow_null=True)
+    to_step = serializers.IntegerField(allow_null=True)
+
+
 class PrescriptionSerializer(serializers.ModelSerializer):
     exercise_name = serializers.SerializerMethodField()
 
@@ -90,6 +127,8 @@ class ProgramSerializer(serializers.ModelSerializer):
     step_name = serializers.ChoiceField(choices=Step.labels, read_only=True)
     history = StepTransitionSerializer(source="transitions", many=True, read_only=True)
     prescriptions = PrescriptionSerializer(many=True, read_only=True)
+    load_history = serializers.SerializerMethodField()
+    overrides = serializers.SerializerMethodField()
 
     class Meta:
         model = Program
@@ -109,8 +148,54 @@ class ProgramSerializer(serializers.ModelSerializer):
             "check_in_every_days_set",
             "history",
             "prescriptions",
+            "load_history",
+            "overrides",
         ]
         read_only_fields = fields
+
+    @staticmethod
+    def _load_changes(program: Program) -> list[PrescriptionLoadChange]:
+        changes = [c for p in program.prescriptions.all() for c in p.load_changes.all()]
+        return sorted(changes, key=lambda c: (c.at, c.pk))
+
+    @extend_schema_field(LoadChangeSerializer(many=True))
+    def get_load_history(self, program: Program) -> list[dict]:
+        """Every dosage change of the program's prescriptions: who, when, before → after."""
+        return LoadChangeSerializer(self._load_changes(program), many=True).data
+
+    @extend_schema_field(OverrideSerializer(many=True))
+    def get_overrides(self, program: Program) -> list[dict]:
+        """Every rule a clinician set aside, oldest first: who, when, why, which rules."""
+        steps = [
+            {
+                "kind": "step",
+                "at": t.at,
+                "by": t.by_id,
+                "reason": t.reason,
+                "rules": t.rules_overridden or t.criteria_unmet,
+                "prescription": None,
+                "from_step": t.from_step,
+                "to_step": t.to_step,
+            }
+            for t in program.transitions.all()
+            if t.override
+        ]
+        loads = [
+            {
+                "kind": "prescription",
+                "at": c.at,
+                "by": c.by_id,
+                "reason": c.reason,
+                "rules": c.rules_overridden or ["load_increase_too_large"],
+                "prescription": c.prescription_id,
+                "from_step": None,
+                "to_step": None,
+            }
+            for c in self._load_changes(program)
+            if c.override
+        ]
+        rows = sorted([*steps, *loads], key=lambda row: row["at"])
+        return OverrideSerializer(rows, many=True).data
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -189,19 +274,26 @@ class DosageSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class PrescriptionAddSerializer(DosageSerializer):
-    exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.filter(is_active=True))
-
-
-class PrescriptionChangeSerializer(DosageSerializer):
-    is_active = serializers.BooleanField(required=False)
-    override = serializers.BooleanField(required=False, default=False)
+class OverrideMixin(serializers.Serializer):
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Set aside a prescribing rule (step, sessions a week, 10% a week).",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
             raise ValidationError({"reason": ["An override needs a written reason."]})
         return attrs
+
+
+class PrescriptionAddSerializer(OverrideMixin, DosageSerializer):
+    exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.filter(is_active=True))
+
+
+class PrescriptionChangeSerializer(OverrideMixin, DosageSerializer):
+    is_active = serializers.BooleanField(required=False)
 
 
 # --- Views ---------------------------------------------------------------------------------

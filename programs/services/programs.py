@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from assessments import rules as assessment_rules
@@ -302,19 +304,148 @@ def program_refer(*, program: Program, by: User, reason: str) -> Program:
 
 
 def _dosage(prescription: Prescription) -> dict:
-    """The dosage as stored in the load history (JSON: kg as a string)."""
+    """The dosage as stored in the load history (JSON: kg as a string), and whether the
+    prescription is in use: stopping and restarting are load changes too."""
     values = {name: getattr(prescription, name) for name in rules.DOSAGE_FIELDS}
     if values["load_kg"] is not None:
         values["load_kg"] = str(values["load_kg"])
+    values["is_active"] = prescription.is_active
     return values
 
 
-def _dosage_week_ago(prescription: Prescription) -> dict:
-    """What the dosage was ``LOAD_WINDOW`` ago, or the first dosage of a newer one."""
+def _state_at(prescription: Prescription, moment) -> dict | None:
+    """The dosage in force at ``moment``, from the load history; None if it did not exist."""
+    state = None
+    for change in prescription.load_changes.all():  # prefetched, oldest first
+        if change.at > moment:
+            break
+        state = change.load_after
+    return state
+
+
+def _first_state(prescription: Prescription) -> dict | None:
+    changes = list(prescription.load_changes.all())
+    return changes[0].load_after if changes else None
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    scope: str  # exercise / category
+    name: str
+    change: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "scope": self.scope,
+            "name": self.name,
+            "increase_percent": None if self.change.is_infinite() else float(self.change * 100),
+        }
+
+
+def _load_problems(
+    *, program: Program, proposed: Prescription, settings: RuleSettings
+) -> list[LoadProblem]:
+    """The at-most-10%-a-week rule over every prescription row of the program that
+    carries the exercise (and its category): stopping one row and prescribing the
+    exercise again, or prescribing it twice, cannot dodge it.
+
+    For each group (the exercise; its category) the weekly load with ``proposed`` in
+    place is compared with the week before: the rows in force ``LOAD_WINDOW`` ago. An
+    exercise first prescribed within the week is compared with its first dosage, so a
+    second row of it is more load; a category is judged once it has a week behind it
+    (the first week's plan is the clinician's). Only a change that raises a group's load
+    is judged, so lowering or stopping is always possible.
+    """
     cutoff = timezone.now() - rules.LOAD_WINDOW
-    changes = prescription.load_changes.order_by("at", "id")
-    then = changes.filter(at__lte=cutoff).last() or changes.first()
-    return then.load_after if then is not None else _dosage(prescription)
+    stored = list(
+        Prescription.objects.filter(program=program)
+        .select_related("exercise")
+        .prefetch_related(
+            Prefetch("load_changes", queryset=PrescriptionLoadChange.objects.order_by("at", "id"))
+        )
+        .order_by("created_at", "id")
+    )
+    after_of = {r.pk: _dosage(r) for r in stored}
+    after_of[proposed.pk] = _dosage(proposed)  # a new one has no pk yet: key None
+    exercise, category = proposed.exercise, proposed.exercise.category
+    groups = (
+        ("exercise", exercise.name_en, [r for r in stored if r.exercise_id == exercise.pk]),
+        ("category", category, [r for r in stored if r.exercise.category == category]),
+    )
+    problems = []
+    for scope, name, members in groups:
+        before_now = [_dosage(r) for r in members]
+        after_now = [after_of[r.pk] for r in members if r.pk != proposed.pk]
+        after_now.append(after_of[proposed.pk])
+        raises = rules.group_load_increase(before_now, after_now)
+        if raises is None or raises <= 0:
+            continue
+        week_ago = [state for r in members if (state := _state_at(r, cutoff)) is not None]
+        if not week_ago:
+            if scope == "category" or not members:
+                continue  # a new exercise, or a category's first week
+            week_ago = [_first_state(members[0])]
+        change = rules.group_load_increase(week_ago, after_now)
+        if change is not None and change > settings.max_weekly_load_increase:
+            problems.append(LoadProblem(scope, name, change))
+    return problems
+
+
+def _check_prescribing_rules(
+    *,
+    program: Program,
+    prescription: Prescription,
+    override: bool,
+    reason: str,
+    settings: RuleSettings,
+    check_load: bool,
+    check_step: bool,
+) -> list[str]:
+    """Raise 409 for every prescribing rule broken, unless overridden with a reason;
+    returns the codes an override set aside."""
+    broken: dict[str, str] = {}
+    if check_step:
+        broken.update(
+            rules.prescription_step_problems(
+                exercise_steps=prescription.exercise.steps or [],
+                step=prescription.step,
+                times_per_week=prescription.times_per_week,
+                settings=settings,
+            )
+        )
+    load = (
+        _load_problems(program=program, proposed=prescription, settings=settings)
+        if check_load
+        else []
+    )
+    if load:
+        worst = load[0]
+        percent = "a new load" if worst.change.is_infinite() else f"{worst.change * 100:.0f}%"
+        what = (
+            f"of {prescription.exercise.name_en}"
+            if worst.scope == "exercise"
+            else f"of {worst.name} exercises"
+        )
+        broken[rules.LOAD_INCREASE_TOO_LARGE] = (
+            f"This raises the weekly load {what} by {percent} compared with a week ago; at "
+            f"most {settings.max_weekly_load_increase_percent}% a week is safe."
+        )
+    if broken and not override:
+        code = next(iter(broken))
+        extra: dict = {"rules": list(broken)}
+        if load:
+            worst = load[0]
+            extra.update(
+                increase_percent=worst.as_dict()["increase_percent"],
+                max_percent=float(settings.max_weekly_load_increase_percent),
+                load=[p.as_dict() for p in load],
+            )
+        raise Conflict(
+            " ".join(broken.values()) + " Change it, or override with a reason.",
+            code=code,
+            extra=extra,
+        )
+    return list(broken)
 
 
 @transaction.atomic
@@ -331,9 +462,16 @@ def prescription_add(
     times_per_week: int | None = None,
     load_kg: Decimal | None = None,
     notes: str = "",
+    override: bool = False,
+    reason: str = "",
 ) -> Prescription:
     """Prescribe an exercise for a step (default: the current one), with the library's
-    default dosage for what is not given."""
+    default dosage for what is not given. An exercise outside its steps, sessions a week
+    outside the step's range, or more than 10% a week more load of the exercise or its
+    category need an override with a reason; the override is recorded."""
+    reason = (reason or "").strip()
+    if override and not reason:
+        raise InvalidInput("An override needs a written reason.", field="reason")
     program = _locked(program)
     _require_status(program, *OPEN_PROGRAM_STATUSES, doing="given exercises")
     if not exercise.is_active:
@@ -342,7 +480,7 @@ def prescription_add(
     if all(v is None for v in given):
         sets, reps = exercise.default_sets, exercise.default_reps
         hold_seconds, minutes = exercise.default_hold_seconds, exercise.default_minutes
-    prescription = Prescription.objects.create(
+    prescription = Prescription(
         program=program,
         exercise=exercise,
         step=step or program.step,
@@ -354,8 +492,25 @@ def prescription_add(
         load_kg=load_kg,
         notes=notes,
     )
+    settings = rule_settings_for(program.patient.location_id)
+    overridden = _check_prescribing_rules(
+        program=program,
+        prescription=prescription,
+        override=override,
+        reason=reason,
+        settings=settings,
+        check_load=True,
+        check_step=True,
+    )
+    prescription.save()
     PrescriptionLoadChange.objects.create(
-        prescription=prescription, by=by, load_before={}, load_after=_dosage(prescription)
+        prescription=prescription,
+        by=by,
+        load_before={},
+        load_after=_dosage(prescription),
+        override=bool(overridden),
+        reason=reason,
+        rules_overridden=overridden,
     )
     return prescription
 
@@ -369,42 +524,46 @@ def prescription_change(
     reason: str = "",
     **changes,
 ) -> Prescription:
-    """Change a prescription. Raising the weekly load more than 10% above what it was a
-    week ago is refused unless the clinician overrides with a reason (DOMAIN.md)."""
+    """Change a prescription (dosage, step, or stop and restart it). Raising the weekly
+    load of the exercise or its category more than 10% above a week ago, or moving it
+    outside what its step asks, is refused unless the clinician overrides with a reason
+    (DOMAIN.md); the override is recorded with the rules it set aside."""
     reason = (reason or "").strip()
     if override and not reason:
         raise InvalidInput("An override needs a written reason.", field="reason")
-    prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    prescription = (
+        Prescription.objects.select_for_update()
+        .select_related("exercise", "program__patient")
+        .get(pk=prescription.pk)
+    )
     before = _dosage(prescription)
+    step_before = (prescription.step, prescription.times_per_week)
     for name, value in changes.items():
         setattr(prescription, name, value)
     after = _dosage(prescription)
     load_changed = before != after
-    too_much = False
-    if load_changed:
-        week_ago = _dosage_week_ago(prescription)
-        too_much = rules.load_increase_too_large(week_ago, after)
-        if too_much and not override:
-            change = rules.load_increase(week_ago, after)
-            percent = "a new load" if change.is_infinite() else f"{change * 100:.0f}%"
-            raise Conflict(
-                f"This raises the weekly load of {prescription.exercise.name_en} by {percent} "
-                "compared with a week ago; at most 10% a week is safe. Lower it, or override "
-                "with a reason.",
-                code="load_increase_too_large",
-                extra={
-                    "increase_percent": None if change.is_infinite() else float(change * 100),
-                    "max_percent": float(rules.MAX_WEEKLY_LOAD_INCREASE * 100),
-                },
-            )
+    step_changed = (prescription.step, prescription.times_per_week) != step_before
+    overridden: list[str] = []
+    if load_changed or step_changed:
+        overridden = _check_prescribing_rules(
+            program=prescription.program,
+            prescription=prescription,
+            override=override,
+            reason=reason,
+            settings=rule_settings_for(prescription.program.patient.location_id),
+            check_load=load_changed,
+            # A stopped prescription is outside no step; one being stopped needs no check.
+            check_step=step_changed and prescription.is_active,
+        )
     prescription.save()
-    if load_changed:
+    if load_changed or overridden:
         PrescriptionLoadChange.objects.create(
             prescription=prescription,
             by=by,
             load_before=before,
             load_after=after,
-            override=bool(override and too_much),
+            override=bool(overridden),
             reason=reason,
+            rules_overridden=overridden,
         )
     return prescription
