@@ -343,7 +343,9 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolution_note = models.TextField(blank=True)
-    outcome = models.CharField(max_length=25, choices=ResolutionOutcome.choices, blank=True)
+    outcome = models.CharField(
+        max_length=25, choices=ResolutionOutcome.choices, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

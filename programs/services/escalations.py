@@ -197,7 +197,7 @@ def escalation_resolve(
     escalation.resolved_at = now
     escalation.resolved_by = by
     escalation.resolution_note = note
-    escalation.outcome = outcome
+    escalation.outcome = outcome or None
     escalation.save(
         update_fields=[
             "status",

@@ -198,7 +198,7 @@ def test_a_normal_escalation_closes_without_an_outcome(api, clinician, patient):
         f"/api/v1/escalations/{escalation.id}/resolve/", {}, format="json"
     )
     assert response.status_code == 200
-    assert (response.json()["status"], response.json()["outcome"]) == ("resolved", "")
+    assert (response.json()["status"], response.json()["outcome"]) == ("resolved", None)
 
 
 @pytest.mark.parametrize(
