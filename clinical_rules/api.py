@@ -1,0 +1,203 @@
+"""API of the clinical rules: the catalogue (``GET /rules/``) and each location's
+thresholds (``/rule-settings/``), which the location's managers change."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.api.permissions import CLINICAL, RoleAllowed
+from clinic.models import Location, Role
+from clinic.selectors import location_ids_of
+from clinical_rules.catalogue import ADVISORY, GATE, RULES
+from clinical_rules.models import RuleSettingChange
+from clinical_rules.selectors import rule_settings_for
+from clinical_rules.services import rule_settings_update
+from clinical_rules.thresholds import DEFAULTS, SETTINGS, RuleSettings
+
+
+class ThresholdSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    value = serializers.IntegerField()
+    default = serializers.IntegerField()
+    unit = serializers.CharField()
+    minimum = serializers.IntegerField()
+    maximum = serializers.IntegerField()
+    explanation = serializers.DictField(child=serializers.CharField(), help_text="nl, en")
+    domain = serializers.CharField(help_text="The DOMAIN.md line it comes from.")
+
+
+def thresholds(names, settings: RuleSettings) -> list[dict]:
+    rows = []
+    for name in names:
+        meta = SETTINGS[name].metadata
+        rows.append(
+            {
+                "name": name,
+                "value": getattr(settings, name),
+                "default": getattr(DEFAULTS, name),
+                "unit": meta["unit"],
+                "minimum": meta["minimum"],
+                "maximum": meta["maximum"],
+                "explanation": {"nl": meta["nl"], "en": meta["en"]},
+                "domain": meta["domain"],
+            }
+        )
+    return rows
+
+
+class RuleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(
+        choices=["urgent", "high", "normal", ADVISORY, GATE],
+        help_text="urgent/high/normal open an escalation; advisory shows advice only; gate "
+        "refuses a change (409) unless overridden with a reason.",
+    )
+    escalates = serializers.BooleanField()
+    thresholds = ThresholdSerializer(many=True)
+    explanation = serializers.DictField(child=serializers.CharField(), help_text="nl, en")
+    domain = serializers.CharField(help_text="The DOMAIN.md line the rule comes from.")
+
+
+class RuleListSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    location = serializers.CharField(allow_null=True)
+    results = RuleSerializer(many=True)
+
+
+def _home_location(user) -> Location | None:
+    if user.role == Role.PATIENT:
+        patient = getattr(user, "patient", None)
+        return patient.location if patient is not None else None
+    ids = location_ids_of(user)
+    return Location.objects.filter(pk__in=ids).order_by("pk").first()
+
+
+class RuleListView(APIView):
+    """Every clinical rule: its code, severity, the thresholds in force at a location
+    (``?location=``, default the caller's own) and a short explanation in Dutch and
+    English tied to the DOMAIN.md line it comes from. For clinicians and the app's help
+    screen."""
+
+    permission_classes = [RoleAllowed]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("location", str, description="Location slug")],
+        responses={200: RuleListSerializer},
+    )
+    def get(self, request):
+        slug = request.query_params.get("location")
+        if slug:
+            location = Location.objects.filter(slug=slug).first()
+            if location is None:
+                raise ValidationError({"location": [f"No location {slug!r}."]})
+        else:
+            location = _home_location(request.user)
+        settings = rule_settings_for(location.pk if location else None)
+        results = [
+            {
+                "code": rule.code,
+                "severity": rule.severity,
+                "escalates": rule.severity not in (ADVISORY, GATE),
+                "thresholds": thresholds(rule.thresholds, settings),
+                "explanation": {"nl": rule.nl, "en": rule.en},
+                "domain": rule.domain,
+            }
+            for rule in RULES
+        ]
+        return Response(
+            {
+                "next": None,
+                "previous": None,
+                "location": location.slug if location else None,
+                "results": results,
+            }
+        )
+
+
+# --- a location's thresholds ------------------------------------------------------------------
+
+
+class RuleSettingChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RuleSettingChange
+        fields = ["name", "old_value", "new_value", "by", "at"]
+
+
+class RuleSettingsSerializer(serializers.Serializer):
+    location = serializers.CharField()
+    settings = ThresholdSerializer(many=True)
+    changes = RuleSettingChangeSerializer(many=True, help_text="Newest first (at most 100).")
+
+
+class RuleSettingsUpdateSerializer(serializers.Serializer):
+    values = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="Setting name → new value; null returns it to the clinic's default.",
+    )
+
+    def validate_values(self, values):
+        unknown = [f"Unknown setting {name!r}." for name in values if name not in SETTINGS]
+        if unknown:
+            raise ValidationError(unknown)
+        return values
+
+
+class RuleSettingsViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The thresholds in force at each of the caller's locations, with the audit of every
+    change (who, when, old → new). Clinicians read them; a location's managers change
+    them (PATCH ``{"values": {name: value or null}}``)."""
+
+    permission_classes = [RoleAllowed]
+    roles = CLINICAL
+    roles_for = {"partial_update": frozenset({Role.MANAGER})}
+    lookup_field = "slug"
+    lookup_url_kwarg = "location"
+    lookup_value_regex = "[-a-z0-9]+"
+    http_method_names = ["get", "patch", "head", "options"]
+    serializer_class = RuleSettingsSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Location.objects.none()
+        return Location.objects.filter(pk__in=location_ids_of(self.request.user)).order_by("pk")
+
+    def _present(self, location: Location) -> dict:
+        settings = rule_settings_for(location.pk)
+        changes = RuleSettingChange.objects.filter(location=location)[:100]
+        return {
+            "location": location.slug,
+            "settings": thresholds(SETTINGS, settings),
+            "changes": RuleSettingChangeSerializer(changes, many=True).data,
+        }
+
+    @extend_schema(responses={200: RuleSettingsSerializer(many=True)})
+    def list(self, request, *args, **kwargs):
+        return Response([self._present(location) for location in self.get_queryset()])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._present(self.get_object()))
+
+    @extend_schema(request=RuleSettingsUpdateSerializer, responses={200: RuleSettingsSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        location = self.get_object()
+        data = RuleSettingsUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule_settings_update(
+            location=location, values=data.validated_data["values"], by=request.user
+        )
+        return Response(self._present(location))
+
+
+def register(router) -> None:
+    router.register("rule-settings", RuleSettingsViewSet, basename="rule-settings")

@@ -1,0 +1,134 @@
+"""The rule catalogue and each location's thresholds over HTTP: what is in force, who may
+change it, and the audit of every change."""
+
+import pytest
+
+from clinic.models import Location, Role
+from clinical_rules.catalogue import RULES
+from clinical_rules.models import RuleSettingChange
+from clinical_rules.thresholds import DEFAULTS, SETTING_NAMES
+from programs import rules as program_rules
+from tests.factories import UserFactory
+from tests.programs.factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_rule_with_severity_thresholds_and_explanation(api, patient):
+    body = api(patient.user).get("/api/v1/rules/").json()
+    assert body["location"] == "rotterdam"
+    by_code = {rule["code"]: rule for rule in body["results"]}
+    # Every alert a check-in or assessment can raise is explained.
+    assert set(program_rules.CHECK_IN_ALERT_CODES) <= set(by_code)
+    assert {"persistent_pain_after_rest", "recurrence", "missed_check_ins"} <= set(by_code)
+    assert by_code["suspected_grade_3"]["severity"] == "urgent"
+    assert by_code["stop_signal"]["severity"] == "high"
+    assert by_code["high_pain_during_activity"]["severity"] == "high"
+    assert by_code["next_day_pain"]["severity"] == "advisory"
+    assert by_code["next_day_pain"]["escalates"] is False
+    high = by_code["high_pain_during_activity"]
+    (score,) = [t for t in high["thresholds"] if t["name"] == "high_pain_during_activity"]
+    assert (score["value"], score["default"]) == (7, 7)
+    for rule in body["results"]:
+        assert rule["explanation"]["nl"] and rule["explanation"]["en"]
+        assert rule["domain"]
+
+
+def test_the_catalogue_names_only_known_thresholds():
+    for rule in RULES:
+        assert set(rule.thresholds) <= set(SETTING_NAMES), rule.code
+
+
+def test_the_rules_show_the_values_in_force_at_the_location(api, manager, clinician):
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/",
+        {"values": {"high_pain_during_activity": 6}},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = api(clinician.user).get("/api/v1/rules/").json()
+    (rule,) = [r for r in body["results"] if r["code"] == "high_pain_during_activity"]
+    assert rule["thresholds"][0]["value"] == 6
+    elsewhere = api(clinician.user).get("/api/v1/rules/", {"location": "zoetermeer"}).json()
+    (rule,) = [r for r in elsewhere["results"] if r["code"] == "high_pain_during_activity"]
+    assert rule["thresholds"][0]["value"] == 7
+
+
+def test_an_unknown_location_is_400(api, clinician):
+    response = api(clinician.user).get("/api/v1/rules/", {"location": "utrecht"})
+    assert response.status_code == 400
+
+
+def test_a_manager_changes_thresholds_and_every_change_is_audited(api, manager, rotterdam):
+    client = api(manager)
+    url = "/api/v1/rule-settings/rotterdam/"
+    for value in (3, None):
+        response = client.patch(url, {"values": {"minimal_important_change": value}}, format="json")
+        assert response.status_code == 200
+    changes = list(RuleSettingChange.objects.order_by("at", "id"))
+    assert [(c.name, c.old_value, c.new_value, c.by) for c in changes] == [
+        ("minimal_important_change", None, 3, manager),
+        ("minimal_important_change", 3, None, manager),
+    ]
+    body = client.get(url).json()
+    assert [(c["old_value"], c["new_value"]) for c in body["changes"]] == [(3, None), (None, 3)]
+    (setting,) = [s for s in body["settings"] if s["name"] == "minimal_important_change"]
+    assert setting["value"] == DEFAULTS.minimal_important_change
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"high_pain_during_activity": 11},
+        {"high_pain_during_activity": 0},
+        {"no_such_setting": 3},
+        {"chronic_review_after_days": 50, "chronic_escalate_after_days": 45},
+        {"strength_sessions_min": 5},  # above the max of 4
+    ],
+)
+def test_impossible_thresholds_are_400_and_change_nothing(api, manager, values):
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/", {"values": values}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    assert not RuleSettingChange.objects.exists()
+
+
+@pytest.mark.parametrize(("value", "status"), [(1, 200), (10, 200), (11, 400), (0, 400)])
+def test_threshold_bounds(api, manager, value, status):
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/",
+        {"values": {"high_pain_during_activity": value}},
+        format="json",
+    )
+    assert response.status_code == status
+
+
+def test_values_in_force_are_recorded_with_each_transition(api, manager, clinician, patient):
+    api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/", {"values": {"min_days_step_1": 0}}, format="json"
+    )
+    api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/",
+        {"values": {"strength_symmetry_min_percent": 85}},
+        format="json",
+    )
+    program = ProgramFactory(patient=patient, clinician=clinician)
+    response = api(clinician.user).post(
+        f"/api/v1/programs/{program.id}/advance/",
+        {"override": True, "reason": "Assessment on paper."},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    (entry,) = response.json()["history"]
+    assert entry["settings_in_force"]["strength_symmetry_min_percent"] == 85
+    assert entry["settings_in_force"]["high_pain_during_activity"] == 7
+
+
+def test_a_manager_elsewhere_cannot_change_rotterdam(api, zoetermeer):
+    manager_z = UserFactory(role=Role.MANAGER, locations=[zoetermeer])
+    response = api(manager_z).patch(
+        "/api/v1/rule-settings/rotterdam/", {"values": {"min_days_step_2": 1}}, format="json"
+    )
+    assert response.status_code == 404
+    assert Location.objects.get(slug="rotterdam").rule_settings.count() == 0
