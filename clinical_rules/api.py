@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import Location, Role
 from clinic.selectors import location_ids_of
-from clinical_rules.catalogue import ADVISORY, GATE, RULES
+from clinical_rules.catalogue import ADVISORY, ESCALATION, GATE, RULES
 from clinical_rules.models import RuleSettingChange
 from clinical_rules.selectors import rule_settings_for
 from clinical_rules.services import rule_settings_update
@@ -102,7 +102,7 @@ class RuleListView(APIView):
             {
                 "code": rule.code,
                 "severity": rule.severity,
-                "escalates": rule.severity not in (ADVISORY, GATE),
+                "escalates": rule.kind == ESCALATION,
                 "thresholds": thresholds(rule.thresholds, settings),
                 "explanation": {"nl": rule.nl, "en": rule.en},
                 "domain": rule.domain,

@@ -1,16 +1,18 @@
-"""Every clinical rule the service applies: its code, default severity, the thresholds it
-reads, and a short explanation in Dutch and English tied to the DOMAIN.md line it comes
-from. ``GET /api/v1/rules/`` shows it with the thresholds in force; escalations take
-their default severity from here.
-
-Pure: no database, so any module may import it.
+"""Every clinical rule the service applies: its code, what it does (opens an escalation,
+advises, or gates a change), the thresholds it reads, and a short explanation in Dutch and
+English tied to the DOMAIN.md line it comes from. ``GET /api/v1/rules/`` shows it with the
+thresholds in force. The severity of a rule that escalates has its one home in
+``escalations.catalogue.DEFAULT_SEVERITY``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-URGENT, HIGH, NORMAL = "urgent", "high", "normal"
+from escalations.catalogue import DEFAULT_SEVERITY
+
+# Opens (or adds to) an escalation, with its severity from the escalation catalogue.
+ESCALATION = "escalation"
 # Shown with advice, opens no escalation.
 ADVISORY = "advisory"
 # Refuses a change (409) unless a clinician overrides it with a reason.
@@ -20,17 +22,22 @@ GATE = "gate"
 @dataclass(frozen=True)
 class Rule:
     code: str
-    severity: str
+    kind: str
     thresholds: tuple[str, ...]
     domain: str
     en: str
     nl: str
 
+    @property
+    def severity(self) -> str:
+        """urgent / high / normal for a rule that escalates; otherwise its kind."""
+        return DEFAULT_SEVERITY[self.code] if self.kind == ESCALATION else self.kind
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
         "suspected_grade_3",
-        URGENT,
+        ESCALATION,
         ("grade_3_min_pain_now", "urgent_ack_hours"),
         "Immediate specialist referral (urgent): suspected grade 3: an audible snap, "
         "immediate loss of strength, unable to walk.",
@@ -41,7 +48,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "stop_signal",
-        HIGH,
+        ESCALATION,
         ("high_ack_hours",),
         "Pain: sharp, stabbing, increases during activity → a stop signal.",
         "Sharp, stabbing pain during activity, whatever its course: stop the activity.",
@@ -49,7 +56,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "high_pain_during_activity",
-        HIGH,
+        ESCALATION,
         ("high_pain_during_activity", "high_ack_hours"),
         "Pain: sharp, stabbing, increases during activity → a stop signal.",
         "Pain during activity at or above the clinic's score, whatever its character.",
@@ -57,7 +64,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "persistent_pain_after_rest",
-        NORMAL,
+        ESCALATION,
         (),
         "Clinician review: pain persisting after 2 weeks of rest.",
         "Pain at rest from two weeks after onset: review, possibly refer.",
@@ -65,7 +72,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "chronic_no_improvement",
-        NORMAL,
+        ESCALATION,
         ("chronic_escalate_after_days", "minimal_important_change"),
         "Clinician review: complaints lasting longer than 4–6 weeks without clear improvement.",
         "Longer than the clinic's limit since onset without clear improvement (a drop of at "
@@ -85,7 +92,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "pain_increasing_with_activity",
-        NORMAL,
+        ESCALATION,
         (),
         "Clinician review: pain that increases with activity, even after a good warm-up.",
         "Dull pain that increases during activity: lower the load.",
@@ -93,7 +100,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "recurrence",
-        NORMAL,
+        ESCALATION,
         (),
         "Clinician review: the same injury recurring (second, third, fourth time).",
         "An earlier hamstring injury: the underlying pattern needs another approach.",
@@ -101,7 +108,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "compensation_complaints",
-        NORMAL,
+        ESCALATION,
         (),
         "Clinician review: compensation complaints elsewhere: low back, knee, the other leg.",
         "New complaints in the low back, knee or the other leg.",
@@ -109,7 +116,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "no_progress",
-        NORMAL,
+        ESCALATION,
         ("no_progress_after_days", "minimal_important_change"),
         "Clinician review: no progress in rehabilitation week over week.",
         "No clear improvement over the clinic's number of days.",
@@ -117,7 +124,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "pain_trend_rising",
-        NORMAL,
+        ESCALATION,
         ("trend_rising_check_ins",),
         "Each check-in is evaluated against the patient's own trend (pain rising).",
         "Pain now or during activity rising over consecutive check-ins.",
@@ -125,7 +132,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "missed_check_ins",
-        NORMAL,
+        ESCALATION,
         (),
         "Check-ins (patient, from the mobile app).",
         "Two check-ins in a row not submitted.",
@@ -209,7 +216,3 @@ RULES: tuple[Rule, ...] = (
 )
 
 BY_CODE = {rule.code: rule for rule in RULES}
-# Default severity of every rule that opens an escalation (API.md, "Codes").
-DEFAULT_SEVERITY: dict[str, str] = {
-    rule.code: rule.severity for rule in RULES if rule.severity in (URGENT, HIGH, NORMAL)
-}

@@ -32,20 +32,16 @@ from assessments.models import Assessment
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import Patient, User
 from clinic.selectors import location_ids_of, patient_filter_for
+from escalations.models import UNRESOLVED, Escalation, Severity
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
     CheckIn,
-    Escalation,
-    EscalationStatus,
     Prescription,
     PrescriptionLoadChange,
     Program,
     ProgramStatus,
-    Severity,
     StepTransition,
 )
-
-UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
 
 
 def programs_visible_to(user: User) -> QuerySet[Program]:

@@ -14,18 +14,10 @@ from clinic.errors import InvalidInput
 from clinic.models import Patient
 from clinical_rules.selectors import rule_settings_for
 from clinical_rules.thresholds import RuleSettings
+from escalations.models import UNRESOLVED, Escalation, OccurrenceSource
+from escalations.services import escalation_raise
 from programs import rules
-from programs.models import (
-    OPEN_PROGRAM_STATUSES,
-    CheckIn,
-    Escalation,
-    EscalationStatus,
-    OccurrenceSource,
-    Program,
-)
-from programs.services.escalations import escalation_raise
-
-UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+from programs.models import OPEN_PROGRAM_STATUSES, CheckIn, Program
 
 
 def onset_of(*, patient: Patient, program: Program | None = None) -> datetime.datetime | None:

@@ -16,18 +16,16 @@ from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
 from clinical_rules.selectors import rule_settings_for
 from clinical_rules.thresholds import RuleSettings
+from escalations.models import UNRESOLVED, Escalation, Severity
 from programs import rules
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
     CheckIn,
-    Escalation,
-    EscalationStatus,
     Exercise,
     Prescription,
     PrescriptionLoadChange,
     Program,
     ProgramStatus,
-    Severity,
     Step,
     StepTransition,
 )
@@ -164,7 +162,7 @@ def blocking_escalations_of(program: Program) -> list[Escalation]:
         Escalation.objects.filter(
             patient_id=program.patient_id,
             severity__in=BLOCKING_SEVERITIES,
-            status__in=(EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED),
+            status__in=UNRESOLVED,
         ).order_by("severity", "created_at", "id")
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.models import Location
 from clinical_rules.models import RuleSetting
-from programs.models import Escalation
+from escalations.models import Escalation
 from tests.assessments.factories import InjuryEpisodeFactory
 from tests.programs.factories import CheckInFactory, EscalationFactory, ProgramFactory
 

@@ -1,0 +1,42 @@
+"""Reads of escalations."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+
+from clinic.models import User
+from clinic.selectors import patient_filter_for
+from escalations.catalogue import SEVERITY_ORDER
+from escalations.models import Escalation, EscalationOccurrence, EscalationStatus
+
+
+def escalations_visible_to(user: User) -> QuerySet[Escalation]:
+    """Escalations of the patients ``user`` may see, with ``attention``: unresolved before
+    resolved, then urgent, high, normal (0 is the most pressing)."""
+    severity_rank = [
+        When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)
+    ]
+    resolved_rank = [
+        When(
+            status=EscalationStatus.RESOLVED,
+            severity=severity,
+            then=Value(len(SEVERITY_ORDER) + rank),
+        )
+        for rank, severity in enumerate(SEVERITY_ORDER)
+    ]
+    return (
+        Escalation.objects.filter(patient_filter_for(user, prefix="patient__"))
+        .prefetch_related(
+            Prefetch(
+                "occurrence_history", queryset=EscalationOccurrence.objects.order_by("at", "id")
+            )
+        )
+        .annotate(
+            attention=Case(
+                *resolved_rank,
+                *severity_rank,
+                default=Value(2 * len(SEVERITY_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+    )

@@ -1,0 +1,227 @@
+"""Escalations: a rule asks a clinician to look. At most one unresolved per patient and rule."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic import events
+from clinic.errors import Conflict, InvalidInput
+from clinic.models import Patient, User
+from clinical_rules.thresholds import DEFAULTS, RuleSettings
+from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.models import (
+    REFERRAL_OUTCOMES,
+    UNRESOLVED,
+    Escalation,
+    EscalationOccurrence,
+    EscalationStatus,
+    OccurrenceSource,
+    Severity,
+)
+from programs.models import OPEN_PROGRAM_STATUSES, Program
+from programs.services.programs import program_refer
+
+# A repeat of these after acknowledgement needs a person again; a normal one waits.
+REOPENING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+# Closing these needs an outcome and a note (API.md, "Second wave").
+DOCUMENTED_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+
+
+def ack_window(severity: str, settings: RuleSettings = DEFAULTS) -> datetime.timedelta | None:
+    """How long an escalation of ``severity`` may wait for acknowledgement before the
+    location's managers are told; None when it never goes to them."""
+    hours = {Severity.URGENT: settings.urgent_ack_hours, Severity.HIGH: settings.high_ack_hours}
+    return datetime.timedelta(hours=hours[severity]) if severity in hours else None
+
+
+def _source_of(source_check_in, source_assessment) -> str:
+    if source_assessment is not None:
+        return OccurrenceSource.ASSESSMENT
+    if source_check_in is not None:
+        return OccurrenceSource.CHECK_IN
+    return OccurrenceSource.SCHEDULE
+
+
+def escalation_raise(
+    *,
+    patient: Patient,
+    rule: str,
+    reason: str,
+    severity: str | None = None,
+    source_check_in=None,
+    source_assessment=None,
+    source: str | None = None,
+    settings: RuleSettings = DEFAULTS,
+) -> Escalation:
+    """Open an escalation, or add an occurrence to the unresolved one for this rule.
+
+    Every occurrence is kept with its source and reason; the escalation's own reason
+    stays the one it opened with. An urgent or high repeat after acknowledgement opens
+    it again: it needs a person again, the clinician is told at once and the managers
+    when nobody acknowledges it within the ack window (``escalation_reopened``).
+
+    Safe under concurrency: the partial unique index decides who opens it; the loser
+    adds to the winner's row.
+    """
+    if rule not in ESCALATION_RULES:
+        raise ValueError(f"{rule} is not an escalation rule")
+    severity = severity or DEFAULT_SEVERITY[rule]
+    source = source or _source_of(source_check_in, source_assessment)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = (
+            Escalation.objects.select_for_update()
+            .filter(patient=patient, rule=rule, status__in=UNRESOLVED)
+            .first()
+        )
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    escalation = Escalation.objects.create(
+                        patient=patient,
+                        rule=rule,
+                        severity=severity,
+                        reason=reason,
+                        source_check_in=source_check_in,
+                        source_assessment=source_assessment,
+                        created_at=now,
+                        last_occurred_at=now,
+                        needs_attention_since=now,
+                    )
+            except IntegrityError:
+                existing = Escalation.objects.select_for_update().get(
+                    patient=patient, rule=rule, status__in=UNRESOLVED
+                )
+            else:
+                EscalationOccurrence.objects.create(
+                    escalation=escalation,
+                    at=now,
+                    source=source,
+                    reason=reason,
+                    severity=severity,
+                    check_in=source_check_in,
+                    assessment=source_assessment,
+                )
+                events.escalation_opened.send(
+                    Escalation, escalation=escalation, actor=None, settings=settings
+                )
+                return escalation
+        reopens = (
+            existing.status == EscalationStatus.ACKNOWLEDGED
+            and existing.severity in REOPENING_SEVERITIES
+        )
+        existing.occurrences += 1
+        existing.last_occurred_at = now
+        if reopens:
+            existing.status = EscalationStatus.OPEN
+            existing.needs_attention_since = now
+        existing.save(
+            update_fields=["occurrences", "last_occurred_at", "status", "needs_attention_since"]
+        )
+        occurrence = EscalationOccurrence.objects.create(
+            escalation=existing,
+            at=now,
+            source=source,
+            reason=reason,
+            severity=severity,
+            check_in=source_check_in,
+            assessment=source_assessment,
+            reopened=reopens,
+        )
+        if reopens:
+            events.escalation_reopened.send(
+                Escalation,
+                escalation=existing,
+                occurrence=occurrence,
+                actor=None,
+                settings=settings,
+            )
+        else:
+            events.escalation_updated.send(
+                Escalation, escalation=existing, actor=None, settings=settings
+            )
+        return existing
+
+
+@transaction.atomic
+def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status != EscalationStatus.OPEN:
+        raise Conflict(
+            f"This escalation is {escalation.status}; only an open one can be acknowledged.",
+            code="escalation_not_open",
+        )
+    escalation.status = EscalationStatus.ACKNOWLEDGED
+    escalation.acknowledged_at = timezone.now()
+    escalation.acknowledged_by = by
+    escalation.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    events.escalation_acknowledged.send(Escalation, escalation=escalation, actor=by)
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(
+    *, escalation: Escalation, by: User, note: str = "", outcome: str = ""
+) -> Escalation:
+    """Close an escalation. An urgent or high one needs an outcome and a note: what was
+    done about a suspected rupture must be readable later. A referral also closes the
+    patient's open program as ``referred``, with the note as its reason."""
+    note = (note or "").strip()
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status == EscalationStatus.RESOLVED:
+        raise Conflict("This escalation is already resolved.", code="escalation_resolved")
+    if escalation.severity in DOCUMENTED_SEVERITIES:
+        if not outcome:
+            raise InvalidInput(
+                f"Closing a {escalation.severity} escalation needs an outcome.",
+                field="outcome",
+                code="escalation_outcome_required",
+            )
+        if not note:
+            raise InvalidInput(
+                f"Closing a {escalation.severity} escalation needs a note of what was done.",
+                field="note",
+                code="escalation_note_required",
+            )
+    now = timezone.now()
+    if escalation.acknowledged_at is None:
+        # Resolving implies the clinician has seen it.
+        escalation.acknowledged_at = now
+        escalation.acknowledged_by = by
+    escalation.status = EscalationStatus.RESOLVED
+    escalation.resolved_at = now
+    escalation.resolved_by = by
+    escalation.resolution_note = note
+    escalation.outcome = outcome or None
+    escalation.save(
+        update_fields=[
+            "status",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
+            "outcome",
+        ]
+    )
+    if outcome in REFERRAL_OUTCOMES:
+        _refer_open_program(escalation=escalation, by=by, outcome=outcome, note=note)
+    events.escalation_resolved.send(Escalation, escalation=escalation, actor=by)
+    return escalation
+
+
+def _refer_open_program(*, escalation: Escalation, by: User, outcome: str, note: str) -> None:
+    program = Program.objects.filter(
+        patient_id=escalation.patient_id, status__in=OPEN_PROGRAM_STATUSES
+    ).first()
+    if program is None:
+        return
+    who = "a specialist" if outcome == "referred_specialist" else "the GP"
+    program_refer(
+        program=program,
+        by=by,
+        reason=f"Referred to {who} ({escalation.rule}, escalation {escalation.pk}): {note}",
+    )
