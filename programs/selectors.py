@@ -227,3 +227,28 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
             "id",
         )
     )
+
+
+# --- Readiness -------------------------------------------------------------------------------
+
+
+def pain_free_walking_weeks(*, program: Program, limit: int = 200) -> float | None:
+    """Weeks of uninterrupted pain-free walking up to the newest check-in: the run of the
+    latest check-ins that report walking (minutes > 0) without a limp and no pain during
+    activity. A check-in that does not answer those questions ends the run. None when the
+    newest check-in is not one of them."""
+    rows = list(
+        CheckIn.objects.filter(patient_id=program.patient_id, submitted_at__gte=program.started_at)
+        .order_by("-submitted_at", "-id")
+        .values_list("submitted_at", "walking_minutes", "walks_without_limp", "pain_activity")[
+            :limit
+        ]
+    )
+    run = []
+    for at, minutes, without_limp, pain in rows:
+        if not (minutes and without_limp is True and pain == 0):
+            break
+        run.append(at)
+    if not run:
+        return None
+    return round((run[0] - run[-1]).total_seconds() / (7 * 86400), 1)

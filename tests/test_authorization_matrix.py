@@ -50,6 +50,7 @@ POST   /api/v1/programs/                          401 403 403 403  403   ok   40
 GET    /api/v1/programs/{id}/                     401 200 404 403  403   200  404  200  404
 PATCH  /api/v1/programs/{id}/                     401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/advance/             401 403 403 403  403   ok   404  ok   404
+GET    /api/v1/programs/{id}/readiness/           401 200 404 403  403   200  404  200  404
 POST   /api/v1/programs/{id}/pause/               401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/resume/              401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/complete/            401 403 403 403  403   ok   404  ok   404

@@ -7,19 +7,21 @@ so a prescription is always reached through a program the caller may see.
 
 from __future__ import annotations
 
-from django.utils import translation
+from django.utils import timezone, translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from assessments import rules as assessment_rules
 from assessments.models import Assessment
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
+from clinical_rules.selectors import rule_settings_for
 from programs.models import (
     Exercise,
     Prescription,
@@ -28,7 +30,7 @@ from programs.models import (
     Step,
     StepTransition,
 )
-from programs.selectors import programs_visible_to
+from programs.selectors import pain_free_walking_weeks, programs_visible_to
 from programs.services import programs as services
 
 READERS = CLINICAL | {Role.PATIENT}
@@ -198,6 +200,29 @@ class ProgramSerializer(serializers.ModelSerializer):
         return OverrideSerializer(rows, many=True).data
 
 
+class SelfTestSerializer(serializers.Serializer):
+    test = serializers.CharField()
+    passed = serializers.BooleanField(allow_null=True)
+
+
+class WalkingStartSerializer(serializers.Serializer):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class ReadinessSerializer(serializers.Serializer):
+    ready_to_walk = serializers.BooleanField()
+    walk_criteria_unmet = serializers.ListField(child=serializers.CharField())
+    walking_start_minutes = WalkingStartSerializer(allow_null=True)
+    self_tests = SelfTestSerializer(many=True)
+    self_tests_out_of_order = serializers.ListField(child=serializers.CharField())
+    ready_to_run = serializers.BooleanField()
+    pain_free_walking_weeks = serializers.FloatField(allow_null=True)
+    earliest_return = serializers.DateField(allow_null=True)
+    jogging_suggested = serializers.BooleanField()
+    jogging_not_yet = serializers.ListField(child=serializers.CharField())
+
+
 # --- Input ----------------------------------------------------------------------------------
 
 
@@ -317,7 +342,7 @@ class ProgramViewSet(
     serializer_class = ProgramSerializer
     permission_classes = [RoleAllowed]
     roles = CLINICAL
-    roles_for = {"list": READERS, "retrieve": READERS}
+    roles_for = {"list": READERS, "retrieve": READERS, "readiness": READERS}
     filterset_class = ProgramFilter
     ordering = "-id"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -382,6 +407,25 @@ class ProgramViewSet(
             override=data.get("override", False),
         )
         return self._respond(program)
+
+    @extend_schema(request=None, responses={200: ReadinessSerializer})
+    @action(detail=True, methods=["get"])
+    def readiness(self, request, pk=None):
+        """Ready to walk (all five criteria), ready to run (the three self-tests in order;
+        a later one passed before an earlier is listed as out of order), where walking
+        starts, and whether light jogging can be suggested yet (weeks of pain-free walking,
+        the grade's earliest return), from the latest assessment and the check-ins."""
+        program = self.get_object()
+        assessment = services.latest_assessment_for(program)
+        verdict = assessment_rules.readiness_verdict(
+            readiness=assessment.readiness if assessment else None,
+            grade=assessment.grade if assessment else None,
+            onset_date=assessment.episode.onset_date if assessment else None,
+            pain_free_walking_weeks=pain_free_walking_weeks(program=program),
+            today=timezone.localdate(),
+            settings=rule_settings_for(program.patient.location_id),
+        )
+        return Response(ReadinessSerializer(verdict.as_dict()).data)
 
     @extend_schema(request=None, responses={200: ProgramSerializer})
     @action(detail=True, methods=["post"])
