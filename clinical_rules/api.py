@@ -14,9 +14,10 @@ from clinic.models import Location, Role
 from clinic.selectors import location_ids_of
 from clinical_rules.catalogue import ADVISORY, ESCALATION, GATE, RULES
 from clinical_rules.models import RuleSettingChange
-from clinical_rules.selectors import rule_settings_for
-from clinical_rules.services import rule_settings_update
+from clinical_rules.selectors import rule_settings_for, severities_for
+from clinical_rules.services import rule_configuration_update
 from clinical_rules.thresholds import DEFAULTS, SETTINGS, RuleSettings
+from escalations.catalogue import DEFAULT_SEVERITY
 
 
 class ThresholdSerializer(serializers.Serializer):
@@ -98,10 +99,11 @@ class RuleListView(APIView):
         else:
             location = _home_location(request.user)
         settings = rule_settings_for(location.pk if location else None)
+        severities = severities_for(location.pk if location else None)
         results = [
             {
                 "code": rule.code,
-                "severity": rule.severity,
+                "severity": severities.get(rule.code, rule.severity),
                 "escalates": rule.kind == ESCALATION,
                 "thresholds": thresholds(rule.thresholds, settings),
                 "explanation": {"nl": rule.nl, "en": rule.en},
@@ -128,17 +130,40 @@ class RuleSettingChangeSerializer(serializers.ModelSerializer):
         fields = ["name", "old_value", "new_value", "by", "at"]
 
 
+class SeveritySerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["urgent", "high", "normal"])
+    default = serializers.ChoiceField(choices=["urgent", "high", "normal"])
+
+
 class RuleSettingsSerializer(serializers.Serializer):
     location = serializers.CharField()
     settings = ThresholdSerializer(many=True)
+    severities = SeveritySerializer(many=True)
     changes = RuleSettingChangeSerializer(many=True, help_text="Newest first (at most 100).")
 
 
 class RuleSettingsUpdateSerializer(serializers.Serializer):
     values = serializers.DictField(
         child=serializers.IntegerField(allow_null=True),
+        required=False,
+        default=dict,
         help_text="Setting name → new value; null returns it to the clinic's default.",
     )
+    severities = serializers.DictField(
+        child=serializers.ChoiceField(choices=["urgent", "high", "normal"], allow_null=True),
+        required=False,
+        default=dict,
+        help_text="Escalating rule → severity; null returns it to the clinic's default.",
+    )
+
+    def validate_severities(self, values):
+        unknown = [
+            f"{rule!r} opens no escalation." for rule in values if rule not in DEFAULT_SEVERITY
+        ]
+        if unknown:
+            raise ValidationError(unknown)
+        return values
 
     def validate_values(self, values):
         unknown = [f"Unknown setting {name!r}." for name in values if name not in SETTINGS]
@@ -155,7 +180,8 @@ class RuleSettingsViewSet(
 ):
     """The thresholds in force at each of the caller's locations, with the audit of every
     change (who, when, old → new). Clinicians read them; a location's managers change
-    them (PATCH ``{"values": {name: value or null}}``)."""
+    them (PATCH ``{"values": {name: value or null}, "severities": {rule: severity or
+    null}}``)."""
 
     permission_classes = [RoleAllowed]
     roles = CLINICAL
@@ -174,10 +200,15 @@ class RuleSettingsViewSet(
 
     def _present(self, location: Location) -> dict:
         settings = rule_settings_for(location.pk)
+        severities = severities_for(location.pk)
         changes = RuleSettingChange.objects.filter(location=location)[:100]
         return {
             "location": location.slug,
             "settings": thresholds(SETTINGS, settings),
+            "severities": [
+                {"rule": rule, "severity": severities[rule], "default": default}
+                for rule, default in DEFAULT_SEVERITY.items()
+            ],
             "changes": RuleSettingChangeSerializer(changes, many=True).data,
         }
 
@@ -193,8 +224,11 @@ class RuleSettingsViewSet(
         location = self.get_object()
         data = RuleSettingsUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rule_settings_update(
-            location=location, values=data.validated_data["values"], by=request.user
+        rule_configuration_update(
+            location=location,
+            values=data.validated_data["values"],
+            severities=data.validated_data["severities"],
+            by=request.user,
         )
         return Response(self._present(location))
 

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from clinic.models import Location
 from clinical_rules.thresholds import SETTING_NAMES
+from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.models import Severity
 
 
 class RuleSetting(models.Model):
@@ -30,14 +32,39 @@ class RuleSetting(models.Model):
         return f"{self.name} = {self.value} at {self.location}"
 
 
+class RuleSeverity(models.Model):
+    """The severity a location gives an escalating rule instead of the clinic's default
+    (``escalations.catalogue.DEFAULT_SEVERITY``), e.g. missed check-ins as high."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rule_severities")
+    rule = models.CharField(max_length=50, choices=[(r, r) for r in DEFAULT_SEVERITY])
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["location", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "rule"], name="one_severity_per_rule"),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=Severity.values), name="rule_severity_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.severity} at {self.location}"
+
+
 class RuleSettingChange(models.Model):
-    """Who changed which threshold of which location, when, from what to what. ``None``
-    is the clinic's default."""
+    """Who changed which threshold or severity of which location, when, from what to what.
+    ``name`` is the threshold, or ``severity:<rule>``; ``None`` is the clinic's default."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=60)
-    old_value = models.IntegerField(null=True, blank=True)
-    new_value = models.IntegerField(null=True, blank=True)
+    name = models.CharField(max_length=80)
+    old_value = models.JSONField(null=True, blank=True)
+    new_value = models.JSONField(null=True, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from clinical_rules.models import RuleSetting
+from clinical_rules.models import RuleSetting, RuleSeverity
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
+from escalations.catalogue import DEFAULT_SEVERITY
 
 
 def rule_settings_for(location_id: int | None) -> RuleSettings:
@@ -12,3 +13,13 @@ def rule_settings_for(location_id: int | None) -> RuleSettings:
         return DEFAULTS
     values = dict(RuleSetting.objects.filter(location_id=location_id).values_list("name", "value"))
     return DEFAULTS.with_values(values)
+
+
+def severities_for(location_id: int | None) -> dict[str, str]:
+    """The severity of every escalating rule at a location: its own over the defaults."""
+    own = {}
+    if location_id is not None:
+        own = dict(
+            RuleSeverity.objects.filter(location_id=location_id).values_list("rule", "severity")
+        )
+    return {**DEFAULT_SEVERITY, **own}

@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from clinic.errors import InvalidInput
 from clinic.models import Location, User
-from clinical_rules.models import RuleSetting, RuleSettingChange
+from clinical_rules.models import RuleSetting, RuleSettingChange, RuleSeverity
 from clinical_rules.thresholds import settings_errors
+from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.models import Severity
 
 
 @transaction.atomic
@@ -56,3 +58,61 @@ def rule_settings_update(
             )
         )
     return changes
+
+
+@transaction.atomic
+def rule_severities_update(
+    *, location: Location, values: Mapping[str, str | None], by: User
+) -> list[RuleSettingChange]:
+    """Set the severity of escalating rules at a location; ``None`` returns one to the
+    clinic's default. Audited like the thresholds (name ``severity:<rule>``). Only new
+    escalations take the new severity."""
+    for rule, severity in values.items():
+        if rule not in DEFAULT_SEVERITY:
+            raise InvalidInput(f"{rule!r} opens no escalation.", field=rule)
+        if severity is not None and severity not in Severity.values:
+            raise InvalidInput(f"Choose one of {', '.join(Severity.values)}.", field=rule)
+    current = {
+        s.rule: s
+        for s in RuleSeverity.objects.select_for_update().filter(location=location).order_by("rule")
+    }
+    now = timezone.now()
+    changes = []
+    for rule, severity in values.items():
+        old = current[rule].severity if rule in current else None
+        if old == severity:
+            continue
+        if severity is None:
+            current[rule].delete()
+        else:
+            RuleSeverity.objects.update_or_create(
+                location=location,
+                rule=rule,
+                defaults={"severity": severity, "updated_at": now, "updated_by": by},
+            )
+        changes.append(
+            RuleSettingChange.objects.create(
+                location=location,
+                name=f"severity:{rule}",
+                old_value=old,
+                new_value=severity,
+                by=by,
+                at=now,
+            )
+        )
+    return changes
+
+
+@transaction.atomic
+def rule_configuration_update(
+    *,
+    location: Location,
+    values: Mapping[str, int | None],
+    severities: Mapping[str, str | None],
+    by: User,
+) -> list[RuleSettingChange]:
+    """Thresholds and severities of a location in one change: all of it or nothing."""
+    return [
+        *rule_settings_update(location=location, values=values, by=by),
+        *rule_severities_update(location=location, values=severities, by=by),
+    ]

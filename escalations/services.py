@@ -10,8 +10,9 @@ from django.utils import timezone
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Patient, User
+from clinical_rules.selectors import severities_for
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
-from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.catalogue import ESCALATION_RULES
 from escalations.models import (
     REFERRAL_OUTCOMES,
     UNRESOLVED,
@@ -68,7 +69,8 @@ def escalation_raise(
     """
     if rule not in ESCALATION_RULES:
         raise ValueError(f"{rule} is not an escalation rule")
-    severity = severity or DEFAULT_SEVERITY[rule]
+    # The location's severity for the rule, unless the caller knows better.
+    severity = severity or severities_for(patient.location_id)[rule]
     source = source or _source_of(source_check_in, source_assessment)
     now = timezone.now()
     with transaction.atomic():

@@ -7,6 +7,7 @@ from clinic.models import Location, Role
 from clinical_rules.catalogue import RULES
 from clinical_rules.models import RuleSettingChange
 from clinical_rules.thresholds import DEFAULTS, SETTING_NAMES
+from escalations.services import escalation_raise
 from programs import rules as program_rules
 from tests.factories import UserFactory
 from tests.programs.factories import ProgramFactory
@@ -132,3 +133,38 @@ def test_a_manager_elsewhere_cannot_change_rotterdam(api, zoetermeer):
     )
     assert response.status_code == 404
     assert Location.objects.get(slug="rotterdam").rule_settings.count() == 0
+
+
+# --- severities per location --------------------------------------------------------------
+
+
+def test_a_location_may_make_missed_check_ins_high(api, manager, clinician, patient):
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/",
+        {"severities": {"missed_check_ins": "high"}},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    (row,) = [s for s in response.json()["severities"] if s["rule"] == "missed_check_ins"]
+    assert (row["severity"], row["default"]) == ("high", "normal")
+    escalation = escalation_raise(patient=patient, rule="missed_check_ins", reason="Two missed.")
+    assert escalation.severity == "high"
+    rules = api(clinician.user).get("/api/v1/rules/").json()["results"]
+    assert {r["code"]: r["severity"] for r in rules}["missed_check_ins"] == "high"
+    (change,) = RuleSettingChange.objects.all()
+    assert (change.name, change.old_value, change.new_value) == (
+        "severity:missed_check_ins",
+        None,
+        "high",
+    )
+
+
+@pytest.mark.parametrize(
+    "severities", [{"missed_check_ins": "critical"}, {"next_day_pain": "high"}, {"x": "high"}]
+)
+def test_unknown_severities_are_400(api, manager, severities):
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/", {"severities": severities}, format="json"
+    )
+    assert response.status_code == 400
+    assert not RuleSettingChange.objects.exists()
