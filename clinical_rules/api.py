@@ -12,12 +12,13 @@ from rest_framework.views import APIView
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import Location, Role
 from clinic.selectors import location_ids_of
-from clinical_rules.catalogue import ADVISORY, ESCALATION, GATE, RULES
+from clinical_rules.catalogue import ESCALATION, RULES
 from clinical_rules.models import RuleSettingChange
 from clinical_rules.selectors import rule_settings_for, severities_for
 from clinical_rules.services import rule_configuration_update
 from clinical_rules.thresholds import DEFAULTS, SETTINGS, RuleSettings
 from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.models import Severity
 
 
 class ThresholdSerializer(serializers.Serializer):
@@ -52,10 +53,10 @@ def thresholds(names, settings: RuleSettings) -> list[dict]:
 
 class RuleSerializer(serializers.Serializer):
     code = serializers.CharField()
-    severity = serializers.ChoiceField(
-        choices=["urgent", "high", "normal", ADVISORY, GATE],
+    severity = serializers.CharField(
         help_text="urgent/high/normal open an escalation; advisory shows advice only; gate "
-        "refuses a change (409) unless overridden with a reason.",
+        "refuses a change (409) unless overridden with a reason. Clients must accept values "
+        "they do not know yet.",
     )
     escalates = serializers.BooleanField()
     thresholds = ThresholdSerializer(many=True)
@@ -132,8 +133,8 @@ class RuleSettingChangeSerializer(serializers.ModelSerializer):
 
 class SeveritySerializer(serializers.Serializer):
     rule = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["urgent", "high", "normal"])
-    default = serializers.ChoiceField(choices=["urgent", "high", "normal"])
+    severity = serializers.CharField(help_text="In force at the location: urgent/high/normal.")
+    default = serializers.CharField(help_text="The clinic's default.")
 
 
 class RuleSettingsSerializer(serializers.Serializer):
@@ -151,7 +152,7 @@ class RuleSettingsUpdateSerializer(serializers.Serializer):
         help_text="Setting name → new value; null returns it to the clinic's default.",
     )
     severities = serializers.DictField(
-        child=serializers.ChoiceField(choices=["urgent", "high", "normal"], allow_null=True),
+        child=serializers.ChoiceField(choices=Severity.choices, allow_null=True),
         required=False,
         default=dict,
         help_text="Escalating rule → severity; null returns it to the clinic's default.",

@@ -210,7 +210,7 @@ class WalkingStartSerializer(serializers.Serializer):
     max = serializers.IntegerField()
 
 
-class ReadinessSerializer(serializers.Serializer):
+class ProgramReadinessSerializer(serializers.Serializer):
     ready_to_walk = serializers.BooleanField()
     walk_criteria_unmet = serializers.ListField(child=serializers.CharField())
     walking_start_minutes = WalkingStartSerializer(allow_null=True)
@@ -408,7 +408,7 @@ class ProgramViewSet(
         )
         return self._respond(program)
 
-    @extend_schema(request=None, responses={200: ReadinessSerializer})
+    @extend_schema(request=None, responses={200: ProgramReadinessSerializer})
     @action(detail=True, methods=["get"])
     def readiness(self, request, pk=None):
         """Ready to walk (all five criteria), ready to run (the three self-tests in order;
@@ -425,7 +425,7 @@ class ProgramViewSet(
             today=timezone.localdate(),
             settings=rule_settings_for(program.patient.location_id),
         )
-        return Response(ReadinessSerializer(verdict.as_dict()).data)
+        return Response(ProgramReadinessSerializer(verdict.as_dict()).data)
 
     @extend_schema(request=None, responses={200: ProgramSerializer})
     @action(detail=True, methods=["post"])
