@@ -6,6 +6,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
@@ -153,7 +154,8 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status != EscalationStatus.OPEN:
         raise Conflict(
-            f"This escalation is {escalation.status}; only an open one can be acknowledged.",
+            gettext("This escalation is %(status)s; only an open one can be acknowledged.")
+            % {"status": escalation.status},
             code="escalation_not_open",
         )
     escalation.status = EscalationStatus.ACKNOWLEDGED
@@ -174,17 +176,17 @@ def escalation_resolve(
     note = (note or "").strip()
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
-        raise Conflict("This escalation is already resolved.", code="escalation_resolved")
+        raise Conflict(gettext("This escalation is already resolved."), code="escalation_resolved")
     if escalation.severity in DOCUMENTED_SEVERITIES:
         if not outcome:
             raise InvalidInput(
-                f"Closing a {escalation.severity} escalation needs an outcome.",
+                gettext("Closing an urgent or high escalation needs an outcome."),
                 field="outcome",
                 code="escalation_outcome_required",
             )
         if not note:
             raise InvalidInput(
-                f"Closing a {escalation.severity} escalation needs a note of what was done.",
+                gettext("Closing an urgent or high escalation needs a note of what was done."),
                 field="note",
                 code="escalation_note_required",
             )

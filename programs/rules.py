@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
 
 # --- 1. Check-in rhythm -----------------------------------------------------------------
@@ -258,13 +260,15 @@ def prescription_step_problems(
     problems: dict[str, str] = {}
     if exercise_steps and step not in exercise_steps:
         suits = ", ".join(str(s) for s in sorted(exercise_steps))
-        problems[EXERCISE_NOT_FOR_STEP] = f"The exercise suits steps {suits}, not step {step}."
+        problems[EXERCISE_NOT_FOR_STEP] = gettext(
+            "The exercise suits steps %(suits)s, not step %(step)s."
+        ) % {"suits": suits, "step": step}
     sessions = settings.sessions_per_week(step)
     if sessions and not sessions[0] <= times_per_week <= sessions[1]:
         low, high = sessions
-        problems[SESSIONS_OUTSIDE_STEP_RANGE] = (
-            f"{times_per_week}× a week is outside step {step}'s {low}–{high}× a week."
-        )
+        problems[SESSIONS_OUTSIDE_STEP_RANGE] = gettext(
+            "%(times)s× a week is outside step %(step)s's %(low)s–%(high)s× a week."
+        ) % {"times": times_per_week, "step": step, "low": low, "high": high}
     return problems
 
 
@@ -742,7 +746,7 @@ def advice_codes_for(alert_codes: Sequence[str], *, escalation_standing: bool = 
 
 
 def advice_texts(codes: Sequence[str], language: str) -> list[dict[str, str]]:
-    lang = language if language in ("nl", "en") else "nl"
+    lang = language if language in ("nl", "en") else "en"
     return [{"code": code, "text": ADVICE[code][lang]} for code in codes if code in ADVICE]
 
 

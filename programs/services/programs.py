@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assessments import rules as assessment_rules
 from assessments.models import Assessment
@@ -40,7 +41,8 @@ def _locked(program: Program) -> Program:
 def _require_status(program: Program, *allowed: str, doing: str) -> None:
     if program.status not in allowed:
         raise Conflict(
-            f"This program is {program.status}; it cannot be {doing}.",
+            gettext("This program is %(status)s; it cannot be %(doing)s.")
+            % {"status": program.status, "doing": doing},
             code="program_paused" if program.status == ProgramStatus.PAUSED else "program_closed",
             extra={"status": program.status},
         )
@@ -51,7 +53,8 @@ def _check_clinician_for(patient: Patient, clinician: Clinician) -> None:
     works_there = clinician.user.locations.filter(pk=patient.location_id).exists()
     if not (treats or works_there):
         raise InvalidInput(
-            f"{clinician.name} neither works at the patient's location nor treats the patient.",
+            gettext("%(clinician)s neither works at the patient's location nor treats the patient.")
+            % {"clinician": clinician.name},
             field="clinician",
         )
 
@@ -67,11 +70,11 @@ def program_start(
 ) -> Program:
     """Enrol a patient at step 1 (analysis). One open program per patient."""
     if assessment is not None and assessment.patient_id != patient.pk:
-        raise InvalidInput("This assessment is of another patient.", field="assessment")
+        raise InvalidInput(gettext("This assessment is of another patient."), field="assessment")
     _check_clinician_for(patient, clinician)
     if Program.objects.filter(patient=patient, status__in=OPEN_PROGRAM_STATUSES).exists():
         raise Conflict(
-            "This patient already has an active or paused program.",
+            gettext("This patient already has an active or paused program."),
             code="program_already_active",
         )
     try:
@@ -87,7 +90,7 @@ def program_start(
             )
     except IntegrityError as exc:  # another request enrolled the patient a moment ago
         raise Conflict(
-            "This patient already has an active or paused program.",
+            gettext("This patient already has an active or paused program."),
             code="program_already_active",
         ) from exc
     events.program_started.send(Program, program=program, actor=started_by)
@@ -184,12 +187,12 @@ def program_advance(
     them, what an override set aside, and the thresholds in force."""
     reason = (reason or "").strip()
     if override and not reason:
-        raise InvalidInput("An override needs a written reason.", field="reason")
+        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="advanced")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("advanced"))
     if program.step == Step.SELF_SUFFICIENCY:
         raise Conflict(
-            "Step 5 (self-sufficiency) is the last step; complete the program instead.",
+            gettext("Step 5 (self-sufficiency) is the last step; complete the program instead."),
             code="program_at_last_step",
         )
     settings = rule_settings_for(program.patient.location_id)
@@ -198,16 +201,18 @@ def program_advance(
     context = {"unmet": check.unmet, "met": check.met, "decided_by": check.sources}
     if blocking and not override:
         raise Conflict(
-            "The patient has unresolved urgent or high escalations: "
-            + ", ".join(f"{e.rule} ({e.severity}, {e.status})" for e in blocking)
-            + ". Resolve them first, or override with a reason.",
+            gettext(
+                "The patient has unresolved urgent or high escalations: %(escalations)s. "
+                "Resolve them first, or override with a reason."
+            )
+            % {"escalations": ", ".join(f"{e.rule} ({e.severity}, {e.status})" for e in blocking)},
             code="escalation_open",
             extra={"escalations": _named(blocking), **context},
         )
     if not check.passed and not override:
         raise Conflict(
-            "Not all exit criteria of step "
-            f"{program.step} ({program.step_name}) hold: {', '.join(check.unmet)}.",
+            gettext("Not all exit criteria of step %(step)s (%(name)s) hold: %(unmet)s.")
+            % {"step": program.step, "name": program.step_name, "unmet": ", ".join(check.unmet)},
             code="step_criteria_unmet",
             extra=context,
         )
@@ -240,7 +245,7 @@ def program_advance(
 @transaction.atomic
 def program_pause(*, program: Program, by: User) -> Program:
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="paused")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("paused"))
     program.status = ProgramStatus.PAUSED
     program.save(update_fields=["status", "updated_at"])
     return program
@@ -251,7 +256,8 @@ def program_resume(*, program: Program, by: User) -> Program:
     program = _locked(program)
     if program.status != ProgramStatus.PAUSED:
         raise Conflict(
-            f"This program is {program.status}; only a paused program can be resumed.",
+            gettext("This program is %(status)s; only a paused program can be resumed.")
+            % {"status": program.status},
             code="program_not_paused",
             extra={"status": program.status},
         )
@@ -275,13 +281,19 @@ def _close(program: Program, *, status: str, by: User, reason: str = "", follow_
 def program_complete(*, program: Program, by: User, follow_up: str = "") -> Program:
     """Close after step 5; ``follow_up`` suggests personal or group training."""
     if follow_up and follow_up not in FOLLOW_UPS:
-        raise InvalidInput(f"Choose one of {', '.join(FOLLOW_UPS)}.", field="follow_up")
+        raise InvalidInput(
+            gettext("Choose one of %(choices)s.") % {"choices": ", ".join(FOLLOW_UPS)},
+            field="follow_up",
+        )
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="completed")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("completed"))
     if program.step != Step.SELF_SUFFICIENCY:
         raise Conflict(
-            f"The program is at step {program.step} ({program.step_name}); it can be completed "
-            "only at step 5 (self-sufficiency).",
+            gettext(
+                "The program is at step %(step)s (%(name)s); it can be completed only at "
+                "step 5 (self-sufficiency)."
+            )
+            % {"step": program.step, "name": program.step_name},
             code="program_not_at_last_step",
         )
     return _close(program, status=ProgramStatus.COMPLETED, by=by, follow_up=follow_up)
@@ -292,9 +304,9 @@ def program_refer(*, program: Program, by: User, reason: str) -> Program:
     """Close as referred (e.g. to a specialist); the reason is required."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why the patient is referred.", field="reason")
+        raise InvalidInput(gettext("Say why the patient is referred."), field="reason")
     program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing="referred")
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("referred"))
     return _close(program, status=ProgramStatus.REFERRED, by=by, reason=reason)
 
 
@@ -424,10 +436,10 @@ def _check_prescribing_rules(
             if worst.scope == "exercise"
             else f"of {worst.name} exercises"
         )
-        broken[rules.LOAD_INCREASE_TOO_LARGE] = (
-            f"This raises the weekly load {what} by {percent} compared with a week ago; at "
-            f"most {settings.max_weekly_load_increase_percent}% a week is safe."
-        )
+        broken[rules.LOAD_INCREASE_TOO_LARGE] = gettext(
+            "This raises the weekly load %(what)s by %(percent)s compared with a week ago; "
+            "at most %(max)s%% a week is safe."
+        ) % {"what": what, "percent": percent, "max": settings.max_weekly_load_increase_percent}
     if broken and not override:
         code = next(iter(broken))
         extra: dict = {"rules": list(broken)}
@@ -439,7 +451,7 @@ def _check_prescribing_rules(
                 load=[p.as_dict() for p in load],
             )
         raise Conflict(
-            " ".join(broken.values()) + " Change it, or override with a reason.",
+            " ".join([*broken.values(), gettext("Change it, or override with a reason.")]),
             code=code,
             extra=extra,
         )
@@ -469,11 +481,11 @@ def prescription_add(
     category need an override with a reason; the override is recorded."""
     reason = (reason or "").strip()
     if override and not reason:
-        raise InvalidInput("An override needs a written reason.", field="reason")
+        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
     program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing="given exercises")
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("given exercises"))
     if not exercise.is_active:
-        raise InvalidInput("This exercise is no longer in the library.", field="exercise")
+        raise InvalidInput(gettext("This exercise is no longer in the library."), field="exercise")
     given = (sets, reps, hold_seconds, minutes)
     if all(v is None for v in given):
         sets, reps = exercise.default_sets, exercise.default_reps
@@ -528,7 +540,7 @@ def prescription_change(
     (DOMAIN.md); the override is recorded with the rules it set aside."""
     reason = (reason or "").strip()
     if override and not reason:
-        raise InvalidInput("An override needs a written reason.", field="reason")
+        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
     prescription = (
         Prescription.objects.select_for_update()
         .select_related("exercise", "program__patient")
