@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from assessments import rules as assessment_rules
 from assessments.models import Assessment
@@ -430,11 +430,14 @@ def _check_prescribing_rules(
     )
     if load:
         worst = load[0]
-        percent = "a new load" if worst.change.is_infinite() else f"{worst.change * 100:.0f}%"
+        percent = (
+            gettext("a new load") if worst.change.is_infinite() else f"{worst.change * 100:.0f}%"
+        )
         what = (
-            f"of {prescription.exercise.name_en}"
+            gettext("of %(exercise)s")
+            % {"exercise": prescription.exercise.name_in((get_language() or "en")[:2])}
             if worst.scope == "exercise"
-            else f"of {worst.name} exercises"
+            else gettext("of %(category)s exercises") % {"category": worst.name}
         )
         broken[rules.LOAD_INCREASE_TOO_LARGE] = gettext(
             "This raises the weekly load %(what)s by %(percent)s compared with a week ago; "

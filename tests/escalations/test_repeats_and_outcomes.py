@@ -242,3 +242,15 @@ def test_the_manager_may_resolve_with_an_outcome(api, patient, rotterdam):
         format="json",
     )
     assert response.status_code == 200
+
+
+def test_the_missing_outcome_is_explained_in_dutch(api, clinician, patient):
+    escalation = EscalationFactory(patient=patient, rule="suspected_grade_3", severity="urgent")
+    response = api(clinician.user).post(
+        f"/api/v1/escalations/{escalation.id}/resolve/",
+        {},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 400
+    assert "uitkomst" in response.json()["detail"]
