@@ -133,7 +133,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "missed_check_ins",
         ESCALATION,
-        (),
+        (
+            "check_in_every_days_step_1",
+            "check_in_every_days_step_2",
+            "check_in_every_days_step_3",
+            "check_in_every_days_step_4",
+            "check_in_every_days_step_5",
+        ),
         "Check-ins (patient, from the mobile app).",
         "Two check-ins in a row not submitted.",
         "Twee check-ins op rij niet ingestuurd.",

@@ -219,6 +219,52 @@ class RuleSettings:
         en="Weeks of pain-free walking before light jogging is suggested.",
         nl="Weken pijnvrij lopen voordat licht joggen wordt voorgesteld.",
     )
+    # --- check-in cadence (DOMAIN.md, "Check-ins") ------------------------------------------
+    check_in_every_days_step_1: int = _setting(
+        2,
+        unit="days",
+        minimum=1,
+        maximum=60,
+        domain="Check-ins (patient, from the mobile app).",
+        en="How often a patient in step 1 (analysis) is asked to check in.",
+        nl="Hoe vaak een patiënt in stap 1 (analyse) om een check-in wordt gevraagd.",
+    )
+    check_in_every_days_step_2: int = _setting(
+        2,
+        unit="days",
+        minimum=1,
+        maximum=60,
+        domain="Check-ins (patient, from the mobile app).",
+        en="How often a patient in step 2 (pain reduction) is asked to check in.",
+        nl="Hoe vaak een patiënt in stap 2 (pijnvermindering) om een check-in wordt gevraagd.",
+    )
+    check_in_every_days_step_3: int = _setting(
+        3,
+        unit="days",
+        minimum=1,
+        maximum=60,
+        domain="Check-ins (patient, from the mobile app).",
+        en="How often a patient in step 3 (movement optimisation) is asked to check in.",
+        nl="Hoe vaak een patiënt in stap 3 (bewegingsoptimalisatie) een check-in doet.",
+    )
+    check_in_every_days_step_4: int = _setting(
+        3,
+        unit="days",
+        minimum=1,
+        maximum=60,
+        domain="Check-ins (patient, from the mobile app).",
+        en="How often a patient in step 4 (strength building) is asked to check in.",
+        nl="Hoe vaak een patiënt in stap 4 (krachtopbouw) om een check-in wordt gevraagd.",
+    )
+    check_in_every_days_step_5: int = _setting(
+        7,
+        unit="days",
+        minimum=1,
+        maximum=60,
+        domain="Check-ins (patient, from the mobile app).",
+        en="How often a patient in step 5 (self-sufficiency) is asked to check in.",
+        nl="Hoe vaak een patiënt in stap 5 (zelfstandigheid) om een check-in wordt gevraagd.",
+    )
     # --- escalations (README, "Notifications") ---------------------------------------------
     urgent_ack_hours: int = _setting(
         2,
@@ -238,6 +284,9 @@ class RuleSettings:
         en="A high escalation not acknowledged this long goes to the managers.",
         nl="Een hoge escalatie die zo lang niet bevestigd is, gaat naar de managers.",
     )
+
+    def check_in_every_days(self, step: int) -> int:
+        return getattr(self, f"check_in_every_days_step_{step}")
 
     def min_days_in_step(self, step: int) -> int:
         return getattr(self, f"min_days_step_{step}", 0)

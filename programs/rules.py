@@ -27,19 +27,13 @@ from clinical_rules.thresholds import DEFAULTS, RuleSettings
 # --- 1. Check-in rhythm -----------------------------------------------------------------
 
 # Early on pain changes quickly, so the patient reports more often; once strength work
-# settles the rhythm slows, and in self-sufficiency a weekly report is enough. A clinician
-# may set another rhythm on the program; it then stays as set.
-CHECK_IN_EVERY_DAYS_BY_STEP: dict[int, int] = {
-    1: 2,  # analysis
-    2: 2,  # pain reduction
-    3: 3,  # movement optimisation
-    4: 3,  # strength building
-    5: 7,  # self-sufficiency
-}
+# settles the rhythm slows, and in self-sufficiency a weekly report is enough
+# (RuleSettings.check_in_every_days_step_N, per clinic). A clinician may set another
+# rhythm on the program; it then stays as set.
 
 
-def check_in_every_days_for(step: int) -> int:
-    return CHECK_IN_EVERY_DAYS_BY_STEP[step]
+def check_in_every_days_for(step: int, *, settings: RuleSettings = DEFAULTS) -> int:
+    return settings.check_in_every_days(step)
 
 
 # --- 2. Exit criteria ------------------------------------------------------------------

@@ -85,7 +85,9 @@ def program_start(
                 episode_id=assessment.episode_id if assessment else None,
                 step=Step.ANALYSIS,
                 check_in_every_days=check_in_every_days
-                or rules.check_in_every_days_for(Step.ANALYSIS),
+                or rules.check_in_every_days_for(
+                    Step.ANALYSIS, settings=rule_settings_for(patient.location_id)
+                ),
                 check_in_every_days_set=check_in_every_days is not None,
             )
     except IntegrityError as exc:  # another request enrolled the patient a moment ago
@@ -219,7 +221,7 @@ def program_advance(
     from_step = program.step
     program.step = from_step + 1
     if not program.check_in_every_days_set:
-        program.check_in_every_days = rules.check_in_every_days_for(program.step)
+        program.check_in_every_days = rules.check_in_every_days_for(program.step, settings=settings)
     program.save(update_fields=["step", "check_in_every_days", "updated_at"])
     overridden = [*check.unmet, *(["escalation_open"] if blocking else [])]
     StepTransition.objects.create(

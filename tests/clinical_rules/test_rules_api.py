@@ -168,3 +168,14 @@ def test_unknown_severities_are_400(api, manager, severities):
     )
     assert response.status_code == 400
     assert not RuleSettingChange.objects.exists()
+
+
+def test_a_locations_check_in_cadence_applies_to_new_programs(api, manager, clinician, patient):
+    api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/",
+        {"values": {"check_in_every_days_step_1": 4}},
+        format="json",
+    )
+    response = api(clinician.user).post("/api/v1/programs/", {"patient": patient.id}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["check_in_every_days"] == 4

@@ -24,6 +24,11 @@ def test_check_in_rhythm_follows_the_step(step, every):
     assert rules.check_in_every_days_for(step) == every
 
 
+def test_the_check_in_rhythm_is_the_clinics_setting():
+    settings = DEFAULTS.with_values({"check_in_every_days_step_5": 14})
+    assert rules.check_in_every_days_for(5, settings=settings) == 14
+
+
 # --- Exit criteria --------------------------------------------------------------------------
 
 ALL_PASSED = {
