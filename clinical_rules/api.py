@@ -14,11 +14,12 @@ from clinic.models import Location, Role
 from clinic.selectors import location_ids_of
 from clinical_rules.catalogue import ESCALATION, RULES
 from clinical_rules.models import RuleSettingChange
-from clinical_rules.selectors import rule_settings_for, severities_for
+from clinical_rules.selectors import exit_criteria_for, rule_settings_for, severities_for
 from clinical_rules.services import rule_configuration_update
 from clinical_rules.thresholds import DEFAULTS, SETTINGS, RuleSettings
 from escalations.catalogue import DEFAULT_SEVERITY
 from escalations.models import Severity
+from programs.rules import EXIT_CRITERIA
 
 
 class ThresholdSerializer(serializers.Serializer):
@@ -137,10 +138,17 @@ class SeveritySerializer(serializers.Serializer):
     default = serializers.CharField(help_text="The clinic's default.")
 
 
+class ExitCriteriaSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    criteria = serializers.ListField(child=serializers.CharField())
+    default = serializers.ListField(child=serializers.CharField())
+
+
 class RuleSettingsSerializer(serializers.Serializer):
     location = serializers.CharField()
     settings = ThresholdSerializer(many=True)
     severities = SeveritySerializer(many=True)
+    exit_criteria = ExitCriteriaSerializer(many=True)
     changes = RuleSettingChangeSerializer(many=True, help_text="Newest first (at most 100).")
 
 
@@ -157,6 +165,19 @@ class RuleSettingsUpdateSerializer(serializers.Serializer):
         default=dict,
         help_text="Escalating rule → severity; null returns it to the clinic's default.",
     )
+
+    exit_criteria = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(), allow_null=True),
+        required=False,
+        default=dict,
+        help_text="Step (1-4) → criterion codes that must hold to leave it; null returns it "
+        "to DOMAIN.md's suggestion.",
+    )
+
+    def validate_exit_criteria(self, values):
+        if not all(str(step).isdigit() for step in values):
+            raise ValidationError(["Name steps by number, 1 to 4."])
+        return {int(step): codes for step, codes in values.items()}
 
     def validate_severities(self, values):
         unknown = [
@@ -182,7 +203,7 @@ class RuleSettingsViewSet(
     """The thresholds in force at each of the caller's locations, with the audit of every
     change (who, when, old → new). Clinicians read them; a location's managers change
     them (PATCH ``{"values": {name: value or null}, "severities": {rule: severity or
-    null}}``)."""
+    null}, "exit_criteria": {step: [criterion, ...] or null}}``)."""
 
     permission_classes = [RoleAllowed]
     roles = CLINICAL
@@ -202,6 +223,7 @@ class RuleSettingsViewSet(
     def _present(self, location: Location) -> dict:
         settings = rule_settings_for(location.pk)
         severities = severities_for(location.pk)
+        exits = exit_criteria_for(location.pk)
         changes = RuleSettingChange.objects.filter(location=location)[:100]
         return {
             "location": location.slug,
@@ -209,6 +231,10 @@ class RuleSettingsViewSet(
             "severities": [
                 {"rule": rule, "severity": severities[rule], "default": default}
                 for rule, default in DEFAULT_SEVERITY.items()
+            ],
+            "exit_criteria": [
+                {"step": step, "criteria": list(exits[step]), "default": list(default)}
+                for step, default in EXIT_CRITERIA.items()
             ],
             "changes": RuleSettingChangeSerializer(changes, many=True).data,
         }
@@ -229,6 +255,7 @@ class RuleSettingsViewSet(
             location=location,
             values=data.validated_data["values"],
             severities=data.validated_data["severities"],
+            exit_criteria=data.validated_data["exit_criteria"],
             by=request.user,
         )
         return Response(self._present(location))

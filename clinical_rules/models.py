@@ -57,9 +57,35 @@ class RuleSeverity(models.Model):
         return f"{self.rule}: {self.severity} at {self.location}"
 
 
+class ExitCriteriaSetting(models.Model):
+    """The exit criteria a location asks of a step instead of DOMAIN.md's suggestion
+    (``programs.rules.EXIT_CRITERIA``)."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="exit_criteria")
+    step = models.PositiveSmallIntegerField()
+    criteria = models.JSONField(help_text="Criterion codes that must hold to leave the step.")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["location", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "step"], name="one_exit_setting_per_step"),
+            models.CheckConstraint(
+                condition=models.Q(step__gte=1, step__lte=4), name="exit_setting_step_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exit of step {self.step} at {self.location}: {', '.join(self.criteria)}"
+
+
 class RuleSettingChange(models.Model):
-    """Who changed which threshold or severity of which location, when, from what to what.
-    ``name`` is the threshold, or ``severity:<rule>``; ``None`` is the clinic's default."""
+    """Who changed which threshold, severity or exit criteria of which location, when, from
+    what to what. ``name`` is the threshold, ``severity:<rule>`` or ``exit_criteria:<step>``;
+    ``None`` is the clinic's default."""
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=80)

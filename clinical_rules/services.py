@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from clinic.errors import InvalidInput
 from clinic.models import Location, User
-from clinical_rules.models import RuleSetting, RuleSettingChange, RuleSeverity
+from clinical_rules.models import ExitCriteriaSetting, RuleSetting, RuleSettingChange, RuleSeverity
 from clinical_rules.thresholds import settings_errors
 from escalations.catalogue import DEFAULT_SEVERITY
 from escalations.models import Severity
+from programs.rules import EXIT_CRITERIA, GATE_CRITERIA
 
 
 @transaction.atomic
@@ -104,15 +105,64 @@ def rule_severities_update(
 
 
 @transaction.atomic
+def exit_criteria_update(
+    *, location: Location, values: Mapping[int, list[str] | None], by: User
+) -> list[RuleSettingChange]:
+    """Set which criteria must hold to leave a step (1–4) at a location; ``None`` returns
+    to DOMAIN.md's suggestion. Audited as ``exit_criteria:<step>``."""
+    for step, codes in values.items():
+        if step not in EXIT_CRITERIA:
+            raise InvalidInput(f"Step {step} has no exit criteria (steps 1-4).", field=str(step))
+        unknown = [c for c in codes or [] if c not in GATE_CRITERIA]
+        if unknown:
+            raise InvalidInput(
+                f"Unknown criteria {', '.join(unknown)}; known: {', '.join(GATE_CRITERIA)}.",
+                field=str(step),
+            )
+    current = {
+        s.step: s for s in ExitCriteriaSetting.objects.select_for_update().filter(location=location)
+    }
+    now = timezone.now()
+    changes = []
+    for step, codes in values.items():
+        old = current[step].criteria if step in current else None
+        new = list(dict.fromkeys(codes)) if codes is not None else None
+        if old == new:
+            continue
+        if new is None:
+            current[step].delete()
+        else:
+            ExitCriteriaSetting.objects.update_or_create(
+                location=location,
+                step=step,
+                defaults={"criteria": new, "updated_at": now, "updated_by": by},
+            )
+        changes.append(
+            RuleSettingChange.objects.create(
+                location=location,
+                name=f"exit_criteria:{step}",
+                old_value=old,
+                new_value=new,
+                by=by,
+                at=now,
+            )
+        )
+    return changes
+
+
+@transaction.atomic
 def rule_configuration_update(
     *,
     location: Location,
     values: Mapping[str, int | None],
     severities: Mapping[str, str | None],
+    exit_criteria: Mapping[int, list[str] | None] | None = None,
     by: User,
 ) -> list[RuleSettingChange]:
-    """Thresholds and severities of a location in one change: all of it or nothing."""
+    """Thresholds, severities and exit criteria of a location in one change: all of it or
+    nothing."""
     return [
         *rule_settings_update(location=location, values=values, by=by),
         *rule_severities_update(location=location, values=severities, by=by),
+        *exit_criteria_update(location=location, values=exit_criteria or {}, by=by),
     ]

@@ -54,6 +54,19 @@ EXIT_CRITERIA: dict[int, tuple[str, ...]] = {
     4: ("strength_symmetry_percent", "single_leg_hop", "sprint_drills"),
 }
 
+# Every criterion a clinic may ask of a step (clinical_rules: exit criteria per location).
+GATE_CRITERIA = (
+    ASSESSMENT_EXISTS,
+    "walks_without_limp",
+    "no_pain_daily_movements",
+    "no_tenderness",
+    "full_knee_extension",
+    "single_leg_stance",
+    "single_leg_hop",
+    "sprint_drills",
+    "strength_symmetry_percent",
+)
+
 CRITERION_REASONS: dict[str, str] = {
     ASSESSMENT_EXISTS: "An assessment of this injury has been recorded.",
     "walks_without_limp": "Walks without limping.",
@@ -61,6 +74,7 @@ CRITERION_REASONS: dict[str, str] = {
     "full_knee_extension": "The knee extends fully without sharp pain.",
     "no_tenderness": "The hamstring is not tender to touch.",
     "strength_symmetry_percent": "Strength at least the clinic's minimum share of the other leg.",
+    "single_leg_stance": "Single-leg stance with small knee bends is pain-free.",
     "single_leg_hop": "Single-leg hop is pain-free.",
     "sprint_drills": "Sprint-specific drills are pain-free.",
     MIN_TIME_IN_STEP: "The step has lasted at least the clinic's minimum time.",
@@ -129,6 +143,7 @@ def step_exit_check(
     earliest_return: datetime.date | None = None,
     today: datetime.date | None = None,
     settings: RuleSettings = DEFAULTS,
+    exit_criteria: Mapping[int, Sequence[str]] = EXIT_CRITERIA,
 ) -> ExitCheck:
     """Which exit criteria of ``step`` hold, judged on the latest assessment.
 
@@ -139,7 +154,7 @@ def step_exit_check(
     ``earliest_return`` (the grade's earliest return to jogging). Both are listed only
     when they hold the patient back. Step 5 has no exit: it ends with ``complete``.
     """
-    criteria = EXIT_CRITERIA.get(step, ())
+    criteria = exit_criteria.get(step, ())
     readiness = dict(assessment_readiness or {})
     met: list[str] = []
     unmet: list[str] = []
@@ -166,7 +181,11 @@ def step_exit_check(
             holds = readiness.get(code) is True
         (met if holds else unmet).append(code)
     # Listed only when it holds the patient back: the criteria of DOMAIN.md stay the list.
-    if criteria and days_in_step is not None and days_in_step < settings.min_days_in_step(step):
+    if (
+        step in EXIT_CRITERIA
+        and days_in_step is not None
+        and days_in_step < settings.min_days_in_step(step)
+    ):
         unmet.append(MIN_TIME_IN_STEP)
     if step == 4 and earliest_return is not None and today is not None and today < earliest_return:
         unmet.append(RETURN_TO_RUN_WINDOW)

@@ -15,7 +15,7 @@ from assessments.models import Assessment
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
-from clinical_rules.selectors import rule_settings_for
+from clinical_rules.selectors import exit_criteria_for, rule_settings_for
 from clinical_rules.thresholds import RuleSettings
 from escalations.models import UNRESOLVED, Escalation, Severity
 from programs import rules
@@ -154,6 +154,7 @@ def program_exit_check(
         earliest_return=window["earliest"] if window else None,
         today=timezone.localdate(now),
         settings=settings,
+        exit_criteria=exit_criteria_for(program.patient.location_id),
     )
 
 
@@ -238,7 +239,10 @@ def program_advance(
         rules_overridden=overridden if override else [],
         escalations_open=[e.pk for e in blocking],
         decided_by=check.sources,
-        settings_in_force=settings.as_dict(),
+        settings_in_force={
+            **settings.as_dict(),
+            "exit_criteria": list(exit_criteria_for(program.patient.location_id)[from_step]),
+        },
     )
     events.program_step_changed.send(Program, program=program, actor=by)
     return program

@@ -1,7 +1,10 @@
 """The rule catalogue and each location's thresholds over HTTP: what is in force, who may
 change it, and the audit of every change."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from clinic.models import Location, Role
 from clinical_rules.catalogue import RULES
@@ -9,6 +12,7 @@ from clinical_rules.models import RuleSettingChange
 from clinical_rules.thresholds import DEFAULTS, SETTING_NAMES
 from escalations.services import escalation_raise
 from programs import rules as program_rules
+from tests.assessments.factories import AssessmentFactory, InjuryEpisodeFactory
 from tests.factories import UserFactory
 from tests.programs.factories import ProgramFactory
 
@@ -179,3 +183,44 @@ def test_a_locations_check_in_cadence_applies_to_new_programs(api, manager, clin
     response = api(clinician.user).post("/api/v1/programs/", {"patient": patient.id}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["check_in_every_days"] == 4
+
+
+def test_a_location_sets_the_exit_criteria_of_a_step(api, manager, clinician, patient):
+    url = "/api/v1/rule-settings/rotterdam/"
+    response = api(manager).patch(
+        url,
+        {
+            "exit_criteria": {
+                "2": ["walks_without_limp", "no_pain_daily_movements", "no_tenderness"]
+            }
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    (step_2,) = [e for e in response.json()["exit_criteria"] if e["step"] == 2]
+    assert step_2["criteria"][-1] == "no_tenderness"
+    assert step_2["default"] == ["walks_without_limp", "no_pain_daily_movements"]
+    program = ProgramFactory(
+        patient=patient,
+        clinician=clinician,
+        step=2,
+        started_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    episode = InjuryEpisodeFactory(patient=patient)
+    AssessmentFactory(
+        episode=episode, readiness={"walks_without_limp": True, "no_pain_daily_movements": True}
+    )
+    refused = api(clinician.user).post(f"/api/v1/programs/{program.id}/advance/", {}, format="json")
+    assert refused.status_code == 409
+    assert refused.json()["unmet"] == ["no_tenderness"]
+    (change,) = RuleSettingChange.objects.filter(name="exit_criteria:2")
+    assert change.old_value is None and change.new_value[-1] == "no_tenderness"
+
+
+@pytest.mark.parametrize("exit_criteria", [{"5": ["sprint_drills"]}, {"2": ["dancing"]}, {"x": []}])
+def test_impossible_exit_criteria_are_400(api, manager, exit_criteria):
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/", {"exit_criteria": exit_criteria}, format="json"
+    )
+    assert response.status_code == 400
+    assert not RuleSettingChange.objects.exists()

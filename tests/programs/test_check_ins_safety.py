@@ -181,9 +181,13 @@ def test_a_missing_limp_answer_does_not_count_as_limping_at_the_gate(api, patien
     submit(api, patient, walks_without_limp=True)
     minimal = {"pain_now": 1, "pain_activity": 1, "pain_character": "dull", "pain_course": "stable"}
     api(patient.user).post(URL, minimal, format="json")
-    response = api(clinician.user).post(f"/api/v1/programs/{program.id}/advance/", {})
+    response = api(clinician.user).post(
+        f"/api/v1/programs/{program.id}/advance/", {}, format="json"
+    )
     # The unanswered check-in neither limps nor walks: the earlier answer still counts.
-    assert "walks_without_limp" not in response.json().get("unmet", [])
+    assert response.status_code == 409
+    assert response.json()["unmet"] == ["no_pain_daily_movements"]
+    assert response.json()["decided_by"] == {"walks_without_limp": "check_in"}
 
 
 def test_sharp_severe_pain_without_the_walking_answers_still_speaks(api, patient):
