@@ -108,7 +108,7 @@ def test_a_high_repeat_after_acknowledgement_reopens_at_its_own_pace(
     assert api(patient.user).post("/api/v1/check-ins/", sharp, format="json").status_code == 201
     escalation = Escalation.objects.get(patient=patient, rule="stop_signal")
     assert escalation.severity == "high"
-    staff.post(f"/api/v1/escalations/{escalation.id}/acknowledge/")
+    assert staff.post(f"/api/v1/escalations/{escalation.id}/acknowledge/").status_code == 200
 
     assert api(patient.user).post("/api/v1/check-ins/", sharp, format="json").status_code == 201
     escalation.refresh_from_db()
@@ -125,7 +125,7 @@ def test_a_normal_repeat_after_acknowledgement_stays_acknowledged(api, clinician
     complaint.update(walking_minutes=20, pain_course="stable", complaints_elsewhere=["knee"])
     api(patient.user).post("/api/v1/check-ins/", complaint, format="json")
     escalation = Escalation.objects.get(patient=patient, rule="compensation_complaints")
-    staff.post(f"/api/v1/escalations/{escalation.id}/acknowledge/")
+    assert staff.post(f"/api/v1/escalations/{escalation.id}/acknowledge/").status_code == 200
     sent_before = Notification.objects.filter(escalation=escalation).count()
 
     api(patient.user).post("/api/v1/check-ins/", complaint, format="json")
