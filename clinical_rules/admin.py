@@ -1,14 +1,35 @@
 """Admin: a location's thresholds. Every save goes through the service, so it is audited
 like a change through the API (who, when, old → new)."""
 
+from django import forms
 from django.contrib import admin
 
-from clinical_rules.models import RuleSetting, RuleSettingChange, RuleSeverity
-from clinical_rules.services import rule_settings_update, rule_severities_update
+from clinical_rules.models import ExitCriteriaSetting, RuleSetting, RuleSettingChange, RuleSeverity
+from clinical_rules.services import (
+    exit_criteria_update,
+    rule_settings_update,
+    rule_severities_update,
+)
+from clinical_rules.thresholds import setting_errors
+
+
+class RuleSettingForm(forms.ModelForm):
+    class Meta:
+        model = RuleSetting
+        fields = ["location", "name", "value"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and data.get("value") is not None:
+            errors = setting_errors(data["name"], data["value"])
+            if errors:
+                raise forms.ValidationError({"value": errors})
+        return data
 
 
 @admin.register(RuleSetting)
 class RuleSettingAdmin(admin.ModelAdmin):
+    form = RuleSettingForm
     list_display = ["location", "name", "value", "updated_by", "updated_at"]
     list_filter = ["location", "name"]
     fields = ["location", "name", "value"]
@@ -45,6 +66,29 @@ class RuleSeverityAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         rule_severities_update(location=obj.location, values={obj.rule: None}, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(ExitCriteriaSetting)
+class ExitCriteriaSettingAdmin(admin.ModelAdmin):
+    list_display = ["location", "step", "criteria", "updated_by", "updated_at"]
+    list_filter = ["location", "step"]
+    fields = ["location", "step", "criteria"]
+
+    def save_model(self, request, obj, form, change):
+        moved = {"location", "step"} & set(form.changed_data)
+        if change and moved:  # the old step returns to DOMAIN.md's suggestion
+            old = ExitCriteriaSetting.objects.get(pk=obj.pk)
+            exit_criteria_update(location=old.location, values={old.step: None}, by=request.user)
+        exit_criteria_update(
+            location=obj.location, values={obj.step: list(obj.criteria)}, by=request.user
+        )
+
+    def delete_model(self, request, obj):
+        exit_criteria_update(location=obj.location, values={obj.step: None}, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
