@@ -4,12 +4,8 @@ like a change through the API (who, when, old → new)."""
 from django import forms
 from django.contrib import admin
 
-from clinical_rules.models import ExitCriteriaSetting, RuleSetting, RuleSettingChange, RuleSeverity
-from clinical_rules.services import (
-    exit_criteria_update,
-    rule_settings_update,
-    rule_severities_update,
-)
+from clinical_rules.models import RuleSetting, RuleSettingChange
+from clinical_rules.services import rule_settings_update
 from clinical_rules.thresholds import setting_errors
 
 
@@ -43,52 +39,6 @@ class RuleSettingAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         rule_settings_update(location=obj.location, values={obj.name: None}, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-
-@admin.register(RuleSeverity)
-class RuleSeverityAdmin(admin.ModelAdmin):
-    list_display = ["location", "rule", "severity", "updated_by", "updated_at"]
-    list_filter = ["location", "rule"]
-    fields = ["location", "rule", "severity"]
-
-    def save_model(self, request, obj, form, change):
-        moved = {"location", "rule"} & set(form.changed_data)
-        if change and moved:  # the old rule returns to its default
-            old = RuleSeverity.objects.get(pk=obj.pk)
-            rule_severities_update(location=old.location, values={old.rule: None}, by=request.user)
-        rule_severities_update(
-            location=obj.location, values={obj.rule: obj.severity}, by=request.user
-        )
-
-    def delete_model(self, request, obj):
-        rule_severities_update(location=obj.location, values={obj.rule: None}, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-
-@admin.register(ExitCriteriaSetting)
-class ExitCriteriaSettingAdmin(admin.ModelAdmin):
-    list_display = ["location", "step", "criteria", "updated_by", "updated_at"]
-    list_filter = ["location", "step"]
-    fields = ["location", "step", "criteria"]
-
-    def save_model(self, request, obj, form, change):
-        moved = {"location", "step"} & set(form.changed_data)
-        if change and moved:  # the old step returns to DOMAIN.md's suggestion
-            old = ExitCriteriaSetting.objects.get(pk=obj.pk)
-            exit_criteria_update(location=old.location, values={old.step: None}, by=request.user)
-        exit_criteria_update(
-            location=obj.location, values={obj.step: list(obj.criteria)}, by=request.user
-        )
-
-    def delete_model(self, request, obj):
-        exit_criteria_update(location=obj.location, values={obj.step: None}, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

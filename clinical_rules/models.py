@@ -6,8 +6,6 @@ from django.utils import timezone
 
 from clinic.models import Location
 from clinical_rules.thresholds import SETTING_NAMES
-from escalations.catalogue import DEFAULT_SEVERITY
-from escalations.models import Severity
 
 
 class RuleSetting(models.Model):
@@ -30,56 +28,6 @@ class RuleSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} = {self.value} at {self.location}"
-
-
-class RuleSeverity(models.Model):
-    """The severity a location gives an escalating rule instead of the clinic's default
-    (``escalations.catalogue.DEFAULT_SEVERITY``), e.g. missed check-ins as high."""
-
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rule_severities")
-    rule = models.CharField(max_length=50, choices=[(r, r) for r in DEFAULT_SEVERITY])
-    severity = models.CharField(max_length=10, choices=Severity.choices)
-    updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["location", "rule"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "rule"], name="one_severity_per_rule"),
-            models.CheckConstraint(
-                condition=models.Q(severity__in=Severity.values), name="rule_severity_known"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.rule}: {self.severity} at {self.location}"
-
-
-class ExitCriteriaSetting(models.Model):
-    """The exit criteria a location asks of a step instead of DOMAIN.md's suggestion
-    (``programs.rules.EXIT_CRITERIA``)."""
-
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="exit_criteria")
-    step = models.PositiveSmallIntegerField()
-    criteria = models.JSONField(help_text="Criterion codes that must hold to leave the step.")
-    updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["location", "step"]
-        constraints = [
-            models.UniqueConstraint(fields=["location", "step"], name="one_exit_setting_per_step"),
-            models.CheckConstraint(
-                condition=models.Q(step__gte=1, step__lte=4), name="exit_setting_step_1_to_4"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Exit of step {self.step} at {self.location}: {', '.join(self.criteria)}"
 
 
 class RuleSettingChange(models.Model):

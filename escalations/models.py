@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Location, Patient
 
 
 class Severity(models.TextChoices):
@@ -140,3 +140,28 @@ class EscalationOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.escalation_id} at {self.at} ({self.source})"
+
+
+class RuleSeverity(models.Model):
+    """The severity a location gives an escalating rule instead of the clinic's default
+    (``escalations.catalogue.DEFAULT_SEVERITY``), e.g. missed check-ins as high."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rule_severities")
+    rule = models.CharField(max_length=50, help_text="An escalating rule (escalations.catalogue).")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["location", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "rule"], name="one_severity_per_rule"),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=Severity.values), name="rule_severity_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.severity} at {self.location}"

@@ -6,8 +6,8 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from clinic.models import User
 from clinic.selectors import patient_filter_for
-from escalations.catalogue import SEVERITY_ORDER
-from escalations.models import Escalation, EscalationOccurrence, EscalationStatus
+from escalations.catalogue import DEFAULT_SEVERITY, SEVERITY_ORDER
+from escalations.models import Escalation, EscalationOccurrence, EscalationStatus, RuleSeverity
 
 
 def escalations_visible_to(user: User) -> QuerySet[Escalation]:
@@ -40,3 +40,25 @@ def escalations_visible_to(user: User) -> QuerySet[Escalation]:
             )
         )
     )
+
+
+def severity_rank() -> Case:
+    """0 for urgent, 1 for high, 2 for normal: the order in which escalations ask for
+    attention (``SEVERITY_ORDER``)."""
+    return Case(
+        *(
+            When(severity=severity, then=Value(rank))
+            for rank, severity in enumerate(SEVERITY_ORDER)
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def severities_for(location_id: int | None) -> dict[str, str]:
+    """The severity of every escalating rule at a location: its own over the defaults."""
+    own = {}
+    if location_id is not None:
+        own = dict(
+            RuleSeverity.objects.filter(location_id=location_id).values_list("rule", "severity")
+        )
+    return {**DEFAULT_SEVERITY, **own}

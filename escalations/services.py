@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,21 +11,22 @@ from django.utils.translation import gettext
 
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
-from clinic.models import Patient, User
-from clinical_rules.selectors import severities_for
+from clinic.models import Location, Patient, User
+from clinical_rules.models import RuleSettingChange
+from clinical_rules.services import rule_change_record
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
-from escalations.catalogue import ESCALATION_RULES
+from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.codes import EscalationErrorCode
 from escalations.models import (
-    REFERRAL_OUTCOMES,
     UNRESOLVED,
     Escalation,
     EscalationOccurrence,
     EscalationStatus,
     OccurrenceSource,
+    RuleSeverity,
     Severity,
 )
-from programs.models import OPEN_PROGRAM_STATUSES, Program
-from programs.services.programs import program_refer
+from escalations.selectors import severities_for
 
 # A repeat of these after acknowledgement needs a person again; a normal one waits.
 REOPENING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
@@ -156,7 +158,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
         raise Conflict(
             gettext("This escalation is %(status)s; only an open one can be acknowledged.")
             % {"status": escalation.status},
-            code="escalation_not_open",
+            code=EscalationErrorCode.ESCALATION_NOT_OPEN,
         )
     escalation.status = EscalationStatus.ACKNOWLEDGED
     escalation.acknowledged_at = timezone.now()
@@ -176,19 +178,22 @@ def escalation_resolve(
     note = (note or "").strip()
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
-        raise Conflict(gettext("This escalation is already resolved."), code="escalation_resolved")
+        raise Conflict(
+            gettext("This escalation is already resolved."),
+            code=EscalationErrorCode.ESCALATION_RESOLVED,
+        )
     if escalation.severity in DOCUMENTED_SEVERITIES:
         if not outcome:
             raise InvalidInput(
                 gettext("Closing an urgent or high escalation needs an outcome."),
                 field="outcome",
-                code="escalation_outcome_required",
+                code=EscalationErrorCode.ESCALATION_OUTCOME_REQUIRED,
             )
         if not note:
             raise InvalidInput(
                 gettext("Closing an urgent or high escalation needs a note of what was done."),
                 field="note",
-                code="escalation_note_required",
+                code=EscalationErrorCode.ESCALATION_NOTE_REQUIRED,
             )
     now = timezone.now()
     if escalation.acknowledged_at is None:
@@ -211,21 +216,44 @@ def escalation_resolve(
             "outcome",
         ]
     )
-    if outcome in REFERRAL_OUTCOMES:
-        _refer_open_program(escalation=escalation, by=by, outcome=outcome, note=note)
+    # A referral closes the patient's open program as referred (programs listens).
     events.escalation_resolved.send(Escalation, escalation=escalation, actor=by)
     return escalation
 
 
-def _refer_open_program(*, escalation: Escalation, by: User, outcome: str, note: str) -> None:
-    program = Program.objects.filter(
-        patient_id=escalation.patient_id, status__in=OPEN_PROGRAM_STATUSES
-    ).first()
-    if program is None:
-        return
-    who = "a specialist" if outcome == "referred_specialist" else "the GP"
-    program_refer(
-        program=program,
-        by=by,
-        reason=f"Referred to {who} ({escalation.rule}, escalation {escalation.pk}): {note}",
-    )
+@transaction.atomic
+def rule_severities_update(
+    *, location: Location, values: Mapping[str, str | None], by: User
+) -> list[RuleSettingChange]:
+    """Set the severity of escalating rules at a location; ``None`` returns one to the
+    clinic's default. Audited like the thresholds (name ``severity:<rule>``). Only new
+    escalations take the new severity."""
+    for rule, severity in values.items():
+        if rule not in DEFAULT_SEVERITY:
+            raise InvalidInput(f"{rule!r} opens no escalation.", field=rule)
+        if severity is not None and severity not in Severity.values:
+            raise InvalidInput(f"Choose one of {', '.join(Severity.values)}.", field=rule)
+    current = {
+        s.rule: s
+        for s in RuleSeverity.objects.select_for_update().filter(location=location).order_by("rule")
+    }
+    now = timezone.now()
+    changes = []
+    for rule, severity in values.items():
+        old = current[rule].severity if rule in current else None
+        if old == severity:
+            continue
+        if severity is None:
+            current[rule].delete()
+        else:
+            RuleSeverity.objects.update_or_create(
+                location=location,
+                rule=rule,
+                defaults={"severity": severity, "updated_at": now, "updated_by": by},
+            )
+        changes.append(
+            rule_change_record(
+                location=location, name=f"severity:{rule}", old=old, new=severity, by=by, at=now
+            )
+        )
+    return changes

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Clinician, Patient
+from clinic.models import Clinician, Location, Patient
 
 
 class Step(models.IntegerChoices):
@@ -289,3 +289,28 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in of {self.patient} at {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class ExitCriteriaSetting(models.Model):
+    """The exit criteria a location asks of a step instead of DOMAIN.md's suggestion
+    (``programs.rules.EXIT_CRITERIA``)."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="exit_criteria")
+    step = models.PositiveSmallIntegerField()
+    criteria = models.JSONField(help_text="Criterion codes that must hold to leave the step.")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["location", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "step"], name="one_exit_setting_per_step"),
+            models.CheckConstraint(
+                condition=models.Q(step__gte=1, step__lte=4), name="exit_setting_step_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exit of step {self.step} at {self.location}: {', '.join(self.criteria)}"

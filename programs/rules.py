@@ -23,6 +23,8 @@ from decimal import Decimal
 from django.utils.translation import gettext
 
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
+from escalations.catalogue import EscalationRule
+from programs.codes import ProgramErrorCode
 
 # --- 1. Check-in rhythm -----------------------------------------------------------------
 
@@ -259,9 +261,9 @@ def load_increase_too_large(
 
 
 # Prescribing rules a clinician may set aside only with a written reason.
-LOAD_INCREASE_TOO_LARGE = "load_increase_too_large"
-EXERCISE_NOT_FOR_STEP = "exercise_not_for_step"
-SESSIONS_OUTSIDE_STEP_RANGE = "sessions_outside_step_range"
+LOAD_INCREASE_TOO_LARGE = ProgramErrorCode.LOAD_INCREASE_TOO_LARGE
+EXERCISE_NOT_FOR_STEP = ProgramErrorCode.EXERCISE_NOT_FOR_STEP
+SESSIONS_OUTSIDE_STEP_RANGE = ProgramErrorCode.SESSIONS_OUTSIDE_STEP_RANGE
 
 
 def prescription_step_problems(
@@ -287,16 +289,16 @@ def prescription_step_problems(
 
 # --- 4. Rules on one check-in -------------------------------------------------------------
 
-STOP_SIGNAL = "stop_signal"
-HIGH_PAIN_DURING_ACTIVITY = "high_pain_during_activity"
-PAIN_INCREASING_WITH_ACTIVITY = "pain_increasing_with_activity"
+STOP_SIGNAL = EscalationRule.STOP_SIGNAL
+HIGH_PAIN_DURING_ACTIVITY = EscalationRule.HIGH_PAIN_DURING_ACTIVITY
+PAIN_INCREASING_WITH_ACTIVITY = EscalationRule.PAIN_INCREASING_WITH_ACTIVITY
 EXERCISE_PAIN_OVER_HOUR = "exercise_pain_over_hour"
 NEXT_DAY_PAIN = "next_day_pain"
-COMPENSATION_COMPLAINTS = "compensation_complaints"
-SUSPECTED_GRADE_3 = "suspected_grade_3"
-PAIN_TREND_RISING = "pain_trend_rising"
-NO_PROGRESS = "no_progress"
-CHRONIC_NO_IMPROVEMENT = "chronic_no_improvement"
+COMPENSATION_COMPLAINTS = EscalationRule.COMPENSATION_COMPLAINTS
+SUSPECTED_GRADE_3 = EscalationRule.SUSPECTED_GRADE_3
+PAIN_TREND_RISING = EscalationRule.PAIN_TREND_RISING
+NO_PROGRESS = EscalationRule.NO_PROGRESS
+CHRONIC_NO_IMPROVEMENT = EscalationRule.CHRONIC_NO_IMPROVEMENT
 NO_CLEAR_IMPROVEMENT_REVIEW = "no_clear_improvement_review"
 
 # Alerts shown to the patient with advice that open no escalation (API.md, "Codes").

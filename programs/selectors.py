@@ -10,12 +10,10 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Prefetch,
@@ -25,17 +23,21 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from assessments.models import Assessment
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import Patient, User
-from clinic.selectors import location_ids_of, patient_filter_for
-from escalations.models import UNRESOLVED, Escalation, Severity
+from clinic.selectors import location_ids_of, managers_of, patient_filter_for
+from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
+from escalations.selectors import severity_rank
+from programs import rules
+from programs.check_in_due import check_in_due_at
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
     CheckIn,
+    ExitCriteriaSetting,
     Prescription,
     PrescriptionLoadChange,
     Program,
@@ -74,19 +76,6 @@ def latest_check_in_of(*, patient_id: int) -> CheckIn | None:
 
 
 # --- Caseload ------------------------------------------------------------------------------
-
-
-class Days(Func):
-    """An integer column as a duration of that many days, on PostgreSQL and SQLite."""
-
-    output_field = DurationField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="make_interval(days => %(expressions)s)")
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django keeps durations in SQLite as microseconds.
-        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)")
 
 
 # Who needs attention first: an urgent escalation, then a high one, then a patient whose
@@ -187,19 +176,11 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
             next_appointment=Subquery(next_appointment, output_field=DateTimeField()),
         )
         .alias(
-            # Check-ins are counted from the last one, or from the start of the program
-            # (a check-in from an earlier program does not count); only an active program
-            # asks for them.
+            # Only an active program asks for check-ins (counted as check_in_due_at says).
             check_in_due_at=Case(
                 When(
                     program_status=ProgramStatus.ACTIVE,
-                    then=ExpressionWrapper(
-                        Greatest(
-                            Coalesce("last_check_in", "program_started_at"), "program_started_at"
-                        )
-                        + Days("check_in_every_days"),
-                        output_field=DateTimeField(),
-                    ),
+                    then=check_in_due_at(started_at="program_started_at"),
                 ),
                 default=Value(None),
                 output_field=DateTimeField(),
@@ -229,6 +210,53 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
     )
 
 
+# --- who hears about a patient ---------------------------------------------------------
+
+
+def clinician_users_for(patient: Patient) -> list[User]:
+    """Who looks after the patient: the clinician of the open program and the primary
+    clinician; when there is neither, the managers of the patient's location."""
+    ids = set(
+        Program.objects.filter(patient=patient, status__in=OPEN_PROGRAM_STATUSES).values_list(
+            "clinician__user_id", flat=True
+        )
+    )
+    if patient.primary_clinician_id:
+        ids.add(patient.primary_clinician.user_id)
+    users = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    return users or managers_of(patient.location_id)
+
+
+def open_escalations_for(user: User) -> QuerySet[Escalation]:
+    """The open escalations of the patients ``user`` treats (as primary clinician or in an
+    open program), most severe first, then oldest first."""
+    return (
+        Escalation.objects.filter(status=EscalationStatus.OPEN)
+        .filter(
+            Q(patient__primary_clinician__user=user)
+            | Q(
+                patient__programs__clinician__user=user,
+                patient__programs__status__in=OPEN_PROGRAM_STATUSES,
+            )
+        )
+        .select_related("patient")
+        .distinct()
+        .annotate(rank=severity_rank())
+        .order_by("rank", "created_at", "pk")
+    )
+
+
+def active_programs_with_last_check_in() -> QuerySet[Program]:
+    """Active programs with their patient and the time of the program's last check-in
+    (``last_check_in``), in id order: what the check-in reminder plan walks through."""
+    return (
+        Program.objects.filter(status=ProgramStatus.ACTIVE)
+        .select_related("patient__user", "patient__notification_preference")
+        .annotate(last_check_in=Max("check_ins__submitted_at"))
+        .order_by("pk")
+    )
+
+
 # --- Readiness -------------------------------------------------------------------------------
 
 
@@ -252,3 +280,15 @@ def pain_free_walking_weeks(*, program: Program, limit: int = 200) -> float | No
     if not run:
         return None
     return round((run[0] - run[-1]).total_seconds() / (7 * 86400), 1)
+
+
+def exit_criteria_for(location_id: int | None) -> dict[int, tuple[str, ...]]:
+    """Step → the criterion codes that must hold to leave it, at a location: its own over
+    DOMAIN.md's suggestion (``programs.rules.EXIT_CRITERIA``)."""
+    criteria = dict(rules.EXIT_CRITERIA)
+    if location_id is not None:
+        for step, codes in ExitCriteriaSetting.objects.filter(location_id=location_id).values_list(
+            "step", "criteria"
+        ):
+            criteria[step] = tuple(codes)
+    return criteria

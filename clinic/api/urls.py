@@ -23,5 +23,4 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
-    path("", include("clinical_rules.urls")),
 ]

@@ -25,6 +25,7 @@ from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
 from clinical_rules.selectors import rule_settings_for
+from programs import rules
 from programs.models import (
     Exercise,
     Prescription,
@@ -104,12 +105,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
             "exercise",
             "exercise_name",
             "step",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "minutes",
-            "times_per_week",
-            "load_kg",
+            *rules.DOSAGE_FIELDS,
             "notes",
             "is_active",
         ]

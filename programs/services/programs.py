@@ -15,10 +15,11 @@ from assessments.models import Assessment
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
-from clinical_rules.selectors import exit_criteria_for, rule_settings_for
+from clinical_rules.selectors import rule_settings_for
 from clinical_rules.thresholds import RuleSettings
 from escalations.models import UNRESOLVED, Escalation, Severity
 from programs import rules
+from programs.codes import ProgramErrorCode
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
     CheckIn,
@@ -30,6 +31,7 @@ from programs.models import (
     Step,
     StepTransition,
 )
+from programs.selectors import exit_criteria_for
 
 FOLLOW_UPS = ("personal_training", "group_training")
 
@@ -43,7 +45,9 @@ def _require_status(program: Program, *allowed: str, doing: str) -> None:
         raise Conflict(
             gettext("This program is %(status)s; it cannot be %(doing)s.")
             % {"status": program.status, "doing": doing},
-            code="program_paused" if program.status == ProgramStatus.PAUSED else "program_closed",
+            code=ProgramErrorCode.PROGRAM_PAUSED
+            if program.status == ProgramStatus.PAUSED
+            else ProgramErrorCode.PROGRAM_CLOSED,
             extra={"status": program.status},
         )
 
@@ -75,7 +79,7 @@ def program_start(
     if Program.objects.filter(patient=patient, status__in=OPEN_PROGRAM_STATUSES).exists():
         raise Conflict(
             gettext("This patient already has an active or paused program."),
-            code="program_already_active",
+            code=ProgramErrorCode.PROGRAM_ALREADY_ACTIVE,
         )
     try:
         with transaction.atomic():
@@ -93,7 +97,7 @@ def program_start(
     except IntegrityError as exc:  # another request enrolled the patient a moment ago
         raise Conflict(
             gettext("This patient already has an active or paused program."),
-            code="program_already_active",
+            code=ProgramErrorCode.PROGRAM_ALREADY_ACTIVE,
         ) from exc
     events.program_started.send(Program, program=program, actor=started_by)
     return program
@@ -196,7 +200,7 @@ def program_advance(
     if program.step == Step.SELF_SUFFICIENCY:
         raise Conflict(
             gettext("Step 5 (self-sufficiency) is the last step; complete the program instead."),
-            code="program_at_last_step",
+            code=ProgramErrorCode.PROGRAM_AT_LAST_STEP,
         )
     settings = rule_settings_for(program.patient.location_id)
     check = program_exit_check(program, settings=settings)
@@ -209,14 +213,14 @@ def program_advance(
                 "Resolve them first, or override with a reason."
             )
             % {"escalations": ", ".join(f"{e.rule} ({e.severity}, {e.status})" for e in blocking)},
-            code="escalation_open",
+            code=ProgramErrorCode.ESCALATION_OPEN,
             extra={"escalations": _named(blocking), **context},
         )
     if not check.passed and not override:
         raise Conflict(
             gettext("Not all exit criteria of step %(step)s (%(name)s) hold: %(unmet)s.")
             % {"step": program.step, "name": program.step_name, "unmet": ", ".join(check.unmet)},
-            code="step_criteria_unmet",
+            code=ProgramErrorCode.STEP_CRITERIA_UNMET,
             extra=context,
         )
     from_step = program.step
@@ -264,7 +268,7 @@ def program_resume(*, program: Program, by: User) -> Program:
         raise Conflict(
             gettext("This program is %(status)s; only a paused program can be resumed.")
             % {"status": program.status},
-            code="program_not_paused",
+            code=ProgramErrorCode.PROGRAM_NOT_PAUSED,
             extra={"status": program.status},
         )
     program.status = ProgramStatus.ACTIVE
@@ -300,7 +304,7 @@ def program_complete(*, program: Program, by: User, follow_up: str = "") -> Prog
                 "step 5 (self-sufficiency)."
             )
             % {"step": program.step, "name": program.step_name},
-            code="program_not_at_last_step",
+            code=ProgramErrorCode.PROGRAM_NOT_AT_LAST_STEP,
         )
     return _close(program, status=ProgramStatus.COMPLETED, by=by, follow_up=follow_up)
 
@@ -314,6 +318,25 @@ def program_refer(*, program: Program, by: User, reason: str) -> Program:
     program = _locked(program)
     _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("referred"))
     return _close(program, status=ProgramStatus.REFERRED, by=by, reason=reason)
+
+
+def program_refer_after_escalation(*, escalation, by: User) -> Program | None:
+    """The escalation was resolved with a referral: the patient's open program closes as
+    referred, its reason naming the escalation and the clinician's note."""
+    program = Program.objects.filter(
+        patient_id=escalation.patient_id, status__in=OPEN_PROGRAM_STATUSES
+    ).first()
+    if program is None:
+        return None
+    who = "a specialist" if escalation.outcome == "referred_specialist" else "the GP"
+    return program_refer(
+        program=program,
+        by=by,
+        reason=(
+            f"Referred to {who} ({escalation.rule}, escalation {escalation.pk}): "
+            f"{escalation.resolution_note}"
+        ),
+    )
 
 
 # --- Prescriptions ------------------------------------------------------------------------
@@ -450,7 +473,7 @@ def _check_prescribing_rules(
             "at most %(max)s%% a week is safe."
         ) % {"what": what, "percent": percent, "max": settings.max_weekly_load_increase_percent}
     if broken and not override:
-        code = next(iter(broken))
+        code = next(iter(broken))  # a ProgramErrorCode value (programs.rules)
         extra: dict = {"rules": list(broken)}
         if load:
             worst = load[0]

@@ -1,8 +1,10 @@
-"""API of the clinical rules: the catalogue (``GET /rules/``) and each location's
-thresholds (``/rule-settings/``), which the location's managers change."""
+"""API of the clinical rules: the catalogue (``GET /rules/``) and each location's thresholds,
+severities and exit criteria (``/rule-settings/``), which the location's managers change.
+It lives in programs, the app that may read every rule's home."""
 
 from __future__ import annotations
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -12,14 +14,16 @@ from rest_framework.views import APIView
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import Location, Role
 from clinic.selectors import location_ids_of
-from clinical_rules.catalogue import ESCALATION, RULES
 from clinical_rules.models import RuleSettingChange
-from clinical_rules.selectors import exit_criteria_for, rule_settings_for, severities_for
-from clinical_rules.services import rule_configuration_update
+from clinical_rules.selectors import rule_settings_for
 from clinical_rules.thresholds import DEFAULTS, SETTINGS, RuleSettings
 from escalations.catalogue import DEFAULT_SEVERITY
 from escalations.models import Severity
+from escalations.selectors import severities_for
+from programs.rule_catalogue import ESCALATION, RULES
 from programs.rules import EXIT_CRITERIA
+from programs.selectors import exit_criteria_for
+from programs.services.rule_settings import rule_configuration_update
 
 
 class ThresholdSerializer(serializers.Serializer):
@@ -262,4 +266,8 @@ class RuleSettingsViewSet(
 
 
 def register(router) -> None:
+    """Add this module's views to the /api/v1/ router (GET /rules/ is a plain view)."""
     router.register("rule-settings", RuleSettingsViewSet, basename="rule-settings")
+
+
+urlpatterns = [path("rules/", RuleListView.as_view(), name="rules")]

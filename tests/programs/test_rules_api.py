@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import Location, Role
-from clinical_rules.catalogue import RULES
+from programs.rule_catalogue import RULES
 from clinical_rules.models import RuleSettingChange
 from clinical_rules.thresholds import DEFAULTS, SETTING_NAMES
 from escalations.services import escalation_raise
