@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import Location, Role
-from programs.rule_catalogue import RULES
 from clinical_rules.models import RuleSettingChange
 from clinical_rules.thresholds import DEFAULTS, SETTING_NAMES
 from escalations.services import escalation_raise
 from programs import rules as program_rules
+from programs.rule_catalogue import RULES
 from tests.assessments.factories import AssessmentFactory, InjuryEpisodeFactory
 from tests.factories import UserFactory
 from tests.programs.factories import ProgramFactory
