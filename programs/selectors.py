@@ -143,13 +143,21 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
             & their_clinician
         )
     )
+    # Every row is the patient of one of my open programs or one whose clinician I am (or
+    # may be): a filter the indexes answer, so the conditions above run on few patients.
+    mine = Q(
+        pk__in=Program.objects.filter(
+            clinician__user=user, status__in=OPEN_PROGRAM_STATUSES
+        ).values("patient_id")
+    )
 
     def program_value(name, field):
         # One small subquery per column of the (at most one) open program.
         return Subquery(open_program.values(name)[:1], output_field=field)
 
     return (
-        Patient.objects.filter(on_caseload)
+        Patient.objects.filter(mine | their_clinician)
+        .filter(on_caseload)
         .only("id", "first_name", "last_name")
         .annotate(
             program_id=program_value("id", IntegerField()),
