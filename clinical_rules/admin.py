@@ -4,6 +4,7 @@ like a change through the API (who, when, old → new)."""
 from django import forms
 from django.contrib import admin
 
+from clinic.admin_scope import LocationScopedAdminMixin, by_location
 from clinical_rules.models import RuleSetting, RuleSettingChange
 from clinical_rules.services import rule_settings_update
 from clinical_rules.thresholds import setting_errors
@@ -24,7 +25,10 @@ class RuleSettingForm(forms.ModelForm):
 
 
 @admin.register(RuleSetting)
-class RuleSettingAdmin(admin.ModelAdmin):
+class RuleSettingAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    # A location's own rules: its managers see and change them.
+    staff_scope = by_location("location")
+    clinical = True
     form = RuleSettingForm
     list_display = ["location", "name", "value", "updated_by", "updated_at"]
     list_filter = ["location", "name"]
@@ -46,7 +50,10 @@ class RuleSettingAdmin(admin.ModelAdmin):
 
 
 @admin.register(RuleSettingChange)
-class RuleSettingChangeAdmin(admin.ModelAdmin):
+class RuleSettingChangeAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    # A location's own rules: its managers see and change them.
+    staff_scope = by_location("location")
+    clinical = True
     list_display = ["at", "location", "name", "old_value", "new_value", "by"]
     list_filter = ["location", "name"]
 

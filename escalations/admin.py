@@ -2,7 +2,11 @@
 
 from django.contrib import admin, messages
 
-from clinic.admin_scope import LocationScopedAdminMixin, by_patient
+from clinic.admin_scope import (
+    LocationScopedAdminMixin,
+    by_location,
+    by_patient,
+)
 from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin, client_address
 from clinic.errors import Conflict, InvalidInput
@@ -65,7 +69,10 @@ class EscalationAdmin(
 
 
 @admin.register(RuleSeverity)
-class RuleSeverityAdmin(admin.ModelAdmin):
+class RuleSeverityAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    # A location's own rules: its managers see and change them.
+    staff_scope = by_location("location")
+    clinical = True
     list_display = ["location", "rule", "severity", "updated_by", "updated_at"]
     list_filter = ["location", "rule"]
     fields = ["location", "rule", "severity"]

@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 
+from clinic.admin_scope import LocationScopedAdminMixin, by_location
 from programs.models import ExitCriteriaSetting
 from programs.services.rule_settings import exit_criteria_update
 
 
 @admin.register(ExitCriteriaSetting)
-class ExitCriteriaSettingAdmin(admin.ModelAdmin):
+class ExitCriteriaSettingAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    # A location's own rules: its managers see and change them.
+    staff_scope = by_location("location")
+    clinical = True
     list_display = ["location", "step", "criteria", "updated_by", "updated_at"]
     list_filter = ["location", "step"]
     fields = ["location", "step", "criteria"]
