@@ -4,15 +4,17 @@ patients they may see, most pressing first, and acknowledge or resolve them."""
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.filters import ClinicFilterSet, IdFilter
+from clinic.api.filters import BooleanFilter, ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
-from escalations.catalogue import DEFAULT_SEVERITY
+from clinic.api.schema import open_code_schema
+from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.codes import EscalationErrorCode
 from escalations.models import (
     UNRESOLVED,
     Escalation,
@@ -25,6 +27,11 @@ from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve
 
 
+@extend_schema_field(open_code_schema(sorted(ESCALATION_RULES), what="EscalationRule"))
+class EscalationRuleField(serializers.CharField):
+    """A rule code: one of the catalogue's today, more tomorrow."""
+
+
 class EscalationOccurrenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = EscalationOccurrence
@@ -33,6 +40,13 @@ class EscalationOccurrenceSerializer(serializers.ModelSerializer):
 
 
 class EscalationSerializer(serializers.ModelSerializer):
+    rule = EscalationRuleField(read_only=True)
+    outcome = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="How it was closed (referred_specialist, referred_gp, handled_in_clinic, "
+        "false_alarm); null while open or for a normal escalation closed without one.",
+    )
     occurrence_history = EscalationOccurrenceSerializer(many=True, read_only=True)
     needs_attention = serializers.SerializerMethodField()
 
@@ -71,8 +85,6 @@ class EscalationResolveSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=ResolutionOutcome.choices,
         required=False,
-        allow_blank=True,
-        default="",
         help_text="Required for urgent and high escalations.",
     )
     note = serializers.CharField(
@@ -90,9 +102,7 @@ class EscalationFilter(ClinicFilterSet):
     status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     rule = django_filters.ChoiceFilter(choices=[(rule, rule) for rule in DEFAULT_SEVERITY])
-    unresolved = django_filters.BooleanFilter(
-        method="filter_unresolved", label="Open or acknowledged"
-    )
+    unresolved = BooleanFilter(method="filter_unresolved", label="Open or acknowledged")
 
     class Meta:
         model = Escalation
@@ -121,6 +131,11 @@ class EscalationViewSet(
     permission_classes = [RoleAllowed]
     roles = CLINICAL
     filterset_class = EscalationFilter
+    # The codes of the escalation rules' refusals, per action (the OpenAPI document).
+    problem_codes = {
+        "acknowledge": {409: [EscalationErrorCode.ESCALATION_NOT_OPEN]},
+        "resolve": {409: [EscalationErrorCode.ESCALATION_RESOLVED]},
+    }
     # Unresolved first, most severe first, newest first; the id makes the order total.
     ordering = ("attention", "-created_at", "-id")
     access_log_resource = "escalation"
@@ -148,7 +163,7 @@ class EscalationViewSet(
             escalation=escalation,
             by=request.user,
             note=data.validated_data["note"],
-            outcome=data.validated_data["outcome"],
+            outcome=data.validated_data.get("outcome", ""),
         )
         return Response(EscalationSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 

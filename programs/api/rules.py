@@ -4,8 +4,10 @@ It lives in programs, the app that may read every rule's home."""
 
 from __future__ import annotations
 
+import json
+
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -130,13 +132,29 @@ class RuleListView(APIView):
 # --- a location's thresholds ------------------------------------------------------------------
 
 
+class AuditValueField(serializers.Field):
+    """A threshold (a number), a severity (a word) or exit criteria (a list) as text;
+    null is the clinic's default."""
+
+    def to_representation(self, value):
+        return value if isinstance(value, str) else json.dumps(value)
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class AuditValue(AuditValueField):
+    pass
+
+
 class RuleSettingChangeSerializer(serializers.ModelSerializer):
+    old_value = AuditValue(allow_null=True, read_only=True)
+    new_value = AuditValue(allow_null=True, read_only=True)
+
     class Meta:
         model = RuleSettingChange
         fields = ["name", "old_value", "new_value", "by", "at"]
 
 
-class SeveritySerializer(serializers.Serializer):
+class RuleSeverityInForceSerializer(serializers.Serializer):
     rule = serializers.CharField()
     severity = serializers.CharField(help_text="In force at the location: urgent/high/normal.")
     default = serializers.CharField(help_text="The clinic's default.")
@@ -151,7 +169,7 @@ class ExitCriteriaSerializer(serializers.Serializer):
 class RuleSettingsSerializer(serializers.Serializer):
     location = serializers.CharField()
     settings = ThresholdSerializer(many=True)
-    severities = SeveritySerializer(many=True)
+    severities = RuleSeverityInForceSerializer(many=True)
     exit_criteria = ExitCriteriaSerializer(many=True)
     changes = RuleSettingChangeSerializer(many=True, help_text="Newest first (at most 100).")
 

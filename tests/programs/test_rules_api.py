@@ -76,7 +76,7 @@ def test_a_manager_changes_thresholds_and_every_change_is_audited(api, manager, 
         ("minimal_important_change", 3, None, manager),
     ]
     body = client.get(url).json()
-    assert [(c["old_value"], c["new_value"]) for c in body["changes"]] == [(3, None), (None, 3)]
+    assert [(c["old_value"], c["new_value"]) for c in body["changes"]] == [("3", None), (None, "3")]
     (setting,) = [s for s in body["settings"] if s["name"] == "minimal_important_change"]
     assert setting["value"] == DEFAULTS.minimal_important_change
 
