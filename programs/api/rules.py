@@ -23,7 +23,7 @@ from escalations.catalogue import DEFAULT_SEVERITY
 from escalations.models import Severity
 from escalations.selectors import severities_for
 from programs.rule_catalogue import ESCALATION, RULES
-from programs.rules import EXIT_CRITERIA
+from programs.rules import EXIT_CRITERIA, GATE_CRITERIA
 from programs.selectors import exit_criteria_for
 from programs.services.rule_settings import rule_configuration_update
 
@@ -100,6 +100,8 @@ class RuleListView(APIView):
     )
     def get(self, request):
         slug = request.query_params.get("location")
+        if slug is not None and not slug:
+            raise ValidationError({"location": ["Name a location by its slug."]})
         if slug:
             location = Location.objects.filter(slug=slug).first()
             if location is None:
@@ -174,46 +176,66 @@ class RuleSettingsSerializer(serializers.Serializer):
     changes = RuleSettingChangeSerializer(many=True, help_text="Newest first (at most 100).")
 
 
+class ThresholdValuesSerializer(serializers.Serializer):
+    """One optional field per threshold, within its bounds; null returns it to the default."""
+
+    def get_fields(self):
+        return {
+            name: serializers.IntegerField(
+                required=False,
+                allow_null=True,
+                min_value=field.metadata["minimum"],
+                max_value=field.metadata["maximum"],
+                help_text=field.metadata["en"],
+            )
+            for name, field in SETTINGS.items()
+        }
+
+
+class SeverityValuesSerializer(serializers.Serializer):
+    """One optional field per escalating rule (``severities_to_default`` resets one)."""
+
+    def get_fields(self):
+        return {
+            rule: serializers.ChoiceField(choices=Severity.choices, required=False)
+            for rule in DEFAULT_SEVERITY
+        }
+
+
+class ExitCriteriaValuesSerializer(serializers.Serializer):
+    """Step (1-4) → the criteria that must hold to leave it; null returns to DOMAIN.md's."""
+
+    def get_fields(self):
+        return {
+            str(step): serializers.ListField(
+                child=serializers.ChoiceField(choices=GATE_CRITERIA),
+                required=False,
+                allow_null=True,
+            )
+            for step in EXIT_CRITERIA
+        }
+
+
 class RuleSettingsUpdateSerializer(serializers.Serializer):
-    values = serializers.DictField(
-        child=serializers.IntegerField(allow_null=True),
+    values = ThresholdValuesSerializer(required=False)
+    severities = SeverityValuesSerializer(required=False)
+    severities_to_default = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(DEFAULT_SEVERITY)),
         required=False,
-        default=dict,
-        help_text="Setting name → new value; null returns it to the clinic's default.",
+        help_text="Escalating rules that return to the clinic's default severity.",
     )
-    severities = serializers.DictField(
-        child=serializers.ChoiceField(choices=Severity.choices, allow_null=True),
-        required=False,
-        default=dict,
-        help_text="Escalating rule → severity; null returns it to the clinic's default.",
-    )
+    exit_criteria = ExitCriteriaValuesSerializer(required=False)
 
-    exit_criteria = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField(), allow_null=True),
-        required=False,
-        default=dict,
-        help_text="Step (1-4) → criterion codes that must hold to leave it; null returns it "
-        "to DOMAIN.md's suggestion.",
-    )
-
-    def validate_exit_criteria(self, values):
-        if not all(str(step).isdigit() for step in values):
-            raise ValidationError(["Name steps by number, 1 to 4."])
-        return {int(step): codes for step, codes in values.items()}
-
-    def validate_severities(self, values):
-        unknown = [
-            f"{rule!r} opens no escalation." for rule in values if rule not in DEFAULT_SEVERITY
-        ]
-        if unknown:
-            raise ValidationError(unknown)
-        return values
-
-    def validate_values(self, values):
-        unknown = [f"Unknown setting {name!r}." for name in values if name not in SETTINGS]
-        if unknown:
-            raise ValidationError(unknown)
-        return values
+    def validate(self, attrs):
+        attrs["values"] = dict(attrs.get("values") or {})
+        attrs["severities"] = {
+            **dict(attrs.get("severities") or {}),
+            **{rule: None for rule in attrs.get("severities_to_default") or []},
+        }
+        attrs["exit_criteria"] = {
+            int(step): codes for step, codes in (attrs.get("exit_criteria") or {}).items()
+        }
+        return attrs
 
 
 class RuleSettingsViewSet(

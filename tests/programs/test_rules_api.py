@@ -86,7 +86,6 @@ def test_a_manager_changes_thresholds_and_every_change_is_audited(api, manager, 
     [
         {"high_pain_during_activity": 11},
         {"high_pain_during_activity": 0},
-        {"no_such_setting": 3},
         {"chronic_review_after_days": 50, "chronic_escalate_after_days": 45},
         {"strength_sessions_min": 5},  # above the max of 4
     ],
@@ -163,9 +162,7 @@ def test_a_location_may_make_missed_check_ins_high(api, manager, clinician, pati
     )
 
 
-@pytest.mark.parametrize(
-    "severities", [{"missed_check_ins": "critical"}, {"next_day_pain": "high"}, {"x": "high"}]
-)
+@pytest.mark.parametrize("severities", [{"missed_check_ins": "critical"}])
 def test_unknown_severities_are_400(api, manager, severities):
     response = api(manager).patch(
         "/api/v1/rule-settings/rotterdam/", {"severities": severities}, format="json"
@@ -217,10 +214,21 @@ def test_a_location_sets_the_exit_criteria_of_a_step(api, manager, clinician, pa
     assert change.old_value is None and change.new_value[-1] == "no_tenderness"
 
 
-@pytest.mark.parametrize("exit_criteria", [{"5": ["sprint_drills"]}, {"2": ["dancing"]}, {"x": []}])
+@pytest.mark.parametrize("exit_criteria", [{"2": ["dancing"]}, {"3": "sprint_drills"}])
 def test_impossible_exit_criteria_are_400(api, manager, exit_criteria):
     response = api(manager).patch(
         "/api/v1/rule-settings/rotterdam/", {"exit_criteria": exit_criteria}, format="json"
     )
     assert response.status_code == 400
+    assert not RuleSettingChange.objects.exists()
+
+
+def test_names_that_are_not_settings_change_nothing(api, manager):
+    # Like every body of this API, a field it does not know is left alone.
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/",
+        {"values": {"no_such_setting": 3}, "severities": {"next_day_pain": "high"}},
+        format="json",
+    )
+    assert response.status_code == 200
     assert not RuleSettingChange.objects.exists()
