@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from clinic.errors import InvalidInput
+from clinic.codes import ClinicErrorCode
+from clinic.errors import Conflict, InvalidInput
 from clinic.models import Location, User
 from clinical_rules.models import RuleSetting, RuleSettingChange
-from clinical_rules.thresholds import settings_errors
+from clinical_rules.thresholds import setting_errors, settings_errors
 
 
 @transaction.atomic
@@ -34,7 +35,14 @@ def rule_settings_update(
     errors = settings_errors({**{n: v for n, v in values.items() if v is not None}, **wanted})
     if errors:
         field, messages = next(iter(errors.items()))
-        raise InvalidInput(messages[0], field=field)
+        if any(setting_errors(name, value) for name, value in wanted.items()):
+            raise InvalidInput(messages[0], field=field)
+        # Each value fits, the combination does not (a review after its escalation).
+        raise Conflict(
+            messages[0],
+            code=ClinicErrorCode.RULE_SETTINGS_INCONSISTENT,
+            extra={"errors": errors},
+        )
     now = timezone.now()
     changes = []
     for name, value in values.items():

@@ -197,7 +197,7 @@ class SeverityValuesSerializer(serializers.Serializer):
 
     def get_fields(self):
         return {
-            rule: serializers.ChoiceField(choices=Severity.choices, required=False)
+            str(rule): serializers.ChoiceField(choices=Severity.choices, required=False)
             for rule in DEFAULT_SEVERITY
         }
 
@@ -220,7 +220,7 @@ class RuleSettingsUpdateSerializer(serializers.Serializer):
     values = ThresholdValuesSerializer(required=False)
     severities = SeverityValuesSerializer(required=False)
     severities_to_default = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(DEFAULT_SEVERITY)),
+        child=serializers.ChoiceField(choices=sorted(str(rule) for rule in DEFAULT_SEVERITY)),
         required=False,
         help_text="Escalating rules that return to the clinic's default severity.",
     )

@@ -86,8 +86,6 @@ def test_a_manager_changes_thresholds_and_every_change_is_audited(api, manager, 
     [
         {"high_pain_during_activity": 11},
         {"high_pain_during_activity": 0},
-        {"chronic_review_after_days": 50, "chronic_escalate_after_days": 45},
-        {"strength_sessions_min": 5},  # above the max of 4
     ],
 )
 def test_impossible_thresholds_are_400_and_change_nothing(api, manager, values):
@@ -95,6 +93,22 @@ def test_impossible_thresholds_are_400_and_change_nothing(api, manager, values):
         "/api/v1/rule-settings/rotterdam/", {"values": values}, format="json"
     )
     assert response.status_code == 400, response.json()
+    assert not RuleSettingChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"chronic_review_after_days": 50, "chronic_escalate_after_days": 45},
+        {"strength_sessions_min": 5},  # above the max of 4
+    ],
+)
+def test_contradicting_thresholds_are_409_and_change_nothing(api, manager, values):
+    response = api(manager).patch(
+        "/api/v1/rule-settings/rotterdam/", {"values": values}, format="json"
+    )
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "rule_settings_inconsistent"
     assert not RuleSettingChange.objects.exists()
 
 
