@@ -16,6 +16,9 @@ appointment_completed = Signal()
 # programs: escalation=<Escalation>, actor=<User|None>
 escalation_opened = Signal()
 escalation_updated = Signal()  # a repeat of the same rule added to an open escalation
+# an urgent or high repeat after acknowledgement: it needs a person again
+# (also occurrence=<EscalationOccurrence>)
+escalation_reopened = Signal()
 escalation_acknowledged = Signal()
 escalation_resolved = Signal()
 

@@ -66,6 +66,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assessments.injuryepisode": (VIEW,),
         "assessments.assessment": (VIEW,),
         "notifications.notificationpreference": (VIEW, CHANGE),
+        # A location's clinical thresholds, severities and exit criteria, and their audit.
+        "clinical_rules.rulesetting": ALL,
+        "clinical_rules.rulesettingchange": (VIEW,),
+        "escalations.ruleseverity": ALL,
+        "programs.exitcriteriasetting": ALL,
     },
     Role.FRONT_DESK: {
         "clinic.location": (VIEW,),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "assessments",
     "programs",
     "bookings",
+    "clinical_rules",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,8 @@ API_TAGS = [
     {"name": "calendar", "description": "The iCalendar feed itself (token in the URL)."},
     {"name": "notifications", "description": "Messages sent or planned: a patient's inbox."},
     {"name": "access-log", "description": "Who opened which record (NEN 7513), for managers."},
+    {"name": "rules", "description": "Every clinical rule, its severity and thresholds in force."},
+    {"name": "rule-settings", "description": "A location's thresholds, severities, exit criteria."},
 ]
 
 SPECTACULAR_SETTINGS = {
@@ -355,7 +358,6 @@ NOTIFICATION_GRACE_SECONDS = env.float("NOTIFICATION_GRACE_SECONDS", default=300
 NOTIFICATION_APPOINTMENT_REMINDER_HOURS = env.float(
     "NOTIFICATION_APPOINTMENT_REMINDER_HOURS", default=24
 )
-NOTIFICATION_ESCALATION_ACK_HOURS = env.float("NOTIFICATION_ESCALATION_ACK_HOURS", default=2)
 NOTIFICATION_QUIET_HOURS_START = env("NOTIFICATION_QUIET_HOURS_START", default="21:00")
 NOTIFICATION_QUIET_HOURS_END = env("NOTIFICATION_QUIET_HOURS_END", default="08:00")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)

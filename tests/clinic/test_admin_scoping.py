@@ -39,7 +39,16 @@ CLINICAL = {
 VISIBLE = {
     "desk": ADMINISTRATIVE,
     "clinician": ADMINISTRATIVE | CLINICAL,
-    "manager": ADMINISTRATIVE | CLINICAL | {"clinic.user", "clinic.accesslogentry"},
+    "manager": ADMINISTRATIVE
+    | CLINICAL
+    | {
+        "clinic.user",
+        "clinic.accesslogentry",
+        "clinical_rules.rulesetting",
+        "clinical_rules.rulesettingchange",
+        "escalations.ruleseverity",
+        "programs.exitcriteriasetting",
+    },
 }
 SUPERUSER_ONLY = {
     "auth.group",
