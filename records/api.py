@@ -8,13 +8,14 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.access_log import AccessLoggedMixin, client_address
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
+from clinic.api.views import own_patient_or_404
 from clinic.models import AccessAction, Patient
 from clinic.selectors import patients_visible_to
 from clinic.services import access_log_record
@@ -25,13 +26,6 @@ from records.serializers import AccessLogSeenByPatientSerializer, PatientRecordS
 from records.services import record_export_log
 
 FHIR_CONTENT_TYPE = "application/fhir+json; fhirVersion=4.0"
-
-
-def own_patient(request) -> Patient:
-    patient = selectors.patient_of(request.user)
-    if patient is None:
-        raise NotFound("Your account has no patient record.")
-    return patient
 
 
 RECORD_EXAMPLE = {
@@ -132,7 +126,7 @@ class MeRecordView(AccessLoggedMixin, APIView):
         examples=[OpenApiExample("A patient in step 2", value=RECORD_EXAMPLE)],
     )
     def get(self, request):
-        patient = own_patient(request)
+        patient = own_patient_or_404(request)
         check_ins = selectors.record_recent_check_ins(patient=patient)
         total = selectors.record_check_ins(patient=patient).count()
         more = None
@@ -165,7 +159,7 @@ class MeAccessLogView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return selectors.access_log_seen_by_patient(patient=None)
-        self.patient = own_patient(self.request)
+        self.patient = own_patient_or_404(self.request)
         return selectors.access_log_seen_by_patient(patient=self.patient)
 
     def get_serializer_context(self):
@@ -337,7 +331,7 @@ class MeExportView(RecordExportMixin, APIView):
 
     @EXPORT_SCHEMA
     def get(self, request):
-        return self.export(request, own_patient(request))
+        return self.export(request, own_patient_or_404(request))
 
 
 class PatientExportView(RecordExportMixin, APIView):

@@ -9,18 +9,13 @@ from django.db.models import Prefetch, QuerySet
 
 from assessments.models import Assessment, InjuryEpisode
 from bookings.models import Appointment
-from clinic.models import AccessLogEntry, Clinician, Patient, User
+from clinic.models import AccessLogEntry, Clinician, Patient
 from clinic.notifications.models import Audience, Notification, Status
 from programs.models import CheckIn, Escalation, Program, StepTransition
 from records import readable
 
 # Rows fetched per round trip while streaming a long history.
 CHUNK_SIZE = 500
-
-
-def patient_of(user: User) -> Patient | None:
-    """The patient record that belongs to a signed-in patient, if any."""
-    return Patient.objects.select_related("location").filter(user_id=user.pk).first()
 
 
 def record_assessments(*, patient: Patient) -> QuerySet[Assessment]:

@@ -27,5 +27,5 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["patient", "email", "sms", "push", "check_in_time"]
+    list_display = ["patient", "email", "sms", "push", "in_app", "check_in_time", "paused_until"]
     raw_id_fields = ["patient"]

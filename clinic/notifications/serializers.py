@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from clinic.models import Role
-from clinic.notifications.models import Notification
+from clinic.models import Language, Role
+from clinic.notifications.models import CONSENT_CHANNELS, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -44,3 +44,49 @@ class NotificationSerializer(serializers.ModelSerializer):
             # Delivery troubles are the clinic's business, not the patient's.
             data["last_error"] = ""
         return data
+
+
+class ChannelsSerializer(serializers.Serializer):
+    """Consent per channel; a PATCH may give only the channels it changes."""
+
+    email = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False)
+    push = serializers.BooleanField(required=False)
+    in_app = serializers.BooleanField(required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(CONSENT_CHANNELS))
+            if unknown:
+                known = ", ".join(CONSENT_CHANNELS)
+                raise serializers.ValidationError(
+                    [f"Unknown channel {name!r}; known: {known}." for name in unknown]
+                )
+        return super().to_internal_value(data)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """``/me/preferences/`` and ``/patients/{id}/preferences/``."""
+
+    channels = ChannelsSerializer(required=False)
+    check_in_time = serializers.TimeField(
+        format="%H:%M",
+        input_formats=["%H:%M"],
+        required=False,
+        help_text="HH:MM, clinic time, of the check-in reminder.",
+    )
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    paused_until = serializers.DateField(
+        allow_null=True, required=False, help_text="No check-in reminders before this date."
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @staticmethod
+    def shown(preference, patient) -> dict:
+        return {
+            "channels": {channel: preference.allows(channel) for channel in CONSENT_CHANNELS},
+            "check_in_time": preference.check_in_time,
+            "language": patient.language,
+            "paused_until": preference.paused_until,
+            "updated_at": preference.updated_at,
+        }
