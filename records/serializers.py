@@ -32,7 +32,8 @@ class RedFlagSerializer(serializers.Serializer):
 
 
 class RecordAssessmentSerializer(_InLanguage, serializers.ModelSerializer):
-    side = serializers.CharField(source="episode.side")
+    kind = serializers.CharField(help_text="intake or reassessment.")
+    side = serializers.CharField(source="episode.side", help_text="left or right.")
     kind_text = serializers.SerializerMethodField()
     side_text = serializers.SerializerMethodField()
     grade_text = serializers.SerializerMethodField()
@@ -87,6 +88,8 @@ class RecordAssessmentSerializer(_InLanguage, serializers.ModelSerializer):
 
 
 class StepChangeSerializer(_InLanguage, serializers.ModelSerializer):
+    from_step = serializers.IntegerField()
+    to_step = serializers.IntegerField()
     to_step_text = serializers.SerializerMethodField()
 
     class Meta:
@@ -99,6 +102,8 @@ class StepChangeSerializer(_InLanguage, serializers.ModelSerializer):
 
 
 class RecordProgramSerializer(_InLanguage, serializers.ModelSerializer):
+    step = serializers.IntegerField(help_text="1-5.")
+    status = serializers.CharField(help_text="active, paused, completed or referred.")
     step_text = serializers.SerializerMethodField()
     status_text = serializers.SerializerMethodField()
     history = serializers.SerializerMethodField()
@@ -126,6 +131,7 @@ class RecordCheckInSerializer(CheckInSerializer):
 
 
 class RecordEscalationSerializer(_InLanguage, serializers.ModelSerializer):
+    status = serializers.CharField(help_text="open, acknowledged or resolved.")
     rule_text = serializers.SerializerMethodField()
     status_text = serializers.SerializerMethodField()
     outcome = serializers.SerializerMethodField()
@@ -163,7 +169,7 @@ class RecordPatientSerializer(serializers.Serializer):
     last_name = serializers.CharField()
     date_of_birth = serializers.DateField()
     language = serializers.CharField()
-    location = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    location = serializers.CharField(source="location.slug")
 
 
 class PatientRecordSerializer(serializers.Serializer):

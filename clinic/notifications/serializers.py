@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.models import Language, Role
@@ -65,13 +66,22 @@ class ChannelsSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "18:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as ``HH:MM`` (OpenAPI's ``time`` format wants seconds and an
+    offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class PreferencesSerializer(serializers.Serializer):
     """``/me/preferences/`` and ``/patients/{id}/preferences/``."""
 
     channels = ChannelsSerializer(required=False)
-    check_in_time = serializers.TimeField(
-        format="%H:%M",
-        input_formats=["%H:%M"],
+    check_in_time = ClockTimeField(
         required=False,
         help_text="HH:MM, clinic time, of the check-in reminder.",
     )
