@@ -14,7 +14,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -38,6 +38,7 @@ def record_pdf(patient: Patient) -> bytes:
     label = lambda key, **kw: wording.PDF[key][lang].format(**kw)  # noqa: E731
     styles = getSampleStyleSheet()
     body, heading = styles["BodyText"], styles["Heading2"]
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
     story: list = [
         Paragraph(escape(label("title")), styles["Title"]),
         Paragraph(escape(label("made_on", at=_when(timezone.now()), name=patient.name)), body),
@@ -111,7 +112,14 @@ def record_pdf(patient: Patient) -> bytes:
         )
         rows = [[label("date"), label("pain_now"), label("pain_activity"), label("alerts")]]
         rows += [
-            [_when(c.submitted_at), str(c.pain_now), str(c.pain_activity), ", ".join(c.alerts)]
+            [
+                _when(c.submitted_at),
+                str(c.pain_now),
+                str(c.pain_activity),
+                Paragraph(
+                    escape("; ".join(wording.say(wording.RULE, a, lang) for a in c.alerts)), small
+                ),
+            ]
             for c in latest
         ]
         table = Table(rows, repeatRows=1, colWidths=[35 * mm, 25 * mm, 35 * mm, 75 * mm])
@@ -133,7 +141,7 @@ def record_pdf(patient: Patient) -> bytes:
     for e in escalations:
         outcome = escalation_outcome(e)
         text = (
-            f"{_when(e.created_at)} · {wording.say(wording.ESCALATION_RULE, e.rule, lang)} · "
+            f"{_when(e.created_at)} · {wording.say(wording.RULE, e.rule, lang)} · "
             f"{wording.say(wording.ESCALATION_STATUS, e.status, lang)}"
         )
         if outcome:
@@ -145,7 +153,8 @@ def record_pdf(patient: Patient) -> bytes:
     if not appointments:
         story.append(Paragraph(escape(label("none")), body))
     for ap in appointments:
-        text = f"{_when(ap.start)} · {ap.appointment_type.name} · {ap.location.name} · {ap.status}"
+        status = wording.say(wording.APPOINTMENT_STATUS, ap.status, lang)
+        text = f"{_when(ap.start)} · {ap.appointment_type.name} · {ap.location.name} · {status}"
         story.append(Paragraph(escape(text), body))
 
     messages = selectors.record_messages_sent(patient=patient).count()

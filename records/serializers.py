@@ -143,7 +143,7 @@ class RecordEscalationSerializer(_InLanguage, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_rule_text(self, escalation: Escalation) -> str:
-        return wording.say(wording.ESCALATION_RULE, escalation.rule, self.language)
+        return wording.say(wording.RULE, escalation.rule, self.language)
 
     def get_status_text(self, escalation: Escalation) -> str:
         return wording.say(wording.ESCALATION_STATUS, escalation.status, self.language)

@@ -105,8 +105,9 @@ ESCALATION_OUTCOME = {
     "false_alarm": {"en": "No cause for concern", "nl": "Geen reden tot zorg"},
 }
 
-# What a patient reads for the rule that asked for attention: the subject, not the reasoning.
-ESCALATION_RULE = {
+# What a patient reads for an alert or the rule that asked for attention: the subject, not
+# the reasoning.
+RULE = {
     "suspected_grade_3": {"en": "Signs of a severe tear", "nl": "Tekenen van een ernstige scheur"},
     "stop_signal": {"en": "Sharp pain during activity", "nl": "Scherpe pijn tijdens activiteit"},
     "persistent_pain_after_rest": {
@@ -129,6 +130,18 @@ ESCALATION_RULE = {
     "no_progress": {"en": "No progress", "nl": "Geen vooruitgang"},
     "pain_trend_rising": {"en": "Pain going up", "nl": "Pijn die oploopt"},
     "missed_check_ins": {"en": "Check-ins missed", "nl": "Gemiste check-ins"},
+    "exercise_pain_over_hour": {
+        "en": "Pain more than an hour after exercising",
+        "nl": "Pijn langer dan een uur na het oefenen",
+    },
+    "next_day_pain": {"en": "Pain the next day", "nl": "Pijn de volgende dag"},
+}
+
+APPOINTMENT_STATUS = {
+    "booked": {"en": "booked", "nl": "gepland"},
+    "cancelled": {"en": "cancelled", "nl": "geannuleerd"},
+    "completed": {"en": "took place", "nl": "heeft plaatsgevonden"},
+    "no_show": {"en": "missed", "nl": "niet verschenen"},
 }
 
 

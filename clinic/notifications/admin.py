@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from clinic.notifications.models import Notification, NotificationPreference, Status
+from clinic.notifications.models import (
+    ConsentChange,
+    Notification,
+    NotificationPreference,
+    Status,
+)
 
 
 @admin.register(Notification)
@@ -29,3 +34,21 @@ class NotificationAdmin(admin.ModelAdmin):
 class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["patient", "email", "sms", "push", "in_app", "check_in_time", "paused_until"]
     raw_id_fields = ["patient"]
+
+
+@admin.register(ConsentChange)
+class ConsentChangeAdmin(admin.ModelAdmin):
+    """Consent given or withdrawn, as it happened: read only."""
+
+    list_display = ["patient", "channel", "granted", "source", "recorded_by", "at"]
+    list_filter = ["channel", "granted", "source"]
+    raw_id_fields = ["patient"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
