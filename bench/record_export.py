@@ -38,8 +38,9 @@ def populate(n_check_ins: int):
     from assessments.services import assessment_record
     from bookings.models import Appointment, AppointmentType
     from clinic.models import Clinician, Location, Patient, Role, User
-    from clinic.notifications.models import Audience, Channel, Kind, Notification, Status
-    from programs.models import CheckIn, Escalation, Program, StepTransition
+    from escalations.models import Escalation
+    from notifications.models import Audience, Channel, Kind, Notification, Status
+    from programs.models import CheckIn, Program, StepTransition
 
     rotterdam = Location.objects.get(slug="rotterdam")
     physio = User.objects.create_user(

@@ -35,10 +35,10 @@ from fhirclient.models.questionnaireresponse import QuestionnaireResponse
 from assessments.rules import READINESS_TESTS, RED_FLAGS, STRENGTH_SYMMETRY
 from bookings.models import AppointmentStatus
 from clinic.models import Patient, Role, User
-from clinic.notifications.timing import CLINIC_TZ
+from escalations.models import UNRESOLVED
+from notifications.timing import CLINIC_TZ
 from programs import rules as program_rules
 from programs.models import ProgramStatus, Step
-from programs.services.escalations import UNRESOLVED
 from records import codes, selectors
 from records.codes import clinic_coding, coding, concept
 

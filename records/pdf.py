@@ -21,7 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from assessments import rules as assessment_rules
 from assessments.services import clinic_date
 from clinic.models import Patient
-from clinic.notifications.timing import CLINIC_TZ
+from notifications.timing import CLINIC_TZ
 from records import selectors, wording
 from records.serializers import escalation_outcome
 

@@ -10,8 +10,9 @@ from django.db.models import Prefetch, QuerySet
 from assessments.models import Assessment, InjuryEpisode
 from bookings.models import Appointment
 from clinic.models import AccessLogEntry, Clinician, Patient
-from clinic.notifications.models import Audience, Notification, Status
-from programs.models import CheckIn, Escalation, Program, StepTransition
+from escalations.models import Escalation
+from notifications.models import Audience, Notification, Status
+from programs.models import CheckIn, Program, StepTransition
 from records import readable
 
 # Rows fetched per round trip while streaming a long history.

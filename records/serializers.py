@@ -8,8 +8,9 @@ from rest_framework import serializers
 from assessments import rules as assessment_rules
 from assessments.models import Assessment
 from assessments.services import clinic_date
+from escalations.models import Escalation
 from programs.api.check_ins import CheckInSerializer
-from programs.models import Escalation, Program, StepTransition
+from programs.models import Program, StepTransition
 from records import readable, wording
 
 

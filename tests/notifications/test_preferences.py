@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import AccessLogEntry
-from clinic.notifications import schedules
-from clinic.notifications.models import (
+from notifications import schedules
+from notifications.models import (
     Audience,
     ConsentChange,
     Kind,
@@ -18,9 +18,9 @@ from clinic.notifications.models import (
     NotificationPreference,
     Status,
 )
-from clinic.notifications.preferences import notification_preferences_update
-from clinic.notifications.services import patient_routes
-from clinic.notifications.timing import CLINIC_TZ, at_clinic_time, local_date
+from notifications.preferences import notification_preferences_update
+from notifications.services import patient_routes
+from notifications.timing import CLINIC_TZ, at_clinic_time, local_date
 from tests.programs.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from assessments.services import assessment_record
-from bookings.services import appointment_book
-from clinic.notifications.models import Audience, Channel, Kind, Notification, Status
+from bookings.services.appointments import appointment_book
+from escalations.services import escalation_raise
+from notifications.models import Audience, Channel, Kind, Notification, Status
 from programs.services.check_ins import check_in_submit
-from programs.services.escalations import escalation_raise
 from programs.services.programs import program_advance, program_start
 from tests.bookings.factories import AppointmentTypeFactory, WorkingHoursFactory
 from tests.world import next_weekday_at

@@ -12,9 +12,9 @@ from fhirclient.models.fhirelementfactory import FHIRElementFactory
 from assessments.models import InjuryEpisode
 from bookings.models import Appointment
 from clinic.models import AccessLogEntry
-from clinic.notifications.models import Audience, Notification, Status
-from programs.models import CheckIn, Escalation, Program
-from programs.services.escalations import UNRESOLVED
+from escalations.models import UNRESOLVED, Escalation
+from notifications.models import Audience, Notification, Status
+from programs.models import CheckIn, Program
 from records import codes, fhir
 from tests.programs.factories import CheckInFactory
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from assessments.rules import GRADES, RED_FLAGS
-from programs.models import EscalationStatus, ProgramStatus, Step
+from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.models import EscalationStatus
+from programs.models import ProgramStatus, Step
 from programs.rules import ADVISORY_ALERTS
-from programs.services.escalations import DEFAULT_SEVERITY
 from records import wording
 
 

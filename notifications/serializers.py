@@ -1,0 +1,102 @@
+"""HTTP shapes of the outbox (API.md, notifications)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from clinic.models import Language, Role
+from notifications.models import CONSENT_CHANNELS, Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    recipient = serializers.CharField(
+        source="address", read_only=True, help_text="The e-mail address, phone or account used."
+    )
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "recipient",
+            "recipient_user",
+            "patient",
+            "language",
+            "status",
+            "send_at",
+            "sent_at",
+            "appointment",
+            "escalation",
+            "program",
+            "subject",
+            "body",
+            "attempts",
+            "last_error",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and request.user.role == Role.PATIENT:
+            # Delivery troubles are the clinic's business, not the patient's.
+            data["last_error"] = ""
+        return data
+
+
+class ChannelsSerializer(serializers.Serializer):
+    """Consent per channel; a PATCH may give only the channels it changes."""
+
+    email = serializers.BooleanField(required=False)
+    sms = serializers.BooleanField(required=False)
+    push = serializers.BooleanField(required=False)
+    in_app = serializers.BooleanField(required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(CONSENT_CHANNELS))
+            if unknown:
+                known = ", ".join(CONSENT_CHANNELS)
+                raise serializers.ValidationError(
+                    [f"Unknown channel {name!r}; known: {known}." for name in unknown]
+                )
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "18:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as ``HH:MM`` (OpenAPI's ``time`` format wants seconds and an
+    offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """``/me/preferences/`` and ``/patients/{id}/preferences/``."""
+
+    channels = ChannelsSerializer(required=False)
+    check_in_time = ClockTimeField(
+        required=False,
+        help_text="HH:MM, clinic time, of the check-in reminder.",
+    )
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    paused_until = serializers.DateField(
+        allow_null=True, required=False, help_text="No check-in reminders before this date."
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @staticmethod
+    def shown(preference, patient) -> dict:
+        return {
+            "channels": {channel: preference.allows(channel) for channel in CONSENT_CHANNELS},
+            "check_in_time": preference.check_in_time,
+            "language": patient.language,
+            "paused_until": preference.paused_until,
+            "updated_at": preference.updated_at,
+        }
