@@ -127,21 +127,9 @@ class MeRecordView(AccessLoggedMixin, APIView):
     )
     def get(self, request):
         patient = own_patient_or_404(request)
-        check_ins = selectors.record_recent_check_ins(patient=patient)
-        total = selectors.record_check_ins(patient=patient).count()
-        more = None
-        if total > len(check_ins):
-            more = request.build_absolute_uri("/api/v1/check-ins/")
-        data = {
-            "patient": patient,
-            "language": patient.language,
-            "assessments": selectors.record_assessments(patient=patient),
-            "programs": selectors.record_programs(patient=patient),
-            "check_ins": check_ins,
-            "check_ins_total": total,
-            "check_ins_more": more,
-            "escalations": selectors.record_escalations(patient=patient),
-        }
+        data = selectors.patient_record(patient=patient)
+        if data["check_ins_total"] > len(data["check_ins"]):
+            data["check_ins_more"] = request.build_absolute_uri("/api/v1/check-ins/")
         self.log_access(patient)
         context = {"request": request, "language": patient.language}
         return Response(PatientRecordSerializer(data, context=context).data)

@@ -54,6 +54,20 @@ def record_recent_check_ins(*, patient: Patient) -> list[CheckIn]:
     )
 
 
+def patient_record(*, patient: Patient) -> dict:
+    """What ``/me/record/`` shows, as querysets and values (see ``records.readable``)."""
+    return {
+        "patient": patient,
+        "language": patient.language,
+        "assessments": record_assessments(patient=patient),
+        "programs": record_programs(patient=patient),
+        "check_ins": record_recent_check_ins(patient=patient),
+        "check_ins_total": record_check_ins(patient=patient).count(),
+        "check_ins_more": None,
+        "escalations": record_escalations(patient=patient),
+    }
+
+
 def record_escalations(*, patient: Patient) -> QuerySet[Escalation]:
     return Escalation.objects.filter(patient=patient).order_by("-created_at", "-id")
 
