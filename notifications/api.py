@@ -4,6 +4,7 @@ patient's notification preferences: /me/preferences/, /patients/{id}/preferences
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
@@ -154,6 +155,8 @@ class PatientPreferencesView(PreferencesViewMixin, APIView):
         others = sorted(set(changes) - {"channels"})
         if others:
             raise InvalidInput(
-                "At the desk only consent per channel is recorded; the patient sets the rest.",
+                gettext(
+                    "At the desk only consent per channel is recorded; the patient sets the rest."
+                ),
                 field=others[0],
             )

@@ -19,6 +19,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.errors import InvalidInput
 from clinic.models import Patient, User
@@ -63,7 +64,9 @@ def notification_preferences_update(
     now = now or timezone.now()
     unknown = set(channels or {}) - set(CONSENT_CHANNELS)
     if unknown:
-        raise InvalidInput(f"Unknown channel {min(unknown)!r}.", field="channels")
+        raise InvalidInput(
+            gettext("Unknown channel %(channel)s.") % {"channel": min(unknown)}, field="channels"
+        )
     preference, _ = NotificationPreference.objects.select_for_update().get_or_create(
         patient=patient
     )
@@ -92,7 +95,8 @@ def notification_preferences_update(
     if paused_until is not UNCHANGED and paused_until != preference.paused_until:
         if paused_until is not None and paused_until <= local_date(now):
             raise InvalidInput(
-                "A pause ends on a future date; give null to end a pause.", field="paused_until"
+                gettext("A pause ends on a future date; give null to end a pause."),
+                field="paused_until",
             )
         preference.paused_until = paused_until
         changed.append("paused_until")

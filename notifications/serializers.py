@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -61,7 +62,11 @@ class ChannelsSerializer(serializers.Serializer):
             if unknown:
                 known = ", ".join(CONSENT_CHANNELS)
                 raise serializers.ValidationError(
-                    [f"Unknown channel {name!r}; known: {known}." for name in unknown]
+                    [
+                        gettext("Unknown channel %(channel)s; known: %(known)s.")
+                        % {"channel": name, "known": known}
+                        for name in unknown
+                    ]
                 )
         return super().to_internal_value(data)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.access_log import AccessLoggedMixin, client_address
+from clinic.api.authentication import reader_language
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
 from clinic.api.views import own_patient_or_404
 from clinic.models import AccessAction, Patient
@@ -131,7 +133,7 @@ class MeRecordView(AccessLoggedMixin, APIView):
         if data["check_ins_total"] > len(data["check_ins"]):
             data["check_ins_more"] = request.build_absolute_uri("/api/v1/check-ins/")
         self.log_access(patient)
-        context = {"request": request, "language": patient.language}
+        context = {"request": request, "language": reader_language(request)}
         return Response(PatientRecordSerializer(data, context=context).data)
 
 
@@ -290,7 +292,7 @@ class RecordExportMixin:
     def export(self, request, patient: Patient):
         form = request.query_params.get("format", "json")
         if form not in ("json", "fhir", "pdf"):
-            raise ValidationError({"format": ["Give json (a FHIR R4 bundle) or pdf."]})
+            raise ValidationError({"format": [gettext("Give json (a FHIR R4 bundle) or pdf.")]})
         kind = "pdf" if form == "pdf" else "fhir"
         record_export_log(
             exported_by=request.user,

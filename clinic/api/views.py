@@ -38,7 +38,7 @@ def own_patient_or_404(request) -> Patient:
     """The signed-in patient's own record, for the ``/me/...`` endpoints of patients."""
     patient = patient_of_account(request.user)
     if patient is None:
-        raise NotFound("Your account has no patient record.")
+        raise NotFound(gettext("Your account has no patient record."))
     return patient
 
 

@@ -253,3 +253,12 @@ def test_no_in_app_consent_means_no_in_app_fallback(patient):
         channels={"email": False, "push": False, "in_app": False},
     )
     assert patient_routes(patient) == []
+
+
+def test_refusals_are_in_the_patients_language(api, patient):
+    response = api(patient.user).patch(
+        "/api/v1/me/preferences/", {"paused_until": "2001-01-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Language"] == "nl"
+    assert "pauze" in response.json()["errors"]["paused_until"][0]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0002_locations_and_append_only_log'),
+        ('clinic', '0004_translated_model_names'),
     ]
 
     operations = [
