@@ -110,7 +110,10 @@ class MyPreferencesView(PreferencesViewMixin, APIView):
                 "No SMS, reminders paused for a holiday",
                 value={"channels": {"sms": False}, "paused_until": "2027-08-01"},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "The preferences after the change", value=PREFERENCES_EXAMPLE, response_only=True
+            ),
         ],
     )
     def patch(self, request):
@@ -145,7 +148,10 @@ class PatientPreferencesView(PreferencesViewMixin, APIView):
                 "Consent for SMS given at the desk",
                 value={"channels": {"sms": True}},
                 request_only=True,
-            )
+            ),
+            OpenApiExample(
+                "The preferences after the change", value=PREFERENCES_EXAMPLE, response_only=True
+            ),
         ],
     )
     def patch(self, request, id: int):
