@@ -178,6 +178,11 @@ class NotificationPreference(models.Model):
     paused_until = models.DateField(
         null=True, blank=True, help_text="No check-in reminders before this date."
     )
+    channel_turned_on_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a channel was last turned on; no reminder is planned for before then.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -4,8 +4,8 @@ reminder time, the language and a pause of reminders.
 What a change does to messages not yet sent:
 
 - a channel turned off cancels that channel's pending messages to the patient;
-- a channel turned on schedules nothing by itself, so nothing is sent for a moment that
-  has passed: the half-hourly planner adds the next reminders;
+- a channel turned on schedules nothing by itself, and the planner plans no reminder for
+  a moment before it was turned on: nothing is sent for a moment that has passed;
 - a new check-in time moves pending check-in reminders and nudges to that time on the
   same day, or cancels them when that moment has passed;
 - a pause cancels pending check-in reminders and nudges before its date, and the planner
@@ -84,7 +84,10 @@ def notification_preferences_update(
             source=source,
             recorded_by=changed_by,
         )
-        if not granted:
+        if granted:
+            preference.channel_turned_on_at = now
+            changed.append("channel_turned_on_at")
+        else:
             notifications_cancel(patient=patient, audience=Audience.PATIENT, channel=channel)
 
     if check_in_time is not None and check_in_time != preference.check_in_time:
@@ -111,7 +114,7 @@ def notification_preferences_update(
         _pending_to(patient).update(language=language)
 
     if changed:
-        preference.save(update_fields=[*changed, "updated_at"])
+        preference.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
     return preference
 
 

@@ -197,6 +197,8 @@ def check_in_reminders_plan_for(*, program, now: datetime.datetime) -> int:
         send_at = at_clinic_time(send_day, wall)
         if send_at < now - datetime.timedelta(hours=1):
             continue  # planned too late for today's moment; the next one follows
+        if preference.channel_turned_on_at and send_at < preference.channel_turned_on_at:
+            continue  # a channel turned on later sends nothing for a moment already passed
         written += _to_patient(
             patient,
             kind=kind,

@@ -262,3 +262,32 @@ def test_refusals_are_in_the_patients_language(api, patient):
     assert response.status_code == 400
     assert response["Content-Language"] == "nl"
     assert "pauze" in response.json()["errors"]["paused_until"][0]
+
+
+def test_a_channel_turned_on_gets_no_reminder_for_a_moment_already_passed(patient):
+    start = datetime.date(2027, 5, 3)
+    program = ProgramFactory(
+        patient=patient, started_at=at_clinic_time(start, datetime.time(11)), check_in_every_days=2
+    )
+    due = start + datetime.timedelta(days=2)  # reminder at 18:00 that day
+    notification_preferences_update(
+        patient=patient,
+        changed_by=patient.user,
+        source="app",
+        channels={"sms": True},
+        now=at_clinic_time(due, datetime.time(18, 20)),
+    )
+    # The planner's next run, within the hour it may still catch up on: not for SMS.
+    schedules.check_in_reminders_plan_for(
+        program=program, now=at_clinic_time(due, datetime.time(18, 30))
+    )
+    sms = Notification.objects.filter(program=program, channel="sms")
+    assert not sms.filter(send_at__lt=at_clinic_time(due, datetime.time(18, 20))).exists()
+    assert not sms.filter(kind=Kind.CHECK_IN_REMINDER, send_at__date=due).exists()
+
+    # The next moment goes out on SMS as well.
+    later = due + datetime.timedelta(days=2)
+    schedules.check_in_reminders_plan_for(
+        program=program, now=at_clinic_time(later, datetime.time(9))
+    )
+    assert sms.filter(send_at=at_clinic_time(later, datetime.time(18))).exists()
