@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from clinic.errors import InvalidInput
 from clinic.models import Patient, User
 from clinic.services import patient_update
+from clinic.time import at_clinic_time, local_date
 from notifications.models import (
     CONSENT_CHANNELS,
     Audience,
@@ -34,7 +35,7 @@ from notifications.models import (
     Status,
 )
 from notifications.services import notifications_cancel
-from notifications.timing import at_clinic_time, local_date, outside_quiet_hours
+from notifications.timing import outside_quiet_hours
 
 CHECK_IN_KINDS = (Kind.CHECK_IN_REMINDER, Kind.CHECK_IN_NUDGE)
 # Marks "leave as it is" apart from None ("no pause").

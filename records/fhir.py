@@ -35,8 +35,8 @@ from fhirclient.models.questionnaireresponse import QuestionnaireResponse
 from assessments.rules import READINESS_TESTS, RED_FLAGS, STRENGTH_SYMMETRY
 from bookings.models import AppointmentStatus
 from clinic.models import Patient, Role, User
+from clinic.time import CLINIC_TZ
 from escalations.models import UNRESOLVED
-from notifications.timing import CLINIC_TZ
 from programs import rules as program_rules
 from programs.models import ProgramStatus, Step
 from records import codes, selectors

@@ -19,9 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from assessments import rules as assessment_rules
-from assessments.services import clinic_date
 from clinic.models import Patient
-from notifications.timing import CLINIC_TZ
+from clinic.time import CLINIC_TZ, local_date
 from records import selectors, wording
 from records.serializers import escalation_outcome
 
@@ -57,7 +56,7 @@ def record_pdf(patient: Patient) -> bytes:
         story.append(Paragraph(escape(label("none")), body))
     for a in assessments:
         onset = a.episode.onset_date
-        phase = assessment_rules.phase(onset_date=onset, on=clinic_date(a.assessed_at))
+        phase = assessment_rules.phase(onset_date=onset, on=local_date(a.assessed_at))
         window = assessment_rules.return_to_run(grade=a.grade, onset_date=onset)
         lines = [
             f"<b>{escape(_when(a.assessed_at))} · "

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from assessments import rules as assessment_rules
 from assessments.models import Assessment
-from assessments.services import clinic_date
+from clinic.time import local_date
 from escalations.models import Escalation
 from programs.api.check_ins import CheckInSerializer
 from programs.models import Program, StepTransition
@@ -61,7 +61,7 @@ class RecordAssessmentSerializer(_InLanguage, serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=["acute", "chronic"]))
     def get_phase(self, assessment: Assessment) -> str:
         return assessment_rules.phase(
-            onset_date=assessment.episode.onset_date, on=clinic_date(assessment.assessed_at)
+            onset_date=assessment.episode.onset_date, on=local_date(assessment.assessed_at)
         )
 
     def get_phase_text(self, assessment: Assessment) -> str:

@@ -15,10 +15,10 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from assessments.services import assessment_record
-from bookings.config import CLINIC_TZ
 from bookings.services.appointments import appointment_book
 from bookings.services.calendar_feeds import calendar_feed_regenerate
 from clinic.models import Location, Role
+from clinic.time import CLINIC_TZ
 from escalations.services import escalation_raise
 from notifications.models import Notification
 from programs.services.check_ins import check_in_submit

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import AccessLogEntry
-from notifications import schedules
+from clinic.time import CLINIC_TZ, at_clinic_time, local_date
 from notifications.models import (
     Audience,
     ConsentChange,
@@ -20,7 +20,7 @@ from notifications.models import (
 )
 from notifications.preferences import notification_preferences_update
 from notifications.services import patient_routes
-from notifications.timing import CLINIC_TZ, at_clinic_time, local_date
+from programs import notifications as program_messages
 from tests.programs.factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,9 +138,9 @@ def test_a_pause_stops_check_in_reminders_until_its_date(api, patient):
     program.refresh_from_db()
     for day in (3, 5, 7, 8):
         now = at_clinic_time(datetime.date(2027, 5, day), datetime.time(9))
-        assert schedules.check_in_reminders_plan_for(program=program, now=now) == 0
+        assert program_messages.check_in_reminders_plan_for(program=program, now=now) == 0
     now = at_clinic_time(datetime.date(2027, 5, 9), datetime.time(9))
-    assert schedules.check_in_reminders_plan_for(program=program, now=now) > 0
+    assert program_messages.check_in_reminders_plan_for(program=program, now=now) > 0
     planned = Notification.objects.filter(program=program, status=Status.PENDING)
     assert {local_date(n.send_at) for n in planned} == {datetime.date(2027, 5, 10)}
 
@@ -278,7 +278,7 @@ def test_a_channel_turned_on_gets_no_reminder_for_a_moment_already_passed(patien
         now=at_clinic_time(due, datetime.time(18, 20)),
     )
     # The planner's next run, within the hour it may still catch up on: not for SMS.
-    schedules.check_in_reminders_plan_for(
+    program_messages.check_in_reminders_plan_for(
         program=program, now=at_clinic_time(due, datetime.time(18, 30))
     )
     sms = Notification.objects.filter(program=program, channel="sms")
@@ -287,7 +287,7 @@ def test_a_channel_turned_on_gets_no_reminder_for_a_moment_already_passed(patien
 
     # The next moment goes out on SMS as well.
     later = due + datetime.timedelta(days=2)
-    schedules.check_in_reminders_plan_for(
+    program_messages.check_in_reminders_plan_for(
         program=program, now=at_clinic_time(later, datetime.time(9))
     )
     assert sms.filter(send_at=at_clinic_time(later, datetime.time(18))).exists()
