@@ -12,7 +12,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: an app may import the apps before it, never those after it.
-LAYERS = ["clinic", "notifications", "escalations", "assessments", "bookings", "programs", "config"]
+LAYERS = [
+    "clinic",
+    "notifications",
+    "escalations",
+    "assessments",
+    "bookings",
+    "programs",
+    "records",
+    "config",
+]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 
 # Delivery enqueues the task that delivers; the task calls delivery.
