@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from clinic.admin_scope import LocationScopedAdminMixin, by_patient
 from notifications.models import (
     ConsentChange,
     Notification,
@@ -9,8 +10,11 @@ from notifications.models import (
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Staff see what went out, what waits, and what failed and why."""
+class NotificationAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    """What went out, what waits, and what failed and why. The outbox holds escalation
+    notices and claim tokens: a superuser's, not the staff's."""
+
+    superuser_only = True
 
     list_display = ["send_at", "kind", "channel", "address", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "channel", "audience"]
@@ -31,15 +35,17 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    staff_scope = by_patient("patient__")
     list_display = ["patient", "email", "sms", "push", "in_app", "check_in_time", "paused_until"]
     raw_id_fields = ["patient"]
 
 
 @admin.register(ConsentChange)
-class ConsentChangeAdmin(admin.ModelAdmin):
+class ConsentChangeAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     """Consent given or withdrawn, as it happened: read only."""
 
+    staff_scope = by_patient("patient__")
     list_display = ["patient", "channel", "granted", "source", "recorded_by", "at"]
     list_filter = ["channel", "granted", "source"]
     raw_id_fields = ["patient"]

@@ -20,6 +20,7 @@ LAYERS = [
     "bookings",
     "programs",
     "records",
+    "staff",
     "config",
 ]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
