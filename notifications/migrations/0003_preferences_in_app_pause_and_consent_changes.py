@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0005_access_log_export'),
+        ('clinic', '0006_access_log_export'),
         ('notifications', '0002_escalation_moved_to_escalations_app'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0004_translated_model_names'),
+        ('clinic', '0005_field_names_in_the_clinics_language'),
     ]
 
     operations = [
