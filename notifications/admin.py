@@ -43,9 +43,10 @@ class NotificationPreferenceAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ConsentChange)
 class ConsentChangeAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
-    """Consent given or withdrawn, as it happened: read only."""
+    """Consent given or withdrawn, as it happened: read only, for superusers (staff read a
+    patient's consent through the API)."""
 
-    staff_scope = by_patient("patient__")
+    superuser_only = True
     list_display = ["patient", "channel", "granted", "source", "recorded_by", "at"]
     list_filter = ["channel", "granted", "source"]
     raw_id_fields = ["patient"]
