@@ -3,8 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from clinic.api.errors import api_not_found
-from clinic.api.schema import EnglishSchemaView
-from clinic.api.views import healthz
+from clinic.api.views import EnglishSchemaView, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

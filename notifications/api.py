@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,7 +25,11 @@ from clinic.selectors import patients_visible_to
 from notifications.models import ConsentSource, Notification
 from notifications.preferences import notification_preferences_update
 from notifications.selectors import notifications_visible_to
-from notifications.serializers import NotificationSerializer, PreferencesSerializer
+from notifications.serializers import (
+    InboxItemSerializer,
+    NotificationSerializer,
+    PreferencesSerializer,
+)
 from notifications.services import preference_of
 
 
@@ -30,6 +39,19 @@ class NotificationFilter(ClinicFilterSet):
         fields = ["kind", "status", "channel", "appointment", "escalation", "patient", "program"]
 
 
+# Staff read the outbox's rows; a patient reads their inbox. Staff first: a patient's item
+# lacks the delivery fields, so a client tells them apart by trying the staff shape first.
+NOTIFICATION_OR_INBOX_ITEM = PolymorphicProxySerializer(
+    component_name="NotificationOrInboxItem",
+    serializers=[NotificationSerializer, InboxItemSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=NOTIFICATION_OR_INBOX_ITEM),
+    retrieve=extend_schema(responses=NOTIFICATION_OR_INBOX_ITEM),
+)
 class NotificationViewSet(
     AccessLoggedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -42,6 +64,11 @@ class NotificationViewSet(
 
     def get_queryset(self):
         return notifications_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.request is not None and getattr(self.request.user, "role", None) == Role.PATIENT:
+            return InboxItemSerializer
+        return NotificationSerializer
 
     def log_access(self, obj, action=None) -> None:
         # Messages about a patient are part of their record; a digest concerns no one patient.
