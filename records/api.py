@@ -162,20 +162,15 @@ class MeAccessLogView(ListAPIView):
         examples=[
             OpenApiExample(
                 "A clinician read an assessment",
+                # drf-spectacular wraps a list view's example in the page envelope.
                 value={
-                    "next": None,
-                    "previous": None,
-                    "results": [
-                        {
-                            "at": "2027-03-02T10:20:00+01:00",
-                            "action": "read",
-                            "resource": "assessment",
-                            "object_id": "31",
-                            "role": "clinician",
-                            "location": "rotterdam",
-                            "name": "Eva Jansen",
-                        }
-                    ],
+                    "at": "2027-03-02T10:20:00+01:00",
+                    "action": "read",
+                    "resource": "assessment",
+                    "object_id": "31",
+                    "role": "clinician",
+                    "location": "rotterdam",
+                    "name": "Eva Jansen",
                 },
                 response_only=True,
             )
