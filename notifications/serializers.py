@@ -82,13 +82,22 @@ class InboxItemSerializer(serializers.ModelSerializer):
         return notification.body or notification.subject or Kind(notification.kind).label
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON true or false: consent is never inferred from 0, "yes" or "on"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class ChannelsSerializer(serializers.Serializer):
     """Consent per channel; a PATCH may give only the channels it changes."""
 
-    email = serializers.BooleanField(required=False)
-    sms = serializers.BooleanField(required=False)
-    push = serializers.BooleanField(required=False)
-    in_app = serializers.BooleanField(required=False)
+    email = StrictBooleanField(required=False)
+    sms = StrictBooleanField(required=False)
+    push = StrictBooleanField(required=False)
+    in_app = StrictBooleanField(required=False)
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
