@@ -26,3 +26,7 @@ check_in_submitted = Signal()
 program_started = Signal()
 program_step_changed = Signal()
 program_closed = Signal()
+
+# clinic.backups: the database was just restored from a backup (no arguments); the outbox
+# then checks messages due before now against their channel (notifications.services).
+database_restored = Signal()

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clinic', '0006_access_log_export'),
-        ('notifications', '0002_escalation_moved_to_escalations_app'),
+        ('notifications', '0003_held_after_restore'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
