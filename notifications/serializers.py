@@ -94,6 +94,8 @@ class StrictBooleanField(serializers.BooleanField):
 class ChannelsSerializer(serializers.Serializer):
     """Consent per channel; a PATCH may give only the channels it changes."""
 
+    closed_document = True  # an unknown channel is refused, and the schema says so
+
     email = StrictBooleanField(required=False)
     sms = StrictBooleanField(required=False)
     push = StrictBooleanField(required=False)
