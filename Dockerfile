@@ -11,6 +11,7 @@ COPY programs ./programs
 COPY bookings ./bookings
 COPY staff ./staff
 COPY clinical_rules ./clinical_rules
+COPY records ./records
 COPY locale ./locale
 COPY manage.py Procfile gunicorn.conf.py ./
 RUN pip install --no-cache-dir . && mkdir -p var && \

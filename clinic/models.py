@@ -180,6 +180,8 @@ class AccessAction(models.TextChoices):
     CREATE = "create", "Create"
     UPDATE = "update", "Update"
     DELETE = "delete", "Delete"
+    # A copy of the record left the clinic (FHIR bundle or PDF).
+    EXPORT = "export", "Export"
 
 
 class AccessLogEntry(models.Model):

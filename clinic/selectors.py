@@ -37,6 +37,13 @@ def patients_visible_to(user: User) -> QuerySet[Patient]:
     )
 
 
+def patient_of_account(user: User) -> Patient | None:
+    """The patient record of a signed-in patient's app account, if it has one."""
+    if not user.is_authenticated or user.role != Role.PATIENT:
+        return None
+    return Patient.objects.select_related("location").filter(user_id=user.pk).first()
+
+
 def clinicians_list(*, location: Location | None = None) -> QuerySet[Clinician]:
     qs = Clinician.objects.select_related("user").prefetch_related("user__locations")
     if location is not None:

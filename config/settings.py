@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "programs",
     "bookings",
     "clinical_rules",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,9 @@ SPECTACULAR_SETTINGS = {
 
 # Problem-details "type" URIs are this base plus the error code (".../slot_taken").
 PROBLEM_TYPE_BASE = env("PROBLEM_TYPE_BASE", default="https://clinic.example/problems/")
+
+# A patient's view of who opened their record names the staff member (clinic policy).
+ACCESS_LOG_SHOWS_STAFF_NAMES = env.bool("ACCESS_LOG_SHOWS_STAFF_NAMES", default=True)
 
 # --- Celery -----------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")

@@ -1,7 +1,12 @@
 from django.contrib import admin
 
 from clinic.admin_scope import LocationScopedAdminMixin, by_patient
-from notifications.models import Notification, NotificationPreference, Status
+from notifications.models import (
+    ConsentChange,
+    Notification,
+    NotificationPreference,
+    Status,
+)
 
 
 @admin.register(Notification)
@@ -33,5 +38,25 @@ class NotificationAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     staff_scope = by_patient("patient__")
-    list_display = ["patient", "email", "sms", "push", "check_in_time"]
+    list_display = ["patient", "email", "sms", "push", "in_app", "check_in_time", "paused_until"]
     raw_id_fields = ["patient"]
+
+
+@admin.register(ConsentChange)
+class ConsentChangeAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    """Consent given or withdrawn, as it happened: read only, for superusers (staff read a
+    patient's consent through the API)."""
+
+    superuser_only = True
+    list_display = ["patient", "channel", "granted", "source", "recorded_by", "at"]
+    list_filter = ["channel", "granted", "source"]
+    raw_id_fields = ["patient"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,17 +1,36 @@
-"""GET /api/v1/notifications/: a patient's inbox; for staff, what they may see."""
+"""GET /api/v1/notifications/: a patient's inbox; for staff, what they may see. And the
+patient's notification preferences: /me/preferences/, /patients/{id}/preferences/."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+from drf_spectacular.utils import (
+    OpenApiExample,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet
-from clinic.api.permissions import EVERYONE, RoleAllowed
+from clinic.api.permissions import EVERYONE, PATIENT_ONLY, STAFF, RoleAllowed
+from clinic.api.views import own_patient_or_404
+from clinic.errors import InvalidInput
 from clinic.models import Role
-from notifications.models import Notification
+from clinic.selectors import patients_visible_to
+from notifications.models import ConsentSource, Notification
+from notifications.preferences import notification_preferences_update
 from notifications.selectors import notifications_visible_to
-from notifications.serializers import InboxItemSerializer, NotificationSerializer
+from notifications.serializers import (
+    InboxItemSerializer,
+    NotificationSerializer,
+    PreferencesSerializer,
+)
+from notifications.services import preference_of
 
 
 class NotificationFilter(ClinicFilterSet):
@@ -55,3 +74,122 @@ class NotificationViewSet(
         # Messages about a patient are part of their record; a digest concerns no one patient.
         if obj.patient_id is not None:
             super().log_access(obj, action)
+
+
+PREFERENCES_EXAMPLE = {
+    "channels": {"email": True, "sms": False, "push": True, "in_app": True},
+    "check_in_time": "18:30",
+    "language": "nl",
+    "paused_until": None,
+    "updated_at": "2027-03-02T10:15:00+01:00",
+}
+
+
+class PreferencesViewMixin(AccessLoggedMixin):
+    """Read and change one patient's notification preferences through the service."""
+
+    permission_classes = [RoleAllowed]
+    access_log_resource = "notification_preference"
+    access_log_patient = "pk"
+    source = ConsentSource.APP
+
+    def answer(self, patient) -> Response:
+        data = PreferencesSerializer.shown(preference_of(patient), patient)
+        return Response(PreferencesSerializer(data).data)
+
+    def change(self, request, patient) -> Response:
+        serializer = PreferencesSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        self.check_may_change(changes)
+        notification_preferences_update(
+            patient=patient, changed_by=request.user, source=self.source, **changes
+        )
+        self.log_access(patient)
+        patient.refresh_from_db(fields=["language"])
+        return self.answer(patient)
+
+    def check_may_change(self, changes: dict) -> None:
+        """Everything a patient may change; staff override this."""
+
+
+class MyPreferencesView(PreferencesViewMixin, APIView):
+    """How I want to be reached: consent per channel, the time of my check-in reminder, my
+    language, and a pause of reminders until a date. Turning a channel off cancels its
+    messages not yet sent; turning one on sends nothing for a moment that has passed."""
+
+    roles = PATIENT_ONLY
+
+    @extend_schema(
+        responses=PreferencesSerializer,
+        examples=[OpenApiExample("Defaults, reminder at 18:30", value=PREFERENCES_EXAMPLE)],
+    )
+    def get(self, request):
+        patient = own_patient_or_404(request)
+        self.log_access(patient)
+        return self.answer(patient)
+
+    @extend_schema(
+        request=PreferencesSerializer,
+        responses=PreferencesSerializer,
+        examples=[
+            OpenApiExample(
+                "No SMS, reminders paused for a holiday",
+                value={"channels": {"sms": False}, "paused_until": "2027-08-01"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The preferences after the change", value=PREFERENCES_EXAMPLE, response_only=True
+            ),
+        ],
+    )
+    def patch(self, request):
+        return self.change(request, own_patient_or_404(request))
+
+
+class PatientPreferencesView(PreferencesViewMixin, APIView):
+    """Staff read a patient's preferences; the front desk (and managers) record a consent
+    the patient gave at the desk. The consent change is kept with who recorded it."""
+
+    roles = STAFF
+    roles_for = {"patch": frozenset({Role.FRONT_DESK, Role.MANAGER})}
+    source = ConsentSource.DESK
+
+    def patient(self, request, id: int):
+        return get_object_or_404(patients_visible_to(request.user), pk=id)
+
+    @extend_schema(
+        responses=PreferencesSerializer,
+        examples=[OpenApiExample("A patient's preferences", value=PREFERENCES_EXAMPLE)],
+    )
+    def get(self, request, id: int):
+        patient = self.patient(request, id)
+        self.log_access(patient)
+        return self.answer(patient)
+
+    @extend_schema(
+        request=PreferencesSerializer,
+        responses=PreferencesSerializer,
+        examples=[
+            OpenApiExample(
+                "Consent for SMS given at the desk",
+                value={"channels": {"sms": True}},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "The preferences after the change", value=PREFERENCES_EXAMPLE, response_only=True
+            ),
+        ],
+    )
+    def patch(self, request, id: int):
+        return self.change(request, self.patient(request, id))
+
+    def check_may_change(self, changes: dict) -> None:
+        others = sorted(set(changes) - {"channels"})
+        if others:
+            raise InvalidInput(
+                gettext(
+                    "At the desk only consent per channel is recorded; the patient sets the rest."
+                ),
+                field=others[0],
+            )

@@ -163,7 +163,10 @@ DEFAULT_CHECK_IN_TIME = datetime.time(18, 0)
 
 
 class NotificationPreference(models.Model):
-    """A patient's consent per channel and preferred check-in time. Absent means defaults."""
+    """A patient's consent per channel, preferred check-in time and a pause of reminders.
+    Absent means the defaults. The patient changes it in the app (``/me/preferences/``);
+    the front desk records consent given at the desk; every consent change is kept in
+    ``ConsentChange``."""
 
     patient = models.OneToOneField(
         Patient, on_delete=models.CASCADE, related_name="notification_preference"
@@ -171,8 +174,17 @@ class NotificationPreference(models.Model):
     email = models.BooleanField(default=True)
     sms = models.BooleanField(default=False)
     push = models.BooleanField(default=True)
+    in_app = models.BooleanField(default=True)
     check_in_time = models.TimeField(
         default=DEFAULT_CHECK_IN_TIME, help_text="Local clinic time of the check-in reminder."
+    )
+    paused_until = models.DateField(
+        null=True, blank=True, help_text="No check-in reminders before this date."
+    )
+    channel_turned_on_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a channel was last turned on; no reminder is planned for before then.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -180,7 +192,47 @@ class NotificationPreference(models.Model):
         return f"Notification preferences of {self.patient}"
 
     def allows(self, channel: str) -> bool:
-        return bool(getattr(self, channel, channel == Channel.IN_APP))
+        return bool(getattr(self, channel, False))
+
+    def paused_on(self, day: datetime.date) -> bool:
+        return self.paused_until is not None and day < self.paused_until
+
+
+CONSENT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
+
+
+class ConsentSource(models.TextChoices):
+    APP = "app", "The patient, in the app"
+    DESK = "desk", "Given at the desk, recorded by staff"
+
+
+class ConsentChange(models.Model):
+    """One channel's consent given or withdrawn: by whom, how, when. Append-only."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consent_changes")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="consent_change_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ConsentSource.values), name="consent_change_source_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verb = "gave" if self.granted else "withdrew"
+        return f"{self.patient} {verb} consent for {self.channel} ({self.source})"
 
 
 class ScheduleMark(models.Model):

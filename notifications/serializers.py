@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from notifications.models import Channel, Kind, Notification
+from clinic.models import Language
+from notifications.models import CONSENT_CHANNELS, Channel, Kind, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -77,3 +80,73 @@ class InboxItemSerializer(serializers.ModelSerializer):
     def get_text(self, notification: Notification) -> str:
         """The message itself once written; before that, what kind of message it is."""
         return notification.body or notification.subject or Kind(notification.kind).label
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON true or false: consent is never inferred from 0, "yes" or "on"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class ChannelsSerializer(serializers.Serializer):
+    """Consent per channel; a PATCH may give only the channels it changes."""
+
+    closed_document = True  # an unknown channel is refused, and the schema says so
+
+    email = StrictBooleanField(required=False)
+    sms = StrictBooleanField(required=False)
+    push = StrictBooleanField(required=False)
+    in_app = StrictBooleanField(required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(CONSENT_CHANNELS))
+            if unknown:
+                known = ", ".join(CONSENT_CHANNELS)
+                raise serializers.ValidationError(
+                    [
+                        gettext("Unknown channel %(channel)s; known: %(known)s.")
+                        % {"channel": name, "known": known}
+                        for name in unknown
+                    ]
+                )
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "18:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as ``HH:MM`` (OpenAPI's ``time`` format wants seconds and an
+    offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """``/me/preferences/`` and ``/patients/{id}/preferences/``."""
+
+    channels = ChannelsSerializer(required=False)
+    check_in_time = ClockTimeField(
+        required=False,
+        help_text="HH:MM, clinic time, of the check-in reminder.",
+    )
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    paused_until = serializers.DateField(
+        allow_null=True, required=False, help_text="No check-in reminders before this date."
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    @staticmethod
+    def shown(preference, patient) -> dict:
+        return {
+            "channels": {channel: preference.allows(channel) for channel in CONSENT_CHANNELS},
+            "check_in_time": preference.check_in_time,
+            "language": patient.language,
+            "paused_until": preference.paused_until,
+            "updated_at": preference.updated_at,
+        }

@@ -112,8 +112,8 @@ class Route:
 
 
 def patient_routes(patient) -> list[Route]:
-    """The channels a patient consented to and can be reached on; the in-app inbox when
-    none is left but the patient has the app."""
+    """The channels a patient consented to and can be reached on; the in-app inbox (if
+    consented) when none is left but the patient has the app."""
     preference = preference_of(patient)
     routes = []
     if preference.email and patient.email:
@@ -122,7 +122,7 @@ def patient_routes(patient) -> list[Route]:
         routes.append(Route(Channel.SMS, str(patient.phone), patient.user))
     if preference.push and patient.user_id:
         routes.append(Route(Channel.PUSH, f"user:{patient.user_id}", patient.user))
-    if not routes and patient.user_id:
+    if not routes and patient.user_id and preference.in_app:
         routes.append(Route(Channel.IN_APP, f"user:{patient.user_id}", patient.user))
     return routes
 

@@ -71,7 +71,8 @@ def check_in_reminders_plan_for(*, program, now: datetime.datetime) -> int:
     last_day = local_date(last or program.started_at)
     every = program.check_in_every_days
     today = local_date(now)
-    wall = preference_of(patient).check_in_time
+    preference = preference_of(patient)
+    wall = preference.check_in_time
     plan: list[tuple[str, datetime.date, datetime.date]] = []  # (kind, due day, send day)
     for day in (today, today + datetime.timedelta(days=1)):
         since = (day - last_day).days
@@ -81,9 +82,13 @@ def check_in_reminders_plan_for(*, program, now: datetime.datetime) -> int:
             plan.append((Kind.CHECK_IN_NUDGE, day - datetime.timedelta(days=1), day))
     written = 0
     for kind, due, send_day in plan:
+        if preference.paused_on(send_day):
+            continue  # the patient paused reminders until a later date
         send_at = at_clinic_time(send_day, wall)
         if send_at < now - datetime.timedelta(hours=1):
             continue  # planned too late for today's moment; the next one follows
+        if preference.channel_turned_on_at and send_at < preference.channel_turned_on_at:
+            continue  # a channel turned on later sends nothing for a moment already passed
         written += notify_patient(
             patient,
             kind=kind,

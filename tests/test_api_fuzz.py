@@ -52,6 +52,7 @@ ALLOWED_REJECTIONS = {
     "parse_error": "Text may not contain NUL characters: no person writes one, and PostgreSQL "
     "cannot store them.",
     "location": "A location is one of the clinic's own, named by its slug.",
+    "paused_until": "A pause of reminders ends on a date still to come.",
     "phone": "A phone number must exist in the numbering plan (a Dutch number unless it "
     "starts with +); no pattern can say which numbers are issued.",
 }

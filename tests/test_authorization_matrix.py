@@ -40,6 +40,14 @@ POST   /api/v1/patients/                          401 403 403 ok   403   ok   40
 GET    /api/v1/patients/{id}/                     401 200 404 200  404   200  404  200  404
 PATCH  /api/v1/patients/{id}/                     401 403 403 ok   404   ok   404  ok   404
 GET    /api/v1/access-log/                        401 403 403 403  403   403  403  200  404
+GET    /api/v1/me/preferences/                    401 200 200 403  403   403  403  403  403
+PATCH  /api/v1/me/preferences/                    401 ok  ok  403  403   403  403  403  403
+GET    /api/v1/patients/{id}/preferences/         401 403 403 200  404   200  404  200  404
+PATCH  /api/v1/patients/{id}/preferences/         401 403 403 ok   404   403  403  ok   404
+GET    /api/v1/me/record/                         401 200 200 403  403   403  403  403  403
+GET    /api/v1/me/access-log/                     401 200 200 403  403   403  403  403  403
+GET    /api/v1/me/export/                         401 200 200 403  403   403  403  403  403
+GET    /api/v1/patients/{id}/export/              401 403 403 403  403   200  404  200  404
 GET    /api/v1/exercises/                         401 200 200 200  200   200  200  200  200
 GET    /api/v1/exercises/{id}/                    401 200 200 200  200   200  200  200  200
 GET    /api/v1/assessments/                       401 403 403 403  403   200  200  200  200
@@ -158,6 +166,8 @@ def request_for(operation: str, world: World, role: str) -> tuple[str, str, dict
             "location": "rotterdam",
         },
         "PATCH /api/v1/patients/{id}/": {"phone": "+31612345678"},
+        "PATCH /api/v1/me/preferences/": {"channels": {"sms": True}, "check_in_time": "19:00"},
+        "PATCH /api/v1/patients/{id}/preferences/": {"channels": {"sms": True}},
         "POST /api/v1/assessments/": {
             "patient": ids["patient"],
             "side": "right",

@@ -20,6 +20,7 @@ LAYERS = [
     "assessments",
     "bookings",
     "programs",
+    "records",
     "staff",
     "config",
 ]

@@ -151,6 +151,9 @@ class ClinicAutoSchema(AutoSchema):
             # (nullable says which may be null). A sparse document holds only what was
             # recorded, so its keys stay optional.
             schema["required"] = list(schema.get("properties", {}))
+        if getattr(serializer, "closed_document", False):
+            # The service refuses keys it does not know (e.g. a channel that does not exist).
+            schema["additionalProperties"] = False
         return schema
 
     @property

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("escalations.urls")),
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
+    path("", include("records.urls")),
 ]

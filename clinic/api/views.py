@@ -30,10 +30,19 @@ from clinic.selectors import (
     access_log_for_patient,
     clinicians_list,
     location_ids_of,
+    patient_of_account,
     patients_visible_to,
     user_profile,
 )
 from clinic.services import patient_register, patient_update
+
+
+def own_patient_or_404(request) -> Patient:
+    """The signed-in patient's own record, for the ``/me/...`` endpoints of patients."""
+    patient = patient_of_account(request.user)
+    if patient is None:
+        raise NotFound(gettext("Your account has no patient record."))
+    return patient
 
 
 class MeView(RetrieveAPIView):

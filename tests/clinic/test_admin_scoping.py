@@ -56,6 +56,7 @@ SUPERUSER_ONLY = {
     "token_blacklist.blacklistedtoken",
     "bookings.calendarfeed",
     "notifications.notification",
+    "notifications.consentchange",
 }
 
 
