@@ -10,6 +10,7 @@ from assessments import rules
 from assessments.models import Assessment, Side
 from clinic.models import Patient
 from clinic.time import local_date
+from escalations.models import Severity
 
 
 def _code_list_schema(known: dict[str, str]) -> dict:
@@ -92,7 +93,7 @@ class ReturnToRunSerializer(serializers.Serializer):
 
 class AlertDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["urgent", "high", "normal"])
+    severity = serializers.ChoiceField(choices=Severity.choices)
     reason = serializers.CharField()
     inputs = serializers.DictField(help_text="What the rule looked at.")
 

@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationStatus": "notifications.models.Status",
         "Channel": "notifications.models.Channel",
         "NotificationKind": "notifications.models.Kind",
+        "GateCriterion": "programs.rules.GATE_CRITERIA",
     },
     # A blank choice is "not given": say it with nullable/required, not a "BlankEnum".
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,

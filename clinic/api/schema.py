@@ -303,7 +303,11 @@ def name_integer_enums(result, generator, request, public):
     schemas = result.get("components", {}).get("schemas", {})
     for name, path in spectacular_settings.ENUM_NAME_OVERRIDES.items():
         choices = import_string(path)
-        if name in schemas and issubclass(choices, models.IntegerChoices):
+        if (
+            name in schemas
+            and isinstance(choices, type)
+            and issubclass(choices, models.IntegerChoices)
+        ):
             schemas[name]["x-enum-varnames"] = [member.name for member in choices]
     return result
 
