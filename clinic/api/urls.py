@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("bookings.urls")),
     path("", include("clinic.notifications.urls")),
+    path("", include("accounts.urls")),
 ]

@@ -1,0 +1,129 @@
+"""The messages of accounts: the app invitation and the password-reset link.
+
+Both carry a secret that must reach only the recipient. The outbox row never holds it: the
+token is derived again when the message is rendered for its channel, and what the outbox
+keeps (and staff see, in the API and the admin) has it replaced by ``REDACTED``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import AppInvitation
+from accounts.tokens import REDACTED, invitation_token, password_reset_token
+from clinic.models import Patient, Role, User
+from clinic.notifications.models import Audience, Channel
+from clinic.notifications.services import Route, notification_schedule, preference_of
+
+APP_INVITATION = "app_invitation"
+PASSWORD_RESET = "password_reset"
+KINDS = (APP_INVITATION, PASSWORD_RESET)
+
+
+def invitation_routes(patient: Patient) -> list[Route]:
+    """E-mail and/or SMS, as the patient consented; the app is what they do not have yet."""
+    preference = preference_of(patient)
+    routes = []
+    if preference.email and patient.email:
+        routes.append(Route(Channel.EMAIL, patient.email, None))
+    if preference.sms and patient.phone:
+        routes.append(Route(Channel.SMS, str(patient.phone), None))
+    return routes
+
+
+def invitation_messages_schedule(*, invitation: AppInvitation, routes: list[Route]) -> list[str]:
+    """One message per route, due now; returns the channels."""
+    for route in routes:
+        notification_schedule(
+            kind=APP_INVITATION,
+            channel=route.channel,
+            audience=Audience.PATIENT,
+            idempotency_key=f"{APP_INVITATION}:{invitation.pk}:{route.channel}",
+            send_at=timezone.now(),
+            language=invitation.patient.language,
+            patient=invitation.patient,
+            recipient_user=invitation.user,
+            address=route.address,
+        )
+    return [route.channel for route in routes]
+
+
+def _reset_routes(user: User) -> tuple[list[Route], Patient | None, str]:
+    patient = Patient.objects.filter(user=user).first() if user.role == Role.PATIENT else None
+    if patient is None:
+        routes = [Route(Channel.EMAIL, user.email, user)] if user.email else []
+        return routes, None, settings.LANGUAGE_CODE
+    preference = preference_of(patient)
+    routes = []
+    email = patient.email or user.email
+    if preference.email and email:
+        routes.append(Route(Channel.EMAIL, email, user))
+    if preference.sms and patient.phone:
+        routes.append(Route(Channel.SMS, str(patient.phone), user))
+    return routes, patient, patient.language
+
+
+def password_reset_messages_schedule(*, user: User) -> int:
+    """The reset link, due now, by e-mail (and SMS for a patient who consented)."""
+    routes, patient, language = _reset_routes(user)
+    request = uuid.uuid4().hex[:12]
+    for route in routes:
+        notification_schedule(
+            kind=PASSWORD_RESET,
+            channel=route.channel,
+            audience=Audience.PATIENT if patient else Audience.STAFF,
+            idempotency_key=f"{PASSWORD_RESET}:{user.pk}:{request}:{route.channel}",
+            send_at=timezone.now(),
+            language=language,
+            patient=patient,
+            recipient_user=user,
+            address=route.address,
+        )
+    return len(routes)
+
+
+def _invitation_of(row) -> AppInvitation | None:
+    _, invitation_id, _ = row.idempotency_key.split(":", 2)
+    return (
+        AppInvitation.objects.select_related("patient__location", "user")
+        .filter(pk=invitation_id)
+        .first()
+    )
+
+
+def render_context(row, *, redact: bool) -> dict:
+    """What the templates of these kinds need; ``redact`` leaves the secret out (the copy
+    the outbox keeps)."""
+    if row.kind == APP_INVITATION:
+        invitation = _invitation_of(row)
+        token = REDACTED if redact or invitation is None else invitation_token(invitation)
+        return {
+            "token": token,
+            "activate_url": f"{settings.APP_LINK_BASE}activate?token={token}",
+            "username": invitation.user.username if invitation else "",
+            "expires_at": invitation.expires_at if invitation else None,
+            "location_name": invitation.patient.location.name if invitation else "",
+        }
+    user = row.recipient_user
+    token = REDACTED if redact else password_reset_token(user)
+    return {
+        "token": token,
+        "reset_url": f"{settings.APP_LINK_BASE}reset-password?token={token}",
+        "username": user.username,
+        "name": user.get_full_name() or user.username,
+        "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+    }
+
+
+def obsolete_reason(row) -> str:
+    """An invitation no longer open is not sent (a newer one replaced it, or it was used)."""
+    if row.kind == APP_INVITATION:
+        invitation = _invitation_of(row)
+        if invitation is None or invitation.state != "open":
+            return "The invitation is no longer open."
+    elif not row.recipient_user.is_active:
+        return "The account is no longer active."
+    return ""
