@@ -147,7 +147,9 @@ def patient_invite(
 ) -> InvitationSent:
     """Create or refresh the patient's pending app account and send a new invitation by
     e-mail and/or SMS, as the patient consented. An earlier open invitation is revoked."""
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    patient = (
+        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
+    )
     routes = invitation_routes(patient)
     if not routes:
         raise Conflict(
@@ -241,7 +243,9 @@ def app_access_deactivate(
 ) -> User:
     """Close a patient's app access (a lost phone, a patient who left): the account can no
     longer sign in, every token is revoked, open invitations too. The record stays."""
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    patient = (
+        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
+    )
     user = patient.user
     if user is None:
         raise Conflict("This patient has no app account.", code=Code.NO_APP_ACCOUNT)
