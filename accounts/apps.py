@@ -6,5 +6,18 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and sign-in"
 
     def ready(self) -> None:
-        # The OpenAPI description of the two-step sign-in (a drf-spectacular extension).
-        from accounts import schema  # noqa: F401
+        from accounts import notifications, schema  # noqa: F401 - schema: an OpenAPI extension
+        from clinic.notifications.kinds import MessageKind, register
+
+        # Both messages carry a secret, and both were just asked for: no waiting until 08:00.
+        for code in notifications.KINDS:
+            register(
+                MessageKind(
+                    code=code,
+                    context=notifications.render_context,
+                    obsolete=notifications.obsolete_reason,
+                    quiet_hours=False,
+                    front_desk_may_see=True,
+                    holds_secret=True,
+                )
+            )

@@ -26,6 +26,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from clinic.notifications import kinds
 from clinic.notifications.channels import OutgoingMessage, backend_for
 from clinic.notifications.models import (
     Audience,
@@ -60,7 +61,8 @@ def notification_schedule(
 ) -> Notification | None:
     """Write one outbox row, in the caller's transaction. Returns None when a row with this
     idempotency key exists already (the cause was scheduled before)."""
-    if audience == Audience.PATIENT:
+    registered = kinds.registered(kind)
+    if audience == Audience.PATIENT and (registered is None or registered.quiet_hours):
         send_at = outside_quiet_hours(send_at)
     try:
         with transaction.atomic():
@@ -219,12 +221,19 @@ def _deliver_claimed(token: str) -> int:
     done, retry, failed, cancelled = [], [], [], []
     for row in rows:
         try:
-            reason = schedules.obsolete_reason(row, facts)
+            registered = kinds.registered(row.kind)
+            reason = (
+                registered.obsolete(row) if registered else schedules.obsolete_reason(row, facts)
+            )
             if reason:
                 row.status, row.last_error = Status.CANCELLED, reason
                 cancelled.append(row)
                 continue
-            row.subject, row.body = render(row, facts)
+            subject, body = render(row, facts, redact=False)
+            # What the outbox keeps (and staff see) never holds the message's secret.
+            row.subject, row.body = (
+                render(row, facts) if registered and registered.holds_secret else (subject, body)
+            )
             backend = backends.get(row.channel) or backends.setdefault(
                 row.channel, backend_for(row.channel)
             )
@@ -234,8 +243,8 @@ def _deliver_claimed(token: str) -> int:
                     channel=row.channel,
                     kind=row.kind,
                     address=row.address,
-                    subject=row.subject,
-                    body=row.body,
+                    subject=subject,
+                    body=body,
                     notification_id=row.pk,
                 )
             )
@@ -283,13 +292,18 @@ def _retry_at(row: Notification, now: datetime.datetime) -> datetime.datetime:
     return outside_quiet_hours(at) if row.audience == Audience.PATIENT else at
 
 
-def render(row: Notification, facts: dict | None = None) -> tuple[str, str]:
+def render(row: Notification, facts: dict | None = None, *, redact: bool = True) -> tuple[str, str]:
     """Subject and body from ``notifications/<kind>.<language>.txt``: the first line is the
-    subject, the rest the body."""
+    subject, the rest the body. Only the copy for the channel (``redact=False``) holds a
+    registered kind's secret."""
     from clinic.notifications import schedules
 
     context = {"n": row, "patient": row.patient, "tz": CLINIC_TZ}
-    context.update(schedules.render_context(row, facts or schedules.batch_facts([row])))
+    registered = kinds.registered(row.kind)
+    if registered:
+        context.update(registered.context(row, redact=redact))
+    else:
+        context.update(schedules.render_context(row, facts or schedules.batch_facts([row])))
     with translation.override(row.language), timezone.override(CLINIC_TZ):
         text = render_to_string(
             [f"notifications/{row.kind}.{row.language}.txt", f"notifications/{row.kind}.nl.txt"],

@@ -12,6 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.demo import DEMO_TOTP_KEY
 from accounts.services import recovery_codes_renew
 
+# The file sink, and a real Celery worker and beat, of the notification tests.
+from tests.notifications.conftest import live_celery, sink, throwaway_redis  # noqa: F401
+
 TOKEN = "/api/v1/auth/token/"
 MFA = "/api/v1/auth/token/mfa/"
 PASSWORD = "secret-pass-1"  # tests.factories.UserFactory
