@@ -81,6 +81,7 @@ class PatientInviteView(PatientAppAccountView):
                     "username": "emma.degroot@example.nl",
                 },
                 response_only=True,
+                status_codes=["202"],
             )
         ],
         description=(
@@ -177,7 +178,9 @@ class PasswordResetView(AnonymousAPIView):
         responses={202: s.AcceptedSerializer},
         examples=[
             OpenApiExample("By e-mail", value={"email": "emma@example.nl"}, request_only=True),
-            OpenApiExample("Accepted", value={"detail": ACCEPTED}, response_only=True),
+            OpenApiExample(
+                "Accepted", value={"detail": ACCEPTED}, response_only=True, status_codes=["202"]
+            ),
         ],
         description=(
             "Ask for a password reset link by e-mail address (or username). Always 202, "
