@@ -59,6 +59,7 @@ class PatientAppAccountView(AccessLoggedMixin, generics.GenericAPIView):
     access_log_resource = "app_account"
     access_log_patient = "pk"
     lookup_url_kwarg = "id"
+    http_method_names = ["post"]  # an action: no body to describe for OPTIONS
 
     def get_queryset(self):
         return patients_visible_to(self.request.user)

@@ -96,8 +96,12 @@ class AppAccessSerializer(serializers.Serializer):
 
 
 class AuthEventSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
-    actor_username = serializers.CharField(source="actor.username", read_only=True, default=None)
+    username = serializers.CharField(
+        source="user.username", read_only=True, default=None, allow_null=True
+    )
+    actor_username = serializers.CharField(
+        source="actor.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = AuthEvent
