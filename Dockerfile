@@ -2,7 +2,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY config ./config
 COPY clinic ./clinic
+COPY notifications ./notifications
+COPY escalations ./escalations
 COPY assessments ./assessments
 COPY programs ./programs
 COPY bookings ./bookings
@@ -12,4 +15,4 @@ RUN pip install --no-cache-dir . && mkdir -p var && \
 RUN useradd --create-home clinic && chown -R clinic /app
 USER clinic
 EXPOSE 8000
-CMD ["gunicorn", "clinic.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

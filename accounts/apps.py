@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import notifications, schema  # noqa: F401 - schema: an OpenAPI extension
-        from clinic.notifications.kinds import MessageKind, register
+        from notifications.kinds import MessageKind, register
 
         # Both messages carry a secret, and both were just asked for: no waiting until 08:00.
         for code in notifications.KINDS:

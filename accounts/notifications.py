@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import AppInvitation
 from accounts.tokens import REDACTED, invitation_token, password_reset_token
 from clinic.models import Patient, Role, User
-from clinic.notifications.models import Audience, Channel
-from clinic.notifications.services import Route, notification_schedule, preference_of
+from notifications.models import Audience, Channel
+from notifications.services import Route, notification_schedule, preference_of
 
 APP_INVITATION = "app_invitation"
 PASSWORD_RESET = "password_reset"

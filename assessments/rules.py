@@ -2,7 +2,7 @@
 
 Everything here is pure: dates and findings in, a verdict out, no database. Each alert rule
 has a stable code (API.md, "Codes"), a severity (the clinic's defaults in
-``programs.services.escalations.DEFAULT_SEVERITY``), a reason a clinician can read and the
+``escalations.catalogue.DEFAULT_SEVERITY``), a reason a clinician can read and the
 inputs it looked at, so every flag can be explained later. The numbers come from DOMAIN.md
 and the two source articles behind it.
 
@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from programs.services.escalations import DEFAULT_SEVERITY
+from escalations.catalogue import DEFAULT_SEVERITY
 
 # --- Codes the clinician records (API.md, "Codes") -----------------------------------------
 

@@ -14,8 +14,9 @@ from assessments.models import Assessment, AssessmentKind, InjuryEpisode, Side
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import Clinician, Patient, User
 from clinic.selectors import patient_filter_for
-from programs.models import Escalation
-from programs.services.escalations import ESCALATION_RULES, escalation_raise
+from escalations.catalogue import ESCALATION_RULES
+from escalations.models import Escalation
+from escalations.services import escalation_raise
 
 CLINIC_TZ = ZoneInfo("Europe/Amsterdam")
 # Clocks of tablets and servers differ a little; an assessment is never recorded ahead.

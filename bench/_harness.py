@@ -26,7 +26,7 @@ def bench_env(database: str) -> dict[str, str]:
         SECRET_KEY="bench-only-secret-key-not-for-production-0123456789",
         DEBUG="0",
         LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
     )
     return env
 
@@ -70,7 +70,7 @@ def gunicorn(database: str, *, workers: int | None = None, threads: int | None =
     process = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
-            "clinic.wsgi",
+            "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -30,7 +30,8 @@ def populate(n_programs: int):
 
     from bookings.models import Appointment, AppointmentType
     from clinic.models import Clinician, Location, Patient, Role, User
-    from programs.models import CheckIn, Escalation, Program
+    from escalations.models import Escalation
+    from programs.models import CheckIn, Program
 
     rotterdam = Location.objects.get(slug="rotterdam")
     user = User.objects.create_user(username="bench.physio", password="x", role=Role.CLINICIAN)

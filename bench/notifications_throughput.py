@@ -80,12 +80,12 @@ def main() -> None:
     broker = f"redis://127.0.0.1:{redis_port}/0"
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production"),
         "DEBUG": "0",
         "DATABASE_URL": db_url,
         "CELERY_BROKER_URL": broker,
-        "NOTIFICATION_CHANNEL_BACKEND": "clinic.notifications.channels.FileSinkBackend",
+        "NOTIFICATION_CHANNEL_BACKEND": "notifications.channels.FileSinkBackend",
         "NOTIFICATION_SINK_PATH": str(sink_path),
         "NOTIFICATION_SWEEP_SECONDS": "1",
         "LOG_LEVEL": "WARNING",
@@ -119,8 +119,8 @@ def main() -> None:
         from django.utils import timezone
 
         from clinic.models import Location, Patient, User
-        from clinic.notifications.models import Notification
-        from clinic.notifications.services import enqueue_delivery
+        from notifications.models import Notification
+        from notifications.services import enqueue_delivery
 
         location = Location.objects.get(slug="rotterdam")
         user = User.objects.create(username="bench.patient", role="patient")
@@ -152,7 +152,7 @@ def main() -> None:
 
         worker_log = workdir / "worker.log"
         worker = subprocess.Popen(
-            [CELERY, "-A", "clinic", "worker", "--loglevel", "INFO", "--concurrency",
+            [CELERY, "-A", "config", "worker", "--loglevel", "INFO", "--concurrency",
              str(args.concurrency), "--without-gossip", "--without-mingle",
              "--without-heartbeat", "-n", f"bench-{os.getpid()}@%h"],
             cwd=REPO, env={**env, "LOG_LEVEL": "INFO"}, stdout=worker_log.open("w"),
@@ -160,7 +160,7 @@ def main() -> None:
         )  # fmt: skip
         processes.append(worker)
         beat = subprocess.Popen(
-            [CELERY, "-A", "clinic", "beat", "--loglevel", "WARNING",
+            [CELERY, "-A", "config", "beat", "--loglevel", "WARNING",
              "-s", str(workdir / "beat-schedule"), "--pidfile", ""],
             cwd=REPO, env=env, stdout=(workdir / "beat.log").open("w"),
             stderr=subprocess.STDOUT, start_new_session=True,

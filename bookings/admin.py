@@ -4,7 +4,6 @@ services (the cancel action), so history and events are never skipped."""
 
 from django.contrib import admin, messages
 
-from bookings import services
 from bookings.config import CLINIC_TZ
 from bookings.models import (
     Appointment,
@@ -15,6 +14,7 @@ from bookings.models import (
     ScheduleException,
     WorkingHours,
 )
+from bookings.services.appointments import appointment_cancel
 from clinic.errors import DomainError
 
 
@@ -64,7 +64,7 @@ def cancel_appointments(modeladmin, request, queryset):
     done = 0
     for appointment in queryset:
         try:
-            services.appointment_cancel(
+            appointment_cancel(
                 actor=request.user, appointment=appointment, reason=CancelReason.OTHER
             )
             done += 1

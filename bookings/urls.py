@@ -1,21 +1,27 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from bookings import api
+from bookings.api import appointments, availability, calendar_feed
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("appointment-types", api.AppointmentTypeViewSet, basename="appointment-type")
-router.register("appointments", api.AppointmentViewSet, basename="appointment")
+router.register(
+    "appointment-types", appointments.AppointmentTypeViewSet, basename="appointment-type"
+)
+router.register("appointments", appointments.AppointmentViewSet, basename="appointment")
 
 urlpatterns = [
-    path("availability/", api.AvailabilityView.as_view(), name="availability"),
-    path("calendar-feed/", api.CalendarFeedView.as_view(), name="calendar-feed"),
+    path("availability/", availability.AvailabilityView.as_view(), name="availability"),
+    path("calendar-feed/", calendar_feed.CalendarFeedView.as_view(), name="calendar-feed"),
     path(
         "calendar-feed/regenerate/",
-        api.CalendarFeedRegenerateView.as_view(),
+        calendar_feed.CalendarFeedRegenerateView.as_view(),
         name="calendar-feed-regenerate",
     ),
-    path("calendar/<str:token>.ics", api.CalendarFeedICalView.as_view(), name="calendar-ics"),
+    path(
+        "calendar/<str:token>.ics",
+        calendar_feed.CalendarFeedICalView.as_view(),
+        name="calendar-ics",
+    ),
     *router.urls,
 ]

@@ -1,6 +1,6 @@
 """Domain events, sent by services inside their transaction.
 
-Receivers (notably clinic.notifications) react in the same transaction, so an outbox row
+Receivers (notably notifications) react in the same transaction, so an outbox row
 is written together with the change that causes it, or not at all. Every event is sent
 with keyword arguments only; ``sender`` is the model class.
 """

@@ -28,18 +28,8 @@ from django.utils import timezone
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import User
 from clinic.selectors import patient_filter_for
-from programs.models import (
-    CheckIn,
-    Escalation,
-    EscalationStatus,
-    Prescription,
-    Program,
-    ProgramStatus,
-    Severity,
-    StepTransition,
-)
-
-UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+from escalations.models import UNRESOLVED, Escalation, Severity
+from programs.models import CheckIn, Prescription, Program, ProgramStatus, StepTransition
 
 
 def programs_visible_to(user: User) -> QuerySet[Program]:

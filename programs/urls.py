@@ -1,10 +1,10 @@
 from rest_framework.routers import DefaultRouter
 
-from programs.api import caseload, check_ins, escalations, exercises, programs
+from programs.api import caseload, check_ins, exercises, programs
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-for module in (exercises, programs, check_ins, escalations, caseload):
+for module in (exercises, programs, check_ins, caseload):
     module.register(router)
 
 urlpatterns = router.urls

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
 from schemathesis.checks import CheckContext
 
-from clinic.wsgi import application
+from config.wsgi import application
 from tests.world import World
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))

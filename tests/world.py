@@ -18,11 +18,12 @@ from accounts.models import AuthEventKind
 from accounts.services import auth_event_record
 from assessments.services import assessment_record
 from bookings.config import CLINIC_TZ
-from bookings.services import appointment_book, calendar_feed_regenerate
+from bookings.services.appointments import appointment_book
+from bookings.services.calendar_feeds import calendar_feed_regenerate
 from clinic.models import Location, Role
-from clinic.notifications.models import Notification
+from escalations.services import escalation_raise
+from notifications.models import Notification
 from programs.services.check_ins import check_in_submit
-from programs.services.escalations import escalation_raise
 from programs.services.programs import prescription_add, program_start
 from tests import factories
 from tests.bookings.factories import AppointmentTypeFactory, WorkingHoursFactory

@@ -20,7 +20,8 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
+    path("", include("escalations.urls")),
     path("", include("bookings.urls")),
-    path("", include("clinic.notifications.urls")),
+    path("", include("notifications.urls")),
     path("", include("accounts.urls")),
 ]

@@ -146,7 +146,7 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
-        from clinic.celery import app
+        from config.celery import app
 
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 
 from assessments.models import Assessment, InjuryEpisode
 from clinic.scale.core import ScaleContext
-from programs.models import CheckIn, Escalation, Program
-from programs.services.escalations import DEFAULT_SEVERITY
+from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.models import Escalation
+from programs.models import CheckIn, Program
 
 CHECK_INS_PER_PROGRAM = 80
 TREATED_SHARE = 0.65  # patients with a program (the rest had only an intake)

@@ -1,15 +1,10 @@
-"""Admin: the exercise library (managers keep it) and escalations (read, acknowledge,
-resolve through the same services as the API)."""
+"""Admin: the exercise library (managers keep it)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from clinic.api.access_log import AccessLoggedAdminMixin, client_address
-from clinic.errors import Conflict
-from clinic.models import AccessAction, Role
-from clinic.services import access_log_record
-from programs.models import Escalation, Exercise, Step
-from programs.services.escalations import escalation_acknowledge, escalation_resolve
+from clinic.models import Role
+from programs.models import Exercise, Step
 
 
 def _is_manager(request) -> bool:
@@ -79,57 +74,3 @@ class ExerciseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Escalation)
-class EscalationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
-    access_log_resource = "escalation"
-
-    list_display = ["patient", "rule", "severity", "status", "occurrences", "created_at"]
-    list_filter = ["status", "severity", "rule", "patient__location"]
-    list_select_related = ["patient"]
-    search_fields = ["patient__first_name", "patient__last_name", "rule"]
-    date_hierarchy = "created_at"
-    readonly_fields = [
-        field.name for field in Escalation._meta.fields if field.name != "resolution_note"
-    ]
-    actions = ["acknowledge", "resolve"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Changes go through the acknowledge and resolve actions.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def _apply(self, request, queryset, change, verb: str) -> None:
-        done = 0
-        for escalation in queryset:
-            try:
-                change(escalation=escalation, by=request.user)
-            except Conflict as refused:
-                self.message_user(request, f"{escalation}: {refused.detail}", messages.WARNING)
-            else:
-                access_log_record(
-                    actor=request.user,
-                    patient_ids=[escalation.patient_id],
-                    object_ids=[escalation.pk],
-                    action=AccessAction.UPDATE,
-                    resource="escalation",
-                    method=request.method,
-                    path=request.get_full_path(),
-                    address=client_address(request),
-                )
-                done += 1
-        self.message_user(request, f"{done} escalation(s) {verb}.")
-
-    @admin.action(description="Acknowledge the selected escalations")
-    def acknowledge(self, request, queryset):
-        self._apply(request, queryset, escalation_acknowledge, "acknowledged")
-
-    @admin.action(description="Resolve the selected escalations")
-    def resolve(self, request, queryset):
-        self._apply(request, queryset, escalation_resolve, "resolved")

@@ -1,6 +1,5 @@
 """Writes of the programs app, one module per subject:
 
-- escalations: raise, acknowledge, resolve
 - exercises: the exercise library
 - programs: start, advance, pause, complete, refer; prescriptions
 - check_ins: submit and evaluate

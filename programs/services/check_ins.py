@@ -11,17 +11,10 @@ from django.utils import timezone
 from clinic import events
 from clinic.errors import InvalidInput
 from clinic.models import Patient
+from escalations.models import UNRESOLVED, Escalation
+from escalations.services import escalation_raise
 from programs import rules
-from programs.models import (
-    OPEN_PROGRAM_STATUSES,
-    CheckIn,
-    Escalation,
-    EscalationStatus,
-    Program,
-)
-from programs.services.escalations import escalation_raise
-
-UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+from programs.models import OPEN_PROGRAM_STATUSES, CheckIn, Program
 
 
 def _pain_history(*, patient: Patient, until: datetime.datetime) -> list[rules.PainPoint]:

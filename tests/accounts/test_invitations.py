@@ -10,8 +10,8 @@ from accounts.models import AppInvitation, AuthEvent, AuthEventKind
 from accounts.services import patient_invite
 from accounts.tokens import invitation_token
 from clinic.models import User
-from clinic.notifications.models import Notification, NotificationPreference
-from clinic.notifications.services import notifications_deliver_due
+from notifications.models import Notification, NotificationPreference
+from notifications.services import notifications_deliver_due
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AppInvitation, AuthEvent, AuthEventKind
 from clinic.models import User
-from clinic.notifications.models import Notification, NotificationPreference
+from notifications.models import Notification, NotificationPreference
 from tests.accounts.conftest import sign_in
 from tests.factories import PatientFactory, UserFactory
 from tests.notifications.conftest import wait_for

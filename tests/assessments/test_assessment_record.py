@@ -9,7 +9,7 @@ from assessments.models import Assessment
 from assessments.services import assessment_record, clinic_date
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import AccessLogEntry
-from programs.models import Escalation
+from escalations.models import Escalation
 from tests.assessments.factories import AssessmentFactory
 from tests.factories import PatientFactory
 
@@ -111,7 +111,7 @@ def test_opening_an_assessment_in_the_admin_is_logged(client, manager, patient):
 
 
 def test_a_handled_recurrence_is_not_reopened_by_reassessing_the_same_episode(clinician, patient):
-    from programs.services.escalations import escalation_resolve
+    from escalations.services import escalation_resolve
 
     first = assessment_record(
         clinician_user=clinician.user,

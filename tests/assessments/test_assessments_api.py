@@ -10,7 +10,7 @@ from django.utils import timezone
 from assessments.models import Assessment, InjuryEpisode
 from assessments.services import clinic_date
 from clinic.models import AccessLogEntry
-from programs.models import Escalation
+from escalations.models import Escalation
 from tests.assessments.factories import AssessmentFactory, InjuryEpisodeFactory
 from tests.factories import PatientFactory
 

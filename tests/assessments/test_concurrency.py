@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, InjuryEpisode
 from assessments.services import clinic_date
-from programs.models import Escalation
+from escalations.models import Escalation
 from tests.conftest import bearer_client
 from tests.factories import ClinicianFactory, PatientFactory
 

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bookings import services
 from bookings.availability import free_slots
 from bookings.models import ExceptionKind, ScheduleException
+from bookings.services.appointments import appointment_book
 from clinic.errors import DomainError
 from tests.bookings.conftest import MONDAY, at, work_week
 from tests.bookings.factories import AppointmentFactory, AppointmentTypeFactory
@@ -93,7 +93,7 @@ def test_offered_slots_can_be_booked_and_others_cannot(
             for slot in picks:
                 clinician = next(c for c in clinicians if c.pk == slot.clinician_id)
                 with transaction.atomic():
-                    services.appointment_book(
+                    appointment_book(
                         actor=front_desk,
                         patient_id=patient.pk,
                         clinician=clinician,
@@ -111,7 +111,7 @@ def test_offered_slots_can_be_booked_and_others_cannot(
                 if (clinicians[who].pk, start) in offered_keys:
                     continue
                 with pytest.raises(DomainError), transaction.atomic():
-                    services.appointment_book(
+                    appointment_book(
                         actor=front_desk,
                         patient_id=patient.pk,
                         clinician=clinicians[who],

@@ -78,7 +78,7 @@ def test_production_settings_use_the_clinic_hasher_first():
         cwd=root,
         env={
             "PATH": os.environ.get("PATH", ""),
-            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 64,
         },
         capture_output=True,

@@ -104,7 +104,7 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, settings):
-    from clinic.celery import app
+    from config.celery import app
 
     # Nothing listens on port 1: the broker is unreachable, as when Redis is down.
     original = app.conf.broker_write_url

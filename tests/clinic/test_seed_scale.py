@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
 from clinic.models import Patient, Role, User
-from programs.models import CheckIn, Escalation, Program
+from escalations.models import Escalation
+from programs.models import CheckIn, Program
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_seed_scale_creates_consistent_data():
     assert not scale_patients.exclude(primary_clinician__user__locations=F("location")).exists()
     assert CheckIn.objects.count() >= 500
     from bookings.models import Appointment
-    from clinic.notifications.models import Notification
+    from notifications.models import Notification
 
     appointments = Appointment.objects.filter(patient__in=scale_patients)
     assert appointments.count() > 100

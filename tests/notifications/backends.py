@@ -1,6 +1,6 @@
 """Channel backends for tests."""
 
-from clinic.notifications.channels import ChannelBackend
+from notifications.channels import ChannelBackend
 
 
 class AlwaysFails(ChannelBackend):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-FILE_SINK = "clinic.notifications.channels.FileSinkBackend"
+FILE_SINK = "notifications.channels.FileSinkBackend"
 
 
 class Sink:
@@ -123,7 +123,7 @@ class ThrowawayRedis:
 @contextmanager
 def publishing_to(url: str):
     """Make this test process enqueue on ``url``, as the API would with that broker."""
-    from clinic.celery import app
+    from config.celery import app
 
     def reset_pools():
         # Forget (do not close) the pools: kombu shares them per broker URL.
@@ -159,7 +159,7 @@ class LiveCelery:
         self.beats: list[subprocess.Popen] = []
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": _database_url(),
             "CONN_MAX_AGE": "0",
             "CELERY_BROKER_URL": redis.url,
@@ -179,7 +179,7 @@ class LiveCelery:
             [
                 CELERY,
                 "-A",
-                "clinic",
+                "config",
                 "worker",
                 "--loglevel",
                 "INFO",
@@ -206,7 +206,7 @@ class LiveCelery:
             [
                 CELERY,
                 "-A",
-                "clinic",
+                "config",
                 "beat",
                 "--loglevel",
                 "INFO",

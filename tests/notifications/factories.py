@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 
 from bookings.models import Appointment
 from clinic import events
-from clinic.notifications.models import Notification
+from notifications.models import Notification
 from tests.bookings import factories as bookings_factories
 from tests.bookings.factories import AppointmentTypeFactory  # noqa: F401 - used by the live tests
 from tests.factories import PatientFactory

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import AccessLogEntry
-from programs.services.escalations import escalation_raise
+from escalations.services import escalation_raise
 from tests.factories import PatientFactory
 from tests.notifications.factories import AppointmentFactory, NotificationFactory
 

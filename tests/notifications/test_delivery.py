@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from clinic.notifications import services
-from clinic.notifications.models import Notification
+from notifications import services
+from notifications.channels import LogBackend, backend_for
+from notifications.models import Notification
 from tests.factories import PatientFactory
 from tests.notifications.factories import AppointmentFactory, NotificationFactory
 
@@ -74,7 +75,7 @@ def test_a_claimed_batch_whose_worker_died_is_settled_without_sending_twice(sett
     token = services.notifications_claim(limit=10)
     assert token
     # The worker sent the first two, then died before marking anything.
-    from clinic.notifications.channels import FileSinkBackend, OutgoingMessage
+    from notifications.channels import FileSinkBackend, OutgoingMessage
 
     for row in rows[:2]:
         FileSinkBackend().send(
@@ -169,3 +170,13 @@ def test_workers_delivering_side_by_side_send_each_message_exactly_once(settings
     assert sum(sent) == 120
     assert sink.count_by_key() == {row.idempotency_key: 1 for row in rows}
     assert Notification.objects.filter(status="sent").count() == 120
+
+
+def test_a_channel_backend_named_by_its_former_dotted_path_still_loads(settings):
+    """Deployed environments may still name backends under clinic.notifications.*."""
+    settings.NOTIFICATION_CHANNEL_BACKEND = ""
+    settings.NOTIFICATION_CHANNEL_BACKENDS = {
+        **settings.NOTIFICATION_CHANNEL_BACKENDS,
+        "sms": "clinic.notifications.channels.LogBackend",
+    }
+    assert isinstance(backend_for("sms"), LogBackend)

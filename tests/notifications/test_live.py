@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import WorkingHours
-from clinic.notifications.models import Notification
+from notifications.models import Notification
 from programs.services.check_ins import check_in_submit
 from tests.factories import ClinicianFactory, PatientFactory
 from tests.notifications.conftest import wait_for

@@ -12,11 +12,11 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from clinic.models import Role
-from clinic.notifications import schedules, services
-from clinic.notifications.models import Notification, NotificationPreference
-from clinic.notifications.timing import at_clinic_time, outside_quiet_hours
+from escalations.services import escalation_acknowledge, escalation_raise
+from notifications import schedules, services
+from notifications.models import Notification, NotificationPreference
+from notifications.timing import at_clinic_time, outside_quiet_hours
 from programs.services.check_ins import check_in_submit
-from programs.services.escalations import escalation_acknowledge, escalation_raise
 from tests.factories import PatientFactory, UserFactory
 from tests.notifications.factories import AppointmentFactory, book, cancel, reschedule
 from tests.programs.factories import CheckInFactory, ProgramFactory

@@ -1,7 +1,8 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from programs.models import CheckIn, Escalation, Exercise, Program
+from escalations.models import Escalation
+from programs.models import CheckIn, Exercise, Program
 from tests.factories import ClinicianFactory, PatientFactory
 
 

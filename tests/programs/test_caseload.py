@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import AccessLogEntry
-from programs.services.escalations import escalation_acknowledge, escalation_resolve
+from escalations.services import escalation_acknowledge, escalation_resolve
 from tests.bookings.factories import AppointmentFactory
 from tests.factories import PatientFactory
 from tests.programs.factories import CheckInFactory, EscalationFactory, ProgramFactory

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from clinic import events
 from clinic.models import AccessLogEntry
-from programs.models import CheckIn, Escalation
+from escalations.models import Escalation
+from programs.models import CheckIn
 from tests.factories import PatientFactory
 from tests.programs.factories import CheckInFactory, ProgramFactory
 

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from programs.models import Escalation
+from escalations.models import Escalation
+from escalations.services import escalation_resolve
 from programs.services.check_ins import patient_trend_review
-from programs.services.escalations import escalation_resolve
 from tests.factories import PatientFactory
 from tests.programs.factories import CheckInFactory
 

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clinic.models import AccessLogEntry
+from escalations.models import Escalation
 from programs import demo
-from programs.models import Escalation, Exercise, ExerciseCategory
+from programs.models import Exercise, ExerciseCategory
 from tests.factories import PatientFactory
 from tests.programs.factories import EscalationFactory, ExerciseFactory
 
@@ -276,7 +277,7 @@ def test_opening_an_escalation_in_the_admin_is_logged(admin_client_for, manager)
     manager.is_superuser = True
     client = admin_client_for(manager)
     escalation = EscalationFactory()
-    response = client.get(f"/admin/programs/escalation/{escalation.id}/change/")
+    response = client.get(f"/admin/escalations/escalation/{escalation.id}/change/")
     assert response.status_code == 200
     entry = AccessLogEntry.objects.get(patient=escalation.patient)
     assert (entry.actor, entry.action, entry.resource) == (manager, "read", "escalation")
@@ -287,7 +288,7 @@ def test_resolving_in_the_admin_uses_the_service(admin_client_for, manager):
     client = admin_client_for(manager)
     escalation = EscalationFactory()
     response = client.post(
-        "/admin/programs/escalation/",
+        "/admin/escalations/escalation/",
         {"action": "resolve", "_selected_action": [escalation.id]},
     )
     assert response.status_code == 302

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 
 # Order matters: the clinic's accounts first, then what refers to them.
-DEMO_APPS = ["clinic", "programs", "bookings", "assessments", "clinic.notifications", "accounts"]
+DEMO_APPS = ["clinic", "programs", "bookings", "assessments", "notifications", "accounts"]
 
 
 class Command(BaseCommand):

@@ -78,7 +78,7 @@ def _seed_optional(ctx: ScaleContext, *, appointments: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     for module_name, kwargs in (
         ("bookings.scale", {"appointments": appointments}),
-        ("clinic.notifications.scale", {}),
+        ("notifications.scale", {}),
     ):
         try:
             module = import_module(module_name)

@@ -1,0 +1,198 @@
+"""HTTP layer of bookings: appointment types and appointments. Services decide; these views
+translate HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import django_filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from bookings import selectors
+from bookings.config import CLINIC_TZ
+from bookings.models import AppointmentStatus
+from bookings.serializers import (
+    AppointmentBookSerializer,
+    AppointmentSerializer,
+    AppointmentSeriesBookSerializer,
+    AppointmentSeriesSerializer,
+    AppointmentTypeSerializer,
+    AttendanceQuerySerializer,
+    AttendanceSerializer,
+    CancelSerializer,
+    RescheduleSerializer,
+)
+from bookings.services.appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_complete,
+    appointment_mark_no_show,
+    appointment_reschedule,
+    appointment_series_book,
+)
+from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet, IdFilter
+from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
+from clinic.models import AccessAction
+from clinic.selectors import patients_visible_to
+
+
+class AppointmentTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    """What can be booked, and whether patients may book it themselves."""
+
+    serializer_class = AppointmentTypeSerializer
+    ordering = ("name", "id")
+
+    def get_queryset(self):
+        return selectors.appointment_types_list()
+
+
+class AppointmentFilter(ClinicFilterSet):
+    patient = IdFilter(field_name="patient_id")
+    clinician = IdFilter(field_name="clinician_id")
+    location = django_filters.CharFilter(field_name="location__slug")
+    status = django_filters.ChoiceFilter(choices=AppointmentStatus.choices)
+    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    date = django_filters.DateFilter(method="filter_date", label="Clinic-time day (day view)")
+
+    def filter_date(self, queryset, name, value: date):
+        day_start = datetime.combine(value, datetime.min.time(), tzinfo=CLINIC_TZ)
+        day_end = datetime.combine(value + timedelta(days=1), datetime.min.time(), tzinfo=CLINIC_TZ)
+        return queryset.filter(start__gte=day_start, start__lt=day_end)
+
+
+def _booking_fields(values: dict) -> dict:
+    """The service arguments of a booking, from AppointmentBookSerializer's data."""
+    return {
+        "patient_id": values.get("patient"),
+        "clinician": values["clinician"],
+        "location": values["location"],
+        "appointment_type": values["appointment_type"],
+        "start": values["start"],
+    }
+
+
+class AppointmentViewSet(
+    AccessLoggedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Appointments. Patients see and book their own; staff those at their locations."""
+
+    serializer_class = AppointmentSerializer
+    permission_classes = [RoleAllowed]
+    roles = EVERYONE
+    roles_for = {"complete": CLINICAL, "no_show": STAFF, "series": STAFF, "attendance": STAFF}
+    filterset_class = AppointmentFilter
+    ordering = ("start", "id")
+    access_log_resource = "appointment"
+
+    def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            return selectors.appointments_shown_to(self.request.user)
+        return selectors.appointments_visible_to(self.request.user)
+
+    def _respond(self, appointment, code=status.HTTP_200_OK) -> Response:
+        appointment = self.get_queryset().get(pk=appointment.pk)
+        return Response(AppointmentSerializer(appointment).data, status=code)
+
+    @extend_schema(
+        request=AppointmentBookSerializer,
+        responses={
+            201: AppointmentSerializer,
+            409: OpenApiResponse(description="slot_taken and other conflicts"),
+        },
+    )
+    def create(self, request):
+        data = AppointmentBookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = appointment_book(actor=request.user, **_booking_fields(data.validated_data))
+        self.log_access(appointment, AccessAction.CREATE)
+        return self._respond(appointment, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=AppointmentSeriesBookSerializer,
+        responses={
+            201: AppointmentSeriesSerializer,
+            409: OpenApiResponse(description="series_conflict, with `conflicts`"),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def series(self, request):
+        """Book a weekly (or every-N-days) series at the same clinic time: all or nothing."""
+        data = AppointmentSeriesBookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        series = appointment_series_book(
+            actor=request.user,
+            **_booking_fields(values),
+            occurrences=values["occurrences"],
+            interval_days=values["interval_days"],
+        )
+        appointments = list(self.get_queryset().filter(series=series))
+        for appointment in appointments:
+            self.log_access(appointment, AccessAction.CREATE)
+        body = AppointmentSeriesSerializer(series).data
+        body["appointments"] = AppointmentSerializer(appointments, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CancelSerializer,
+        responses={200: AppointmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel with a coded reason. Patients: their own, up to 24 hours before."""
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = appointment_cancel(
+            actor=request.user, appointment=self.get_object(), **data.validated_data
+        )
+        return self._respond(appointment)
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={200: AppointmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        """Move to a new start (same clinician, location and type)."""
+        data = RescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = appointment_reschedule(
+            actor=request.user, appointment=self.get_object(), start=data.validated_data["start"]
+        )
+        return self._respond(appointment)
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        appointment = appointment_complete(actor=request.user, appointment=self.get_object())
+        return self._respond(appointment)
+
+    @extend_schema(request=None, responses={200: AppointmentSerializer})
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        appointment = appointment_mark_no_show(actor=request.user, appointment=self.get_object())
+        return self._respond(appointment)
+
+    @extend_schema(
+        parameters=[AttendanceQuerySerializer],
+        responses={200: AttendanceSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def attendance(self, request):
+        """How often a patient came, cancelled and did not show up."""
+        query = AttendanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = patients_visible_to(request.user).filter(pk=query.validated_data["patient"])
+        patient = patient.first()
+        if patient is None:
+            raise NotFound("No such patient.")
+        return Response(AttendanceSerializer(selectors.attendance_of(patient=patient)).data)

@@ -1,0 +1,564 @@
+"""Writes of appointments: book, series, cancel, reschedule, complete, no-show.
+
+Every change is written together with an AppointmentChange row (who, when) and the domain
+event of clinic.events, in one transaction. Double booking is refused twice: first here,
+with a clear message, and then by PostgreSQL's exclusion constraints for the race two
+servers could otherwise both win; that violation becomes the same 409.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.availability import free_slots, local_datetime, wall_time_exists
+from bookings.config import CLINIC_TZ, MAX_SERIES_OCCURRENCES, PATIENT_CANCEL_WINDOW, SLOT_MINUTES
+from bookings.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentChange,
+    AppointmentSeries,
+    AppointmentStatus,
+    AppointmentType,
+    CancelReason,
+    ChangeAction,
+    ScheduleException,
+)
+from clinic import events
+from clinic.errors import Conflict, InvalidInput, NotAllowed
+from clinic.models import Clinician, Location, Patient, Role, User
+from clinic.selectors import location_ids_of, patients_visible_to
+
+DEADLOCK_DETECTED = "40P01"
+NO_OVERLAP_CONSTRAINTS = {
+    "appointment_clinician_no_overlap": "clinician",
+    "appointment_patient_no_overlap": "patient",
+}
+
+
+# --- checks shared by the writes ------------------------------------------------------------
+
+
+def _check_works_at(actor: User, location: Location) -> None:
+    if actor.role != Role.PATIENT and location.pk not in location_ids_of(actor):
+        raise NotAllowed(
+            f"You do not work at {location.name}; you cannot manage its appointments.",
+            code="location_not_allowed",
+        )
+
+
+def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
+    """Patients book for themselves; staff must say for whom, among the patients they see."""
+    if actor.role == Role.PATIENT:
+        own = Patient.objects.filter(user=actor).first()
+        if own is None:
+            raise NotAllowed("Your account has no patient record.", code="no_patient_record")
+        if patient_id is not None and patient_id != own.pk:
+            raise NotAllowed(
+                "Patients can book appointments only for themselves.", code="not_own_patient"
+            )
+        return own
+    if patient_id is None:
+        raise InvalidInput("Say which patient the appointment is for.", field="patient")
+    patient = patients_visible_to(actor).filter(pk=patient_id).first()
+    if patient is None:
+        raise InvalidInput("No such patient among yours.", field="patient")
+    return patient
+
+
+# Advisory-lock namespaces (first key of pg_advisory_xact_lock) for a clinician's and a
+# patient's diary.
+CLINICIAN_DIARY, PATIENT_DIARY = 0x626B01, 0x626B02
+
+
+def _lock_for_booking(*, clinician: Clinician, patient: Patient) -> None:
+    """Take the clinician's and then the patient's diary for the rest of the transaction,
+    so that concurrent bookings for them check and insert one at a time.
+
+    PostgreSQL: transaction-scoped advisory locks, always clinician before patient. Without
+    them, two racing inserts wait on each other's exclusion-constraint check and one dies
+    in a deadlock; the constraints stay the guarantee, the locks make the check exact.
+    SQLite: there are no exclusion constraints; take its database write lock instead.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s), pg_advisory_xact_lock(%s, %s)",
+                [CLINICIAN_DIARY, clinician.pk % 2**31, PATIENT_DIARY, patient.pk % 2**31],
+            )
+    elif connection.vendor == "sqlite":
+        Appointment.objects.filter(pk=-1).update(status=AppointmentStatus.BOOKED)
+
+
+def _local(value: datetime) -> str:
+    return value.astimezone(CLINIC_TZ).strftime("%A %d %B %Y %H:%M")
+
+
+def _refusal(
+    *,
+    clinician: Clinician,
+    location: Location,
+    appointment_type: AppointmentType,
+    patient: Patient,
+    start: datetime,
+    now: datetime,
+    exclude_appointment_id: int | None = None,
+) -> Exception | None:
+    """Why ``start`` cannot be booked, or None when availability offers it."""
+    offered = free_slots(
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        end=start.astimezone(UTC) + timedelta(minutes=1),
+        clinician_ids=[clinician.pk],
+        patient=patient,
+        exclude_appointment_id=exclude_appointment_id,
+        now=now,
+    )
+    if any(slot.start == start for slot in offered):
+        return None
+    return _explain(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        patient=patient,
+        start=start,
+        now=now,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+
+
+def _explain(*, clinician, location, appointment_type, patient, start, now, exclude_appointment_id):
+    """A clear reason for a refused slot (only runs when availability said no)."""
+    local_start = start.astimezone(CLINIC_TZ)
+    start = start.astimezone(UTC)
+    if start <= now:
+        return InvalidInput("The start time is in the past.", field="start", code="in_the_past")
+    if local_start.second or local_start.microsecond or local_start.minute % SLOT_MINUTES:
+        return InvalidInput(
+            f"Appointments start on the {SLOT_MINUTES}-minute grid (e.g. 09:00, 09:15).",
+            field="start",
+            code="off_grid",
+        )
+    end = start + timedelta(minutes=appointment_type.duration_minutes)
+    busy_until = end + timedelta(minutes=appointment_type.buffer_after_minutes)
+    others = Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(
+        pk=exclude_appointment_id
+    )
+    if (
+        others.overlapping(start, busy_until, end_field="buffer_end")
+        .filter(clinician=clinician)
+        .exists()
+    ):
+        return Conflict(
+            f"{clinician.name} already has an appointment around {_local(start)}.",
+            code="slot_taken",
+            extra={"conflict": "clinician"},
+        )
+    if others.overlapping(start, end).filter(patient=patient).exists():
+        return Conflict(
+            f"{patient.name} already has an appointment around {_local(start)}.",
+            code="slot_taken",
+            extra={"conflict": "patient"},
+        )
+    off = ScheduleException.objects.filter(starts_at__lt=busy_until, ends_at__gt=start).filter(
+        Q(clinician__isnull=True, location=location)
+        | Q(clinician=clinician, location__isnull=True)
+        | Q(clinician=clinician, location=location)
+    )
+    if off.exists():
+        return Conflict(
+            f"{clinician.name} is not available at {location.name} then (leave or closure).",
+            code="clinician_unavailable",
+        )
+    return Conflict(
+        f"{clinician.name} does not work at {location.name} at {_local(start)} "
+        f"for a {appointment_type.duration_minutes}-minute appointment.",
+        code="outside_working_hours",
+    )
+
+
+def _check_type(actor: User, appointment_type: AppointmentType) -> None:
+    if not appointment_type.active:
+        raise InvalidInput("This appointment type is no longer booked.", field="appointment_type")
+    if actor.role == Role.PATIENT and not appointment_type.patient_bookable:
+        raise NotAllowed(
+            f"{appointment_type.name} is booked by the clinic; please call the front desk.",
+            code="type_not_patient_bookable",
+        )
+
+
+def _check_clinician_at(clinician: Clinician, location: Location) -> None:
+    if not clinician.user.is_active or not clinician.user.locations.filter(pk=location.pk).exists():
+        raise InvalidInput(f"{clinician.name} does not work at {location.name}.", field="clinician")
+
+
+def check_start_exists(start: datetime) -> None:
+    """A start whose clinic wall-clock reading does not exist (clocks going forward)."""
+    if not wall_time_exists(start.astimezone(CLINIC_TZ)):
+        raise InvalidInput(
+            "That time does not exist in clinic time (clocks go forward).", field="start"
+        )
+
+
+def _record(appointment: Appointment, action: str, actor: User | None, **fields) -> None:
+    AppointmentChange.objects.create(appointment=appointment, action=action, actor=actor, **fields)
+
+
+def _insert(appointments: list[Appointment]) -> list[Appointment]:
+    """Insert; an exclusion-constraint violation (a lost race) becomes slot_taken."""
+    try:
+        with transaction.atomic():
+            return Appointment.objects.bulk_create(appointments)
+    except (IntegrityError, OperationalError) as exc:
+        raise _as_conflict(exc) from exc
+
+
+def _as_conflict(exc: DatabaseError) -> Exception:
+    cause = exc.__cause__
+    name = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    if getattr(cause, "sqlstate", None) == DEADLOCK_DETECTED:
+        # Two bookings waited on each other's constraint check; one lost the race.
+        return Conflict(
+            "Someone else booked this time a moment ago; pick another slot.", code="slot_taken"
+        )
+    if name in NO_OVERLAP_CONSTRAINTS:
+        return Conflict(
+            "Someone else booked this time a moment ago; pick another slot.",
+            code="slot_taken",
+            extra={"conflict": NO_OVERLAP_CONSTRAINTS[name]},
+        )
+    return exc
+
+
+def _new(
+    *, actor, patient, clinician, location, appointment_type, start, series=None
+) -> Appointment:
+    start = start.astimezone(UTC)  # instants, not wall-clock arithmetic, across DST
+    end = start + timedelta(minutes=appointment_type.duration_minutes)
+    return Appointment(
+        patient=patient,
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        buffer_end=end + timedelta(minutes=appointment_type.buffer_after_minutes),
+        status=AppointmentStatus.BOOKED,
+        series=series,
+        created_by=actor,
+    )
+
+
+# --- booking ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    actor: User,
+    patient_id: int | None,
+    clinician: Clinician,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: datetime,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book one appointment. Patients: patient-bookable types, for themselves. Staff: at
+    their own locations. 409 ``slot_taken`` when the clinician or patient is busy."""
+    now = now or timezone.now()
+    _check_works_at(actor, location)
+    patient = _resolve_patient(actor, patient_id)
+    _check_type(actor, appointment_type)
+    _check_clinician_at(clinician, location)
+    check_start_exists(start)
+    _lock_for_booking(clinician=clinician, patient=patient)
+    refusal = _refusal(
+        clinician=clinician,
+        location=location,
+        appointment_type=appointment_type,
+        patient=patient,
+        start=start,
+        now=now,
+    )
+    if refusal is not None:
+        raise refusal
+    (appointment,) = _insert(
+        [
+            _new(
+                actor=actor,
+                patient=patient,
+                clinician=clinician,
+                location=location,
+                appointment_type=appointment_type,
+                start=start,
+            )
+        ]
+    )
+    _record(appointment, ChangeAction.BOOKED, actor)
+    events.appointment_booked.send(sender=Appointment, appointment=appointment, actor=actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_series_book(
+    *,
+    actor: User,
+    patient_id: int | None,
+    clinician: Clinician,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: datetime,
+    occurrences: int,
+    interval_days: int = 7,
+    now: datetime | None = None,
+) -> AppointmentSeries:
+    """Book a series at the same clinic wall-clock time every ``interval_days`` days. The
+    whole series is booked, or nothing, with the conflicting dates listed (409)."""
+    now = now or timezone.now()
+    if not 2 <= occurrences <= MAX_SERIES_OCCURRENCES:
+        raise InvalidInput(
+            f"A series has 2 to {MAX_SERIES_OCCURRENCES} appointments.", field="occurrences"
+        )
+    if not 1 <= interval_days <= 90:
+        raise InvalidInput("Repeat every 1 to 90 days.", field="interval_days")
+    _check_works_at(actor, location)
+    patient = _resolve_patient(actor, patient_id)
+    _check_type(actor, appointment_type)
+    _check_clinician_at(clinician, location)
+    check_start_exists(start)
+    _lock_for_booking(clinician=clinician, patient=patient)
+
+    first = start.astimezone(CLINIC_TZ)
+    starts: list[datetime | None] = [
+        local_datetime(first.date() + timedelta(days=n * interval_days), first.time())
+        for n in range(occurrences)
+    ]
+    real = [s for s in starts if s is not None]
+    offered = {
+        slot.start
+        for slot in free_slots(
+            location=location,
+            appointment_type=appointment_type,
+            start=real[0],
+            end=real[-1] + timedelta(minutes=1),
+            clinician_ids=[clinician.pk],
+            patient=patient,
+            now=now,
+        )
+    }
+    conflicts = []
+    for index, when in enumerate(starts):
+        day = first.date() + timedelta(days=index * interval_days)
+        if when is None:
+            conflicts.append({"date": day.isoformat(), "code": "time_does_not_exist"})
+        elif when not in offered:
+            reason = _explain(
+                clinician=clinician,
+                location=location,
+                appointment_type=appointment_type,
+                patient=patient,
+                start=when,
+                now=now,
+                exclude_appointment_id=None,
+            )
+            conflicts.append(
+                {
+                    "date": day.isoformat(),
+                    "start": when.isoformat(),
+                    "code": reason.code,
+                    "detail": reason.detail,
+                }
+            )
+    if conflicts:
+        dates = ", ".join(c["date"] for c in conflicts)
+        raise Conflict(
+            f"The series cannot be booked; these dates are not free: {dates}.",
+            code="series_conflict",
+            extra={"conflicts": conflicts},
+        )
+    series = AppointmentSeries.objects.create(
+        interval_days=interval_days, occurrences=occurrences, created_by=actor
+    )
+    appointments = _insert(
+        [
+            _new(
+                actor=actor,
+                patient=patient,
+                clinician=clinician,
+                location=location,
+                appointment_type=appointment_type,
+                start=when,
+                series=series,
+            )
+            for when in real
+        ]
+    )
+    AppointmentChange.objects.bulk_create(
+        AppointmentChange(appointment=a, action=ChangeAction.BOOKED, actor=actor)
+        for a in appointments
+    )
+    for appointment in appointments:
+        events.appointment_booked.send(sender=Appointment, appointment=appointment, actor=actor)
+    return series
+
+
+# --- changes to a booked appointment -------------------------------------------------------
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("appointment_type", "patient", "clinician__user", "location")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb: str) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(
+            f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
+            code="invalid_state",
+        )
+    if actor.role == Role.PATIENT:
+        if appointment.patient.user_id != actor.pk:
+            raise NotAllowed("This is not your appointment.")
+        if appointment.start - now < PATIENT_CANCEL_WINDOW:
+            hours = int(PATIENT_CANCEL_WINDOW.total_seconds() // 3600)
+            raise Conflict(
+                f"Appointments can be {verb} in the app up to {hours} hours before they start; "
+                "please call the clinic.",
+                code="too_late_to_cancel",
+            )
+    else:
+        _check_works_at(actor, appointment.location)
+
+
+@transaction.atomic
+def appointment_cancel(
+    *,
+    actor: User,
+    appointment: Appointment,
+    reason: str = CancelReason.OTHER,
+    note: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel; the slot is free again at once. Patients: their own, up to 24 h before."""
+    now = now or timezone.now()
+    if reason not in CancelReason.values:
+        raise InvalidInput("Unknown cancellation reason.", field="reason")
+    appointment = _locked(appointment)
+    _check_may_change(actor, appointment, now, "cancelled")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancel_reason = reason
+    appointment.cancel_note = note
+    appointment.cancelled_at = now
+    appointment.save(
+        update_fields=["status", "cancel_reason", "cancel_note", "cancelled_at", "updated_at"]
+    )
+    _record(appointment, ChangeAction.CANCELLED, actor, reason=reason, note=note)
+    events.appointment_cancelled.send(sender=Appointment, appointment=appointment, actor=actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    actor: User,
+    appointment: Appointment,
+    start: datetime,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move to a new start with the same clinician, location and type."""
+    now = now or timezone.now()
+    appointment = _locked(appointment)
+    _check_may_change(actor, appointment, now, "moved")
+    check_start_exists(start)
+    _lock_for_booking(clinician=appointment.clinician, patient=appointment.patient)
+    refusal = _refusal(
+        clinician=appointment.clinician,
+        location=appointment.location,
+        appointment_type=appointment.appointment_type,
+        patient=appointment.patient,
+        start=start,
+        now=now,
+        exclude_appointment_id=appointment.pk,
+    )
+    if refusal is not None:
+        raise refusal
+    previous_start, previous_end = appointment.start, appointment.end
+    kind = appointment.appointment_type
+    appointment.start = start = start.astimezone(UTC)
+    appointment.end = start + timedelta(minutes=kind.duration_minutes)
+    appointment.buffer_end = appointment.end + timedelta(minutes=kind.buffer_after_minutes)
+    try:
+        with transaction.atomic():
+            appointment.save(update_fields=["start", "end", "buffer_end", "updated_at"])
+    except (IntegrityError, OperationalError) as exc:
+        raise _as_conflict(exc) from exc
+    _record(
+        appointment,
+        ChangeAction.RESCHEDULED,
+        actor,
+        previous_start=previous_start,
+        previous_end=previous_end,
+    )
+    events.appointment_rescheduled.send(
+        sender=Appointment, appointment=appointment, actor=actor, previous_start=previous_start
+    )
+    return appointment
+
+
+def _check_has_started(appointment: Appointment, now: datetime, verb: str) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(
+            f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
+            code="invalid_state",
+        )
+    if appointment.start > now:
+        raise Conflict(
+            f"This appointment has not started yet; it cannot be {verb}.", code="not_started"
+        )
+
+
+def _close_after_start(
+    actor: User, appointment: Appointment, now: datetime | None, status: str, action: str, verb: str
+) -> Appointment:
+    """Close a booked appointment that has started: the patient came, or did not."""
+    appointment = _locked(appointment)
+    _check_works_at(actor, appointment.location)
+    _check_has_started(appointment, now or timezone.now(), verb)
+    appointment.status = status
+    appointment.save(update_fields=["status", "updated_at"])
+    _record(appointment, action, actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_complete(
+    *, actor: User, appointment: Appointment, now: datetime | None = None
+) -> Appointment:
+    """The patient came and was treated."""
+    appointment = _close_after_start(
+        actor, appointment, now, AppointmentStatus.COMPLETED, ChangeAction.COMPLETED, "completed"
+    )
+    events.appointment_completed.send(sender=Appointment, appointment=appointment, actor=actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_mark_no_show(
+    *, actor: User, appointment: Appointment, now: datetime | None = None
+) -> Appointment:
+    """The patient did not come (counted per patient)."""
+    return _close_after_start(
+        actor,
+        appointment,
+        now,
+        AppointmentStatus.NO_SHOW,
+        ChangeAction.NO_SHOW,
+        "marked as a no-show",
+    )

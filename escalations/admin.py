@@ -1,0 +1,64 @@
+"""Admin: escalations (read, acknowledge, resolve through the same services as the API)."""
+
+from django.contrib import admin, messages
+
+from clinic.api.access_log import AccessLoggedAdminMixin, client_address
+from clinic.errors import Conflict
+from clinic.models import AccessAction
+from clinic.services import access_log_record
+from escalations.models import Escalation
+from escalations.services import escalation_acknowledge, escalation_resolve
+
+
+@admin.register(Escalation)
+class EscalationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+    access_log_resource = "escalation"
+
+    list_display = ["patient", "rule", "severity", "status", "occurrences", "created_at"]
+    list_filter = ["status", "severity", "rule", "patient__location"]
+    list_select_related = ["patient"]
+    search_fields = ["patient__first_name", "patient__last_name", "rule"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        field.name for field in Escalation._meta.fields if field.name != "resolution_note"
+    ]
+    actions = ["acknowledge", "resolve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Changes go through the acknowledge and resolve actions.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _apply(self, request, queryset, change, verb: str) -> None:
+        done = 0
+        for escalation in queryset:
+            try:
+                change(escalation=escalation, by=request.user)
+            except Conflict as refused:
+                self.message_user(request, f"{escalation}: {refused.detail}", messages.WARNING)
+            else:
+                access_log_record(
+                    actor=request.user,
+                    patient_ids=[escalation.patient_id],
+                    object_ids=[escalation.pk],
+                    action=AccessAction.UPDATE,
+                    resource="escalation",
+                    method=request.method,
+                    path=request.get_full_path(),
+                    address=client_address(request),
+                )
+                done += 1
+        self.message_user(request, f"{done} escalation(s) {verb}.")
+
+    @admin.action(description="Acknowledge the selected escalations")
+    def acknowledge(self, request, queryset):
+        self._apply(request, queryset, escalation_acknowledge, "acknowledged")
+
+    @admin.action(description="Resolve the selected escalations")
+    def resolve(self, request, queryset):
+        self._apply(request, queryset, escalation_resolve, "resolved")

@@ -1,0 +1,116 @@
+"""API of the escalations app. Clinicians and managers see the escalations of the
+patients they may see, most pressing first, and acknowledge or resolve them."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.filters import ClinicFilterSet, IdFilter
+from clinic.api.permissions import CLINICAL, RoleAllowed
+from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
+from escalations.selectors import escalations_visible_to
+from escalations.services import escalation_acknowledge, escalation_resolve
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "patient",
+            "rule",
+            "severity",
+            "status",
+            "reason",
+            "created_at",
+            "occurrences",
+            "last_occurred_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution_note",
+            "source_check_in",
+            "source_assessment",
+        ]
+        read_only_fields = fields
+
+
+class EscalationResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class EscalationFilter(ClinicFilterSet):
+    # A plain id: an unknown or invisible patient gives an empty list, never a hint.
+    patient = IdFilter(field_name="patient_id")
+    status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    rule = django_filters.ChoiceFilter(choices=[(rule, rule) for rule in DEFAULT_SEVERITY])
+    unresolved = django_filters.BooleanFilter(
+        method="filter_unresolved", label="Open or acknowledged"
+    )
+
+    class Meta:
+        model = Escalation
+        fields = ["patient", "status", "severity", "rule"]
+
+    def filter_unresolved(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(status__in=UNRESOLVED)
+            if value
+            else queryset.exclude(status__in=UNRESOLVED)
+        )
+
+
+class EscalationViewSet(
+    AccessLoggedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Escalations: a rule asked a clinician to look. The front desk and patients get 403;
+    another location's patient is 404."""
+
+    serializer_class = EscalationSerializer
+    permission_classes = [RoleAllowed]
+    roles = CLINICAL
+    filterset_class = EscalationFilter
+    # Unresolved first, most severe first, newest first; the id makes the order total.
+    ordering = ("attention", "-created_at", "-id")
+    access_log_resource = "escalation"
+
+    def get_queryset(self):
+        return escalations_visible_to(self.request.user)
+
+    @extend_schema(request=None, responses={200: EscalationSerializer})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Open → acknowledged; 409 ``escalation_not_open`` otherwise."""
+        escalation = escalation_acknowledge(escalation=self.get_object(), by=request.user)
+        return Response(EscalationSerializer(escalation).data)
+
+    @extend_schema(request=EscalationResolveSerializer, responses={200: EscalationSerializer})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Open or acknowledged → resolved, with an optional note; 409 ``escalation_resolved``
+        when it already is."""
+        escalation = self.get_object()
+        data = EscalationResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        escalation = escalation_resolve(
+            escalation=escalation, by=request.user, note=data.validated_data["note"]
+        )
+        return Response(EscalationSerializer(escalation).data)
+
+
+def register(router) -> None:
+    """Add this module's viewsets to the /api/v1/ router."""
+    router.register("escalations", EscalationViewSet, basename="escalation")

@@ -1,0 +1,34 @@
+"""Reads of escalations."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from clinic.models import User
+from clinic.selectors import patient_filter_for
+from escalations.catalogue import SEVERITY_ORDER
+from escalations.models import Escalation, EscalationStatus
+
+
+def escalations_visible_to(user: User) -> QuerySet[Escalation]:
+    """Escalations of the patients ``user`` may see, with ``attention``: unresolved before
+    resolved, then urgent, high, normal (0 is the most pressing)."""
+    severity_rank = [
+        When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)
+    ]
+    resolved_rank = [
+        When(
+            status=EscalationStatus.RESOLVED,
+            severity=severity,
+            then=Value(len(SEVERITY_ORDER) + rank),
+        )
+        for rank, severity in enumerate(SEVERITY_ORDER)
+    ]
+    return Escalation.objects.filter(patient_filter_for(user, prefix="patient__")).annotate(
+        attention=Case(
+            *resolved_rank,
+            *severity_rank,
+            default=Value(2 * len(SEVERITY_ORDER)),
+            output_field=IntegerField(),
+        )
+    )

@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from notifications.models import Notification, NotificationPreference, Status
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Staff see what went out, what waits, and what failed and why."""
+
+    list_display = ["send_at", "kind", "channel", "address", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel", "audience"]
+    search_fields = ["idempotency_key", "address"]
+    date_hierarchy = "send_at"
+    raw_id_fields = ["patient", "recipient_user", "appointment", "escalation", "program"]
+    readonly_fields = ["idempotency_key", "attempts", "last_error", "sent_at", "claimed_at"]
+    actions = ["retry_failed"]
+
+    @admin.action(description="Send the selected failed notifications again")
+    def retry_failed(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(status=Status.FAILED).update(
+            status=Status.PENDING, attempts=0, send_at=timezone.now()
+        )
+        self.message_user(request, f"{count} notification(s) will be sent again.")
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["patient", "email", "sms", "push", "check_in_time"]
+    raw_id_fields = ["patient"]

@@ -1,0 +1,194 @@
+"""The notification outbox, patients' channel choices, and marks of scheduled work done.
+
+Every message is first a ``Notification`` row, written in the same transaction as the change
+that causes it. Delivery (``services.notifications_deliver_due``) claims due rows and sends
+them; the row's ``send_at`` is the schedule, so nothing depends on a broker message surviving.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clinic.models import Language, Patient
+
+
+class Kind(models.TextChoices):
+    APPOINTMENT_CONFIRMATION = "appointment_confirmation", "Appointment confirmation"
+    APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
+    APPOINTMENT_CANCELLED = "appointment_cancelled", "Appointment cancelled"
+    CHECK_IN_REMINDER = "check_in_reminder", "Check-in reminder"
+    CHECK_IN_NUDGE = "check_in_nudge", "Check-in nudge"
+    ESCALATION_NOTICE = "escalation_notice", "Escalation notice"
+    ESCALATION_UNACKNOWLEDGED = "escalation_unacknowledged", "Urgent escalation unacknowledged"
+    ESCALATION_DIGEST = "escalation_digest", "Daily escalation digest"
+    # accounts
+    APP_INVITATION = "app_invitation", "App invitation"
+    PASSWORD_RESET = "password_reset", "Password reset link"
+
+
+# What the front desk may see: administrative messages about appointments.
+APPOINTMENT_KINDS = (
+    Kind.APPOINTMENT_CONFIRMATION,
+    Kind.APPOINTMENT_REMINDER,
+    Kind.APPOINTMENT_CANCELLED,
+)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+    PUSH = "push", "Push"
+    IN_APP = "in_app", "In the app"
+
+
+class Audience(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    STAFF = "staff", "Staff"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    # Claimed by a worker; if the worker dies, the row is "in doubt" once the lease ends.
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Notification(models.Model):
+    """One message to one recipient over one channel."""
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The patient the message is for or about.",
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The account that receives it (staff, or the patient's app account).",
+    )
+    address = models.CharField(
+        max_length=254, blank=True, help_text="E-mail address, phone number or account used."
+    )
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.DUTCH)
+    appointment = models.ForeignKey(
+        "bookings.Appointment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    escalation = models.ForeignKey(
+        "escalations.Escalation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    program = models.ForeignKey(
+        "programs.Program",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    send_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # Derived from the cause (e.g. "check_in_reminder:<program>:<date>:<channel>"), so the
+    # same cause scheduled twice (two beats, a retried request) is one message.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200, blank=True, help_text="Rendered when sent.")
+    body = models.TextField(blank=True, help_text="Rendered when sent.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-send_at", "-id"]
+        indexes = [
+            # The delivery query: due pending rows, oldest first.
+            models.Index(
+                fields=["send_at", "id"],
+                condition=Q(status="pending"),
+                name="notification_due",
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status="sending"), name="notification_in_doubt"
+            ),
+            models.Index(fields=["patient", "-send_at"]),
+            models.Index(fields=["recipient_user", "-send_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=Kind.values), name="notification_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="notification_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="notification_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
+                name="notification_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(patient__isnull=False) | Q(recipient_user__isnull=False),
+                name="notification_has_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} via {self.channel} at {self.send_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+DEFAULT_CHECK_IN_TIME = datetime.time(18, 0)
+
+
+class NotificationPreference(models.Model):
+    """A patient's consent per channel and preferred check-in time. Absent means defaults."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.BooleanField(default=True)
+    sms = models.BooleanField(default=False)
+    push = models.BooleanField(default=True)
+    check_in_time = models.TimeField(
+        default=DEFAULT_CHECK_IN_TIME, help_text="Local clinic time of the check-in reminder."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.patient}"
+
+    def allows(self, channel: str) -> bool:
+        return bool(getattr(self, channel, channel == Channel.IN_APP))
+
+
+class ScheduleMark(models.Model):
+    """A unit of scheduled work already done (a nightly sweep, a missed-check-in
+    escalation), so two beats or a retried task never do it twice."""
+
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,366 @@
+"""The outbox: schedule messages in the caller's transaction; deliver due ones exactly once.
+
+Delivery in three short steps, so a worker killed at any moment loses nothing:
+
+1. claim: in one transaction, lock due ``pending`` rows with ``FOR UPDATE SKIP LOCKED``
+   (workers never wait for or take each other's rows) and mark them ``sending`` with a
+   claim token and time;
+2. render and send each claimed row through its channel backend;
+3. mark them ``sent`` (or back to ``pending`` with a later ``send_at``, or ``failed``).
+
+A row left in ``sending`` by a dead worker is in doubt once its lease has run out (the
+lease is longer than a task may run). The sweep then asks the channel which of those it
+already has (the idempotency key travels with every message) and sends only the others.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications import kinds
+from notifications.channels import OutgoingMessage, backend_for
+from notifications.models import (
+    Audience,
+    Channel,
+    Notification,
+    NotificationPreference,
+    ScheduleMark,
+    Status,
+)
+from notifications.timing import CLINIC_TZ, outside_quiet_hours
+
+logger = logging.getLogger("clinic.notifications")
+
+
+# --- scheduling -------------------------------------------------------------------------
+
+
+def notification_schedule(
+    *,
+    kind: str,
+    channel: str,
+    audience: str,
+    idempotency_key: str,
+    send_at: datetime.datetime,
+    language: str = "nl",
+    patient=None,
+    recipient_user=None,
+    address: str = "",
+    appointment=None,
+    escalation=None,
+    program=None,
+) -> Notification | None:
+    """Write one outbox row, in the caller's transaction. Returns None when a row with this
+    idempotency key exists already (the cause was scheduled before)."""
+    registered = kinds.registered(kind)
+    if audience == Audience.PATIENT and (registered is None or registered.quiet_hours):
+        send_at = outside_quiet_hours(send_at)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind,
+                channel=channel,
+                audience=audience,
+                idempotency_key=idempotency_key,
+                send_at=send_at,
+                language=language,
+                patient=patient,
+                recipient_user=recipient_user,
+                address=address,
+                appointment=appointment,
+                escalation=escalation,
+                program=program,
+            )
+    except IntegrityError:
+        if not Notification.objects.filter(idempotency_key=idempotency_key).exists():
+            raise
+        return None
+    if send_at <= timezone.now():
+        enqueue_delivery_on_commit()
+    return notification
+
+
+def notifications_cancel(**filters) -> int:
+    """Cancel messages that have not gone out yet (``filters`` select them)."""
+    return Notification.objects.filter(status=Status.PENDING, **filters).update(
+        status=Status.CANCELLED
+    )
+
+
+def preference_of(patient) -> NotificationPreference:
+    """The patient's stored preferences, or the defaults (not saved)."""
+    try:
+        return patient.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(patient=patient)
+
+
+@dataclass(frozen=True)
+class Route:
+    channel: str
+    address: str
+    recipient_user: object | None
+
+
+def patient_routes(patient) -> list[Route]:
+    """The channels a patient consented to and can be reached on; the in-app inbox when
+    none is left but the patient has the app."""
+    preference = preference_of(patient)
+    routes = []
+    if preference.email and patient.email:
+        routes.append(Route(Channel.EMAIL, patient.email, patient.user))
+    if preference.sms and patient.phone:
+        routes.append(Route(Channel.SMS, str(patient.phone), patient.user))
+    if preference.push and patient.user_id:
+        routes.append(Route(Channel.PUSH, f"user:{patient.user_id}", patient.user))
+    if not routes and patient.user_id:
+        routes.append(Route(Channel.IN_APP, f"user:{patient.user_id}", patient.user))
+    return routes
+
+
+def staff_routes(user) -> list[Route]:
+    """Staff get e-mail (when they have an address) and the in-app inbox."""
+    routes = [Route(Channel.IN_APP, f"user:{user.pk}", user)]
+    if user.email:
+        routes.insert(0, Route(Channel.EMAIL, user.email, user))
+    return routes
+
+
+# --- delivery ---------------------------------------------------------------------------
+
+
+def enqueue_delivery_on_commit() -> None:
+    """Ask a worker to deliver now, once the current transaction has committed. If the
+    broker is down the message is simply not sent yet: the beat sweep finds the row."""
+    transaction.on_commit(enqueue_delivery)
+
+
+def enqueue_delivery(count: int = 1) -> None:
+    from notifications.tasks import deliver_due
+
+    for _ in range(count):
+        try:
+            # Expires: while no worker runs, the sweep's requests must not pile up.
+            deliver_due.apply_async(retry=False, expires=max(60, 4 * _sweep_seconds()))
+        except Exception as exc:  # noqa: BLE001 - any broker failure: the sweep catches up
+            logger.warning("Could not enqueue notification delivery (%s); the sweep will.", exc)
+            return
+
+
+def _sweep_seconds() -> float:
+    return settings.NOTIFICATION_SWEEP_SECONDS
+
+
+def _due(now: datetime.datetime):
+    return Notification.objects.filter(status=Status.PENDING, send_at__lte=now)
+
+
+def notifications_claim(*, limit: int, now: datetime.datetime | None = None) -> str | None:
+    """Claim up to ``limit`` due rows for this worker; returns the claim token or None."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        ids = list(
+            _due(now)
+            .order_by("send_at", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return None
+        claimed = Notification.objects.filter(id__in=ids, status=Status.PENDING).update(
+            status=Status.SENDING,
+            claim_token=token,
+            claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    return token if claimed else None
+
+
+def notifications_deliver_due(*, time_budget: float = 60.0) -> int:
+    """Deliver due messages batch by batch until none is due or the budget is spent.
+    Returns how many were sent."""
+    started = timezone.now()
+    sent = 0
+    while (timezone.now() - started).total_seconds() < time_budget:
+        token = notifications_claim(limit=settings.NOTIFICATION_BATCH_SIZE)
+        if token is None:
+            break
+        sent += _deliver_claimed(token)
+    return sent
+
+
+def _deliver_claimed(token: str) -> int:
+    rows = list(
+        Notification.objects.filter(claim_token=token, status=Status.SENDING)
+        .select_related(
+            "patient",
+            "recipient_user",
+            "appointment__location",
+            "appointment__clinician__user",
+            "appointment__appointment_type",
+            "escalation__patient",
+            "program",
+        )
+        .order_by("id")
+    )
+    from notifications import schedules
+
+    now = timezone.now()
+    facts = schedules.batch_facts(rows)
+    backends: dict[str, object] = {}
+    done, retry, failed, cancelled = [], [], [], []
+    for row in rows:
+        try:
+            registered = kinds.registered(row.kind)
+            reason = (
+                registered.obsolete(row) if registered else schedules.obsolete_reason(row, facts)
+            )
+            if reason:
+                row.status, row.last_error = Status.CANCELLED, reason
+                cancelled.append(row)
+                continue
+            subject, body = render(row, facts, redact=False)
+            # What the outbox keeps (and staff see) never holds the message's secret.
+            row.subject, row.body = (
+                render(row, facts) if registered and registered.holds_secret else (subject, body)
+            )
+            backend = backends.get(row.channel) or backends.setdefault(
+                row.channel, backend_for(row.channel)
+            )
+            backend.send(
+                OutgoingMessage(
+                    idempotency_key=row.idempotency_key,
+                    channel=row.channel,
+                    kind=row.kind,
+                    address=row.address,
+                    subject=subject,
+                    body=body,
+                    notification_id=row.pk,
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - a channel's failure is recorded on the row
+            row.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
+            if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                row.status = Status.FAILED
+                failed.append(row)
+                logger.error("Notification %s failed for good: %s", row.pk, row.last_error)
+            else:
+                row.status = Status.PENDING
+                row.send_at = _retry_at(row, now)
+                retry.append(row)
+            continue
+        row.status, row.sent_at = Status.SENT, timezone.now()
+        done.append(row)
+    _record_outcomes(done + retry + failed + cancelled)
+    return len(done)
+
+
+def _record_outcomes(rows: list[Notification]) -> None:
+    """One UPDATE per row, sent as a batch (psycopg pipelines executemany); much cheaper
+    than bulk_update's CASE expressions over a few hundred rows."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    # The table name is ours; every value is a parameter.
+    sql = f"UPDATE {table} SET " + (  # noqa: S608
+        "status = %s, sent_at = %s, subject = %s, body = %s, "
+        "last_error = %s, send_at = %s, claim_token = '' WHERE id = %s"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        (r.status, adapt(r.sent_at), r.subject, r.body, r.last_error, adapt(r.send_at), r.pk)
+        for r in rows
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _retry_at(row: Notification, now: datetime.datetime) -> datetime.datetime:
+    """Exponential backoff: 1, 2, 4, ... times the base, at most an hour."""
+    delay = min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** (row.attempts - 1), 3600)
+    at = now + datetime.timedelta(seconds=delay)
+    return outside_quiet_hours(at) if row.audience == Audience.PATIENT else at
+
+
+def render(row: Notification, facts: dict | None = None, *, redact: bool = True) -> tuple[str, str]:
+    """Subject and body from ``notifications/<kind>.<language>.txt``: the first line is the
+    subject, the rest the body. Only the copy for the channel (``redact=False``) holds a
+    registered kind's secret."""
+    from notifications import schedules
+
+    context = {"n": row, "patient": row.patient, "tz": CLINIC_TZ}
+    registered = kinds.registered(row.kind)
+    if registered:
+        context.update(registered.context(row, redact=redact))
+    else:
+        context.update(schedules.render_context(row, facts or schedules.batch_facts([row])))
+    with translation.override(row.language), timezone.override(CLINIC_TZ):
+        text = render_to_string(
+            [f"notifications/{row.kind}.{row.language}.txt", f"notifications/{row.kind}.nl.txt"],
+            context,
+        ).strip()
+    subject, _, body = text.partition("\n")
+    return subject.strip()[:200], body.strip()
+
+
+def notifications_recover_in_doubt(*, now: datetime.datetime | None = None) -> int:
+    """Settle rows whose worker died after claiming them: what the channel already has
+    is marked sent, the rest goes back to pending. Returns how many were settled."""
+    now = now or timezone.now()
+    lease = datetime.timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
+    settled = 0
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - lease)
+            .select_for_update(skip_locked=True)
+            .only("id", "channel", "idempotency_key")[:5000]
+        )
+        by_channel: dict[str, list[Notification]] = {}
+        for row in rows:
+            by_channel.setdefault(row.channel, []).append(row)
+        for channel, group in by_channel.items():
+            known = backend_for(channel).delivered([r.idempotency_key for r in group])
+            if known is None:
+                known = set()  # cannot tell: send again under the same idempotency key
+            have = [r.pk for r in group if r.idempotency_key in known]
+            again = [r.pk for r in group if r.idempotency_key not in known]
+            Notification.objects.filter(pk__in=have).update(
+                status=Status.SENT, sent_at=now, claim_token=""
+            )
+            Notification.objects.filter(pk__in=again).update(status=Status.PENDING, claim_token="")
+            settled += len(group)
+    if settled:
+        logger.warning("Settled %s notifications left in doubt by a stopped worker.", settled)
+    return settled
+
+
+def notifications_sweep(*, now: datetime.datetime | None = None) -> bool:
+    """The periodic safety net: settle rows in doubt and wake workers when anything is due,
+    whether or not the on-commit message reached the broker."""
+    now = now or timezone.now()
+    notifications_recover_in_doubt(now=now)
+    if _due(now).exists():
+        # Two requests so both worker processes can take batches side by side.
+        enqueue_delivery(count=2)
+        return True
+    return False
+
+
+def schedule_mark_claim(*, key: str) -> bool:
+    """True the first time ``key`` is claimed; False ever after (two beats, a retry)."""
+    try:
+        with transaction.atomic():
+            ScheduleMark.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True
