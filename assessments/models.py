@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinician, Patient
 
@@ -28,6 +29,8 @@ class InjuryEpisode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("injury episode")
+        verbose_name_plural = _("injury episodes")
         ordering = ["-onset_date", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -82,6 +85,8 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
         ordering = ["-assessed_at", "-id"]
         indexes = [models.Index(fields=["patient", "-assessed_at"])]
         constraints = [

@@ -12,9 +12,12 @@ Nothing here diagnoses: the rules flag what deserves a clinician's attention.
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+
+from django.utils.translation import gettext
 
 from escalations.catalogue import DEFAULT_SEVERITY
 
@@ -83,40 +86,56 @@ RETURN_TO_RUN: dict[int, tuple[tuple[int, str], tuple[int, str]]] = {
 # --- Input checks (shared by the API serializer and the service) ---------------------------
 
 
+def _quoted(value: object) -> str:
+    """A value the client sent, as JSON (never a Python repr) so any client can read it."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def red_flag_errors(codes: object) -> list[str]:
     """Messages for a red-flag list that is not a list of the known codes."""
     if not isinstance(codes, list | tuple):
-        return ["Give a list of red-flag codes."]
+        return [gettext("Give a list of red-flag codes.")]
     unknown = [c for c in codes if not isinstance(c, str) or c not in RED_FLAGS]
     if unknown:
-        return [f"Unknown red flag {c!r}; known: {', '.join(RED_FLAGS)}." for c in unknown]
+        return [
+            gettext("Unknown red flag %(code)s; known: %(known)s.")
+            % {"code": _quoted(c), "known": ", ".join(RED_FLAGS)}
+            for c in unknown
+        ]
     return []
 
 
 def readiness_errors(readiness: object) -> list[str]:
     """Messages for a readiness object that is not {test: bool, strength_symmetry_percent}."""
     if not isinstance(readiness, Mapping):
-        return ["Give an object of readiness test → true/false."]
+        return [gettext("Give an object of readiness test → true/false.")]
     errors = []
     for key, value in readiness.items():
         if key == STRENGTH_SYMMETRY:
             number = isinstance(value, int | float) and not isinstance(value, bool)
             if not number or not 0 <= value <= 100:
-                errors.append(f"{STRENGTH_SYMMETRY} must be a number from 0 to 100.")
+                errors.append(
+                    gettext("%(test)s must be a number from 0 to 100.")
+                    % {"test": STRENGTH_SYMMETRY}
+                )
         elif key in READINESS_TESTS:
             if not isinstance(value, bool):
-                errors.append(f"{key} must be true or false.")
+                errors.append(gettext("%(test)s must be true or false.") % {"test": key})
         else:
             known = ", ".join([*READINESS_TESTS, STRENGTH_SYMMETRY])
-            errors.append(f"Unknown readiness test {key!r}; known: {known}.")
+            errors.append(
+                gettext("Unknown readiness test %(test)s; known: %(known)s.")
+                % {"test": _quoted(key), "known": known}
+            )
     return errors
 
 
 def code_list_errors(codes: object, known: Mapping[str, str], what: str) -> list[str]:
     if not isinstance(codes, list | tuple):
-        return [f"Give a list of {what} codes."]
+        return [gettext("Give a list of %(what)s codes.") % {"what": what}]
     return [
-        f"Unknown {what} {c!r}; known: {', '.join(known)}."
+        gettext("Unknown %(what)s %(code)s; known: %(known)s.")
+        % {"what": what, "code": _quoted(c), "known": ", ".join(known)}
         for c in codes
         if not isinstance(c, str) or c not in known
     ]

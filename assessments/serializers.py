@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +20,7 @@ class CodeListField(serializers.Field):
     """A list of known codes; any unknown code is reported on the field itself."""
 
     known: dict[str, str] = {}
-    what = "code"
+    what = gettext_lazy("code")
 
     def to_internal_value(self, data):
         errors = rules.code_list_errors(data, self.known, self.what)
@@ -34,19 +35,19 @@ class CodeListField(serializers.Field):
 @extend_schema_field(_code_list_schema(rules.RED_FLAGS))
 class RedFlagsField(CodeListField):
     known = rules.RED_FLAGS
-    what = "red flag"
+    what = gettext_lazy("red flag")
 
 
 @extend_schema_field(_code_list_schema(rules.MOBILITY_FINDINGS))
 class MobilityFindingsField(CodeListField):
     known = rules.MOBILITY_FINDINGS
-    what = "mobility finding"
+    what = gettext_lazy("mobility finding")
 
 
 @extend_schema_field(_code_list_schema(rules.MOVEMENT_PATTERNS))
 class MovementPatternsField(CodeListField):
     known = rules.MOVEMENT_PATTERNS
-    what = "movement pattern"
+    what = gettext_lazy("movement pattern")
 
 
 # The readiness object as the schema shows it: each test → passed, plus strength symmetry.

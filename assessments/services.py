@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assessments import rules
 from assessments.models import Assessment, AssessmentKind, InjuryEpisode, Side
@@ -29,7 +30,7 @@ def clinic_date(moment: datetime) -> date:
 
 def _check_score(value: int | None, field: str) -> None:
     if value is not None and not rules.PAIN_MIN <= value <= rules.PAIN_MAX:
-        raise InvalidInput("Pain is scored from 0 to 10.", field=field)
+        raise InvalidInput(gettext("Pain is scored from 0 to 10."), field=field)
 
 
 def _check_findings(
@@ -46,23 +47,29 @@ def _check_findings(
 ) -> None:
     """The rules' own input checks, so the admin and commands get the API's answers."""
     if side not in Side.values:
-        raise InvalidInput("Side is left or right.", field="side")
+        raise InvalidInput(gettext("Side is left or right."), field="side")
     if grade is not None and grade not in rules.GRADES:
-        raise InvalidInput("Grade is 1, 2, 3 or unknown (null).", field="grade")
+        raise InvalidInput(gettext("Grade is 1, 2, 3 or unknown (null)."), field="grade")
     _check_score(pain_rest, "pain_rest")
     _check_score(pain_walking, "pain_walking")
     if previous_injuries is not None and previous_injuries < 0:
-        raise InvalidInput("Previous injuries cannot be negative.", field="previous_injuries")
+        raise InvalidInput(
+            gettext("Previous injuries cannot be negative."), field="previous_injuries"
+        )
     for field, errors in (
         ("red_flags", rules.red_flag_errors(red_flags)),
         ("readiness", rules.readiness_errors(readiness)),
         (
             "mobility_findings",
-            rules.code_list_errors(mobility_findings, rules.MOBILITY_FINDINGS, "mobility finding"),
+            rules.code_list_errors(
+                mobility_findings, rules.MOBILITY_FINDINGS, gettext("mobility finding")
+            ),
         ),
         (
             "movement_patterns",
-            rules.code_list_errors(movement_patterns, rules.MOVEMENT_PATTERNS, "movement pattern"),
+            rules.code_list_errors(
+                movement_patterns, rules.MOVEMENT_PATTERNS, gettext("movement pattern")
+            ),
         ),
     ):
         if errors:
@@ -174,12 +181,12 @@ def assessment_record(
     """
     clinician = Clinician.objects.filter(user=clinician_user).first()
     if clinician is None:
-        raise NotAllowed("Only a clinician records assessments.", code="not_a_clinician")
+        raise NotAllowed(gettext("Only a clinician records assessments."), code="not_a_clinician")
     # Locking the patient serialises assessments of one patient, so two clinicians saving
     # the first assessment of a leg at once end up on one episode instead of a conflict.
     visible = Patient.objects.filter(patient_filter_for(clinician_user), pk=patient.pk)
     if not list(visible.select_for_update(of=("self",)).values_list("pk", flat=True)):
-        raise InvalidInput("No such patient among yours.", field="patient")
+        raise InvalidInput(gettext("No such patient among yours."), field="patient")
     readiness = dict(readiness or {})
     red_flags, mobility_findings = list(red_flags), list(mobility_findings)
     movement_patterns = list(movement_patterns)
@@ -197,10 +204,12 @@ def assessment_record(
     now = timezone.now()
     assessed_at = assessed_at or now
     if assessed_at > now + CLOCK_SKEW:
-        raise InvalidInput("An assessment cannot be recorded ahead of time.", field="assessed_at")
+        raise InvalidInput(
+            gettext("An assessment cannot be recorded ahead of time."), field="assessed_at"
+        )
     assessed_on = clinic_date(assessed_at)
     if onset_date > assessed_on:
-        raise InvalidInput("The onset cannot be after the assessment.", field="onset_date")
+        raise InvalidInput(gettext("The onset cannot be after the assessment."), field="onset_date")
 
     episode = _episode_for(
         patient=patient,

@@ -17,6 +17,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.models import Clinician, Location, Patient
 
@@ -45,6 +47,8 @@ class AppointmentType(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("appointment type")
+        verbose_name_plural = _("appointment types")
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
@@ -86,8 +90,9 @@ class WorkingHours(models.Model):
     valid_until = models.DateField(null=True, blank=True, help_text="Last day, inclusive.")
 
     class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         ordering = ["clinician", "weekday", "starts_at", "id"]
-        verbose_name_plural = "working hours"
         indexes = [models.Index(fields=["location", "weekday"])]
         constraints = [
             models.CheckConstraint(
@@ -144,6 +149,8 @@ class ScheduleException(models.Model):
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("schedule exception")
+        verbose_name_plural = _("schedule exceptions")
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["ends_at", "starts_at"])]
         constraints = [
@@ -165,10 +172,10 @@ class ScheduleException(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CANCELLED = "cancelled", "Cancelled"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("No-show")
 
 
 # Appointments that occupy the clinician's and the patient's time.
@@ -193,7 +200,8 @@ class AppointmentSeries(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name_plural = "appointment series"
+        verbose_name = _("appointment series")
+        verbose_name_plural = pgettext_lazy("plural", "appointment series")
 
     def __str__(self) -> str:
         return f"Series {self.pk}: {self.occurrences} × every {self.interval_days} days"
@@ -244,6 +252,8 @@ class Appointment(models.Model):
     objects = AppointmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         ordering = ["start", "id"]
         indexes = [
             models.Index(fields=["clinician", "start"]),
@@ -303,6 +313,8 @@ class AppointmentChange(models.Model):
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("appointment change")
+        verbose_name_plural = _("appointment changes")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -319,6 +331,10 @@ class CalendarFeed(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.clinician}"

@@ -18,7 +18,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("Clinic", {"fields": ["role", "locations"]}),
+        ("Clinic", {"fields": ["role", "locations", "language"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -13,6 +14,8 @@ class Location(models.Model):
     address = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -20,14 +23,19 @@ class Location(models.Model):
 
 
 class Role(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    FRONT_DESK = "front_desk", "Front desk"
-    CLINICIAN = "clinician", "Clinician"
-    MANAGER = "manager", "Manager"
+    PATIENT = "patient", _("Patient")
+    FRONT_DESK = "front_desk", _("Front desk")
+    CLINICIAN = "clinician", _("Clinician")
+    MANAGER = "manager", _("Manager")
 
 
 STAFF_ROLES = frozenset({Role.FRONT_DESK, Role.CLINICIAN, Role.MANAGER})
 CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.MANAGER})
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", "Nederlands"
+    ENGLISH = "en", "English"
 
 
 class User(AbstractUser):
@@ -35,11 +43,26 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
     locations = models.ManyToManyField(Location, blank=True, related_name="staff")
+    # Staff's own language; empty follows the client's Accept-Language. A patient's
+    # language is on their Patient record.
+    language = models.CharField(max_length=2, choices=Language.choices, blank=True)
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_known"),
         ]
+
+    @property
+    def chosen_language(self) -> str:
+        """The language this person reads in: a patient's is on their record, staff's on
+        the account; empty when they chose none (then the client's Accept-Language)."""
+        if self.role == Role.PATIENT:
+            patient = getattr(self, "patient", None)
+            if patient is not None:
+                return patient.language
+        return self.language
 
     @property
     def is_clinic_staff(self) -> bool:
@@ -59,6 +82,8 @@ class Clinician(models.Model):
     )
 
     class Meta:
+        verbose_name = _("clinician")
+        verbose_name_plural = _("clinicians")
         ordering = ["user__last_name", "user__first_name"]
 
     def __str__(self) -> str:
@@ -67,11 +92,6 @@ class Clinician(models.Model):
     @property
     def name(self) -> str:
         return self.user.get_full_name() or self.user.username
-
-
-class Language(models.TextChoices):
-    DUTCH = "nl", "Nederlands"
-    ENGLISH = "en", "English"
 
 
 class Patient(models.Model):
@@ -99,6 +119,8 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
         ordering = ["last_name", "first_name", "id"]
         indexes = [models.Index(fields=["location", "last_name"])]
         constraints = [
@@ -140,6 +162,8 @@ class AccessLogEntry(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log entries")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"])]
         verbose_name_plural = "access log entries"
@@ -168,6 +192,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user"),
         ]

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import (
@@ -95,7 +96,8 @@ def access_log_record(
 def _check_location_allowed(actor: User, location: Location) -> None:
     if actor.role == Role.PATIENT or not actor.locations.filter(pk=location.pk).exists():
         raise NotAllowed(
-            f"You do not work at {location.name}; you cannot manage its patients.",
+            gettext("You do not work at %(location)s; you cannot manage its patients.")
+            % {"location": location.name},
             code="location_not_allowed",
         )
 
@@ -103,7 +105,9 @@ def _check_location_allowed(actor: User, location: Location) -> None:
 def _check_clinician_at(clinician: Clinician | None, location: Location) -> None:
     if clinician is not None and not clinician.user.locations.filter(pk=location.pk).exists():
         raise InvalidInput(
-            f"{clinician.name} does not work at {location.name}.", field="primary_clinician"
+            gettext("%(clinician)s does not work at %(location)s.")
+            % {"clinician": clinician.name, "location": location.name},
+            field="primary_clinician",
         )
 
 
@@ -157,7 +161,10 @@ PATIENT_EDITABLE_FIELDS = frozenset(
 def patient_update(*, patient: Patient, updated_by: User, **changes) -> Patient:
     unknown = set(changes) - PATIENT_EDITABLE_FIELDS
     if unknown:
-        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=min(unknown))
+        raise InvalidInput(
+            gettext("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field=min(unknown),
+        )
     if "location" in changes and changes["location"] != patient.location:
         _check_location_allowed(updated_by, changes["location"])
     for field, value in changes.items():
@@ -182,7 +189,7 @@ def staff_user_create(
 ) -> User:
     """A front-desk, clinician or manager account; clinicians get their profile too."""
     if role == Role.PATIENT:
-        raise InvalidInput("Staff accounts cannot have the patient role.", field="role")
+        raise InvalidInput(gettext("Staff accounts cannot have the patient role."), field="role")
     user = User.objects.create_user(
         username=username,
         password=password,

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from accounts.views import StaffLoginView, StaffTwoFactorView
 from clinic.api.errors import api_not_found
+from clinic.api.schema import EnglishSchemaView
 from clinic.api.views import healthz
 
 urlpatterns = [
@@ -13,7 +14,7 @@ urlpatterns = [
     path("admin/login/two-factor/", StaffTwoFactorView.as_view(), name="staff-two-factor"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("clinic.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", EnglishSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ is a problem-details 404, whatever DEBUG says.
     re_path(r"^api/", api_not_found),

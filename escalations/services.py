@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic import events
 from clinic.errors import Conflict
@@ -81,7 +82,8 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status != EscalationStatus.OPEN:
         raise Conflict(
-            f"This escalation is {escalation.status}; only an open one can be acknowledged.",
+            gettext("This escalation is %(status)s; only an open one can be acknowledged.")
+            % {"status": escalation.status},
             code="escalation_not_open",
         )
     escalation.status = EscalationStatus.ACKNOWLEDGED
@@ -96,7 +98,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
 def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
-        raise Conflict("This escalation is already resolved.", code="escalation_resolved")
+        raise Conflict(gettext("This escalation is already resolved."), code="escalation_resolved")
     now = timezone.now()
     if escalation.acknowledged_at is None:
         # Resolving implies the clinician has seen it.

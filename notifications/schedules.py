@@ -65,7 +65,7 @@ def _to_staff(user, *, kind, key, send_at, **about) -> int:
                 audience=Audience.STAFF,
                 idempotency_key=f"{key}:{route.channel}",
                 send_at=send_at,
-                language=settings.LANGUAGE_CODE,
+                language=user.chosen_language or settings.LANGUAGE_CODE,
                 recipient_user=user,
                 address=route.address,
                 **about,

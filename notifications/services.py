@@ -306,7 +306,10 @@ def render(row: Notification, facts: dict | None = None, *, redact: bool = True)
         context.update(schedules.render_context(row, facts or schedules.batch_facts([row])))
     with translation.override(row.language), timezone.override(CLINIC_TZ):
         text = render_to_string(
-            [f"notifications/{row.kind}.{row.language}.txt", f"notifications/{row.kind}.nl.txt"],
+            [
+                f"notifications/{row.kind}.{row.language}.txt",
+                f"notifications/{row.kind}.{settings.LANGUAGE_CODE}.txt",
+            ],
             context,
         ).strip()
     subject, _, body = text.partition("\n")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinician, Patient
 
@@ -42,6 +43,8 @@ class Exercise(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
         ordering = ["name_en"]
         constraints = [
             models.CheckConstraint(
@@ -101,6 +104,8 @@ class Program(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["clinician", "status"])]
         constraints = [
@@ -143,6 +148,8 @@ class StepTransition(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("step transition")
+        verbose_name_plural = _("step transitions")
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -172,6 +179,8 @@ class Prescription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("prescription")
+        verbose_name_plural = _("prescriptions")
         ordering = ["step", "id"]
         constraints = [
             models.CheckConstraint(
@@ -197,6 +206,8 @@ class PrescriptionLoadChange(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("prescription load change")
+        verbose_name_plural = _("prescription load changes")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -236,6 +247,8 @@ class CheckIn(models.Model):
     alerts = models.JSONField(default=list, blank=True, help_text="Rule codes that fired.")
 
     class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["patient", "-submitted_at"]),

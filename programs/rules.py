@@ -489,6 +489,6 @@ ADVICE: dict[str, dict[str, str]] = {
 
 def advice_for(alert_codes: Sequence[str], language: str) -> list[dict[str, str]]:
     """Advice for each alert, in the patient's language; encouragement when none fired."""
-    lang = language if language in ("nl", "en") else "nl"
+    lang = language if language in ("nl", "en") else "en"
     codes = [c for c in alert_codes if c in ADVICE] or [KEEP_GOING]
     return [{"code": code, "text": ADVICE[code][lang]} for code in codes]

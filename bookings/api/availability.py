@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -28,7 +29,7 @@ def _parse_moment(raw: str, field: str, *, is_end: bool) -> datetime:
     try:
         day = parse_date(raw) if len(raw) == 10 else None
     except ValueError as exc:
-        raise ValidationError({field: ["Not a real date."]}) from exc
+        raise ValidationError({field: [gettext("Not a real date.")]}) from exc
     if day is not None:
         day = day + timedelta(days=1) if is_end else day
         return datetime.combine(day, datetime.min.time(), tzinfo=CLINIC_TZ)
@@ -73,10 +74,10 @@ class AvailabilityView(APIView):
         params = query.validated_data
         location = Location.objects.filter(slug=params["location"]).first()
         if location is None:
-            raise ValidationError({"location": ["No such location."]})
+            raise ValidationError({"location": [gettext("No such location.")]})
         kind = selectors.appointment_types_list().filter(pk=params["appointment_type"]).first()
         if kind is None:
-            raise ValidationError({"appointment_type": ["No such appointment type."]})
+            raise ValidationError({"appointment_type": [gettext("No such appointment type.")]})
         now = timezone.now()
         start = _parse_moment(params["start"], "start", is_end=False) if "start" in params else now
         end = (
@@ -85,9 +86,16 @@ class AvailabilityView(APIView):
             else start + timedelta(days=7)
         )
         if end <= start:
-            raise ValidationError({"end": ["The end must be after the start."]})
+            raise ValidationError({"end": [gettext("The end must be after the start.")]})
         if end - start > timedelta(days=MAX_RANGE_DAYS):
-            raise ValidationError({"end": [f"Ask for at most {MAX_RANGE_DAYS} days at a time."]})
+            raise ValidationError(
+                {
+                    "end": [
+                        gettext("Ask for at most %(days)s days at a time.")
+                        % {"days": MAX_RANGE_DAYS}
+                    ]
+                }
+            )
 
         patient = None
         if request.user.role == Role.PATIENT:
@@ -95,7 +103,7 @@ class AvailabilityView(APIView):
         elif "patient" in params:
             patient = patients_visible_to(request.user).filter(pk=params["patient"]).first()
             if patient is None:
-                raise ValidationError({"patient": ["No such patient among yours."]})
+                raise ValidationError({"patient": [gettext("No such patient among yours.")]})
         slots = free_slots(
             location=location,
             appointment_type=kind,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bookings.availability import free_slots, local_datetime, wall_time_exists
 from bookings.config import CLINIC_TZ, MAX_SERIES_OCCURRENCES, PATIENT_CANCEL_WINDOW, SLOT_MINUTES
@@ -45,7 +46,8 @@ NO_OVERLAP_CONSTRAINTS = {
 def _check_works_at(actor: User, location: Location) -> None:
     if actor.role != Role.PATIENT and location.pk not in location_ids_of(actor):
         raise NotAllowed(
-            f"You do not work at {location.name}; you cannot manage its appointments.",
+            gettext("You do not work at %(location)s; you cannot manage its appointments.")
+            % {"location": location.name},
             code="location_not_allowed",
         )
 
@@ -55,17 +57,20 @@ def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
     if actor.role == Role.PATIENT:
         own = Patient.objects.filter(user=actor).first()
         if own is None:
-            raise NotAllowed("Your account has no patient record.", code="no_patient_record")
+            raise NotAllowed(
+                gettext("Your account has no patient record."), code="no_patient_record"
+            )
         if patient_id is not None and patient_id != own.pk:
             raise NotAllowed(
-                "Patients can book appointments only for themselves.", code="not_own_patient"
+                gettext("Patients can book appointments only for themselves."),
+                code="not_own_patient",
             )
         return own
     if patient_id is None:
-        raise InvalidInput("Say which patient the appointment is for.", field="patient")
+        raise InvalidInput(gettext("Say which patient the appointment is for."), field="patient")
     patient = patients_visible_to(actor).filter(pk=patient_id).first()
     if patient is None:
-        raise InvalidInput("No such patient among yours.", field="patient")
+        raise InvalidInput(gettext("No such patient among yours."), field="patient")
     return patient
 
 
@@ -183,24 +188,31 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
 
 def _check_type(actor: User, appointment_type: AppointmentType) -> None:
     if not appointment_type.active:
-        raise InvalidInput("This appointment type is no longer booked.", field="appointment_type")
+        raise InvalidInput(
+            gettext("This appointment type is no longer booked."), field="appointment_type"
+        )
     if actor.role == Role.PATIENT and not appointment_type.patient_bookable:
         raise NotAllowed(
-            f"{appointment_type.name} is booked by the clinic; please call the front desk.",
+            gettext("%(type)s is booked by the clinic; please call the front desk.")
+            % {"type": appointment_type.name},
             code="type_not_patient_bookable",
         )
 
 
 def _check_clinician_at(clinician: Clinician, location: Location) -> None:
     if not clinician.user.is_active or not clinician.user.locations.filter(pk=location.pk).exists():
-        raise InvalidInput(f"{clinician.name} does not work at {location.name}.", field="clinician")
+        raise InvalidInput(
+            gettext("%(clinician)s does not work at %(location)s.")
+            % {"clinician": clinician.name, "location": location.name},
+            field="clinician",
+        )
 
 
 def check_start_exists(start: datetime) -> None:
     """A start whose clinic wall-clock reading does not exist (clocks going forward)."""
     if not wall_time_exists(start.astimezone(CLINIC_TZ)):
         raise InvalidInput(
-            "That time does not exist in clinic time (clocks go forward).", field="start"
+            gettext("That time does not exist in clinic time (clocks go forward)."), field="start"
         )
 
 
@@ -321,10 +333,11 @@ def appointment_series_book(
     now = now or timezone.now()
     if not 2 <= occurrences <= MAX_SERIES_OCCURRENCES:
         raise InvalidInput(
-            f"A series has 2 to {MAX_SERIES_OCCURRENCES} appointments.", field="occurrences"
+            gettext("A series has 2 to %(most)s appointments.") % {"most": MAX_SERIES_OCCURRENCES},
+            field="occurrences",
         )
     if not 1 <= interval_days <= 90:
-        raise InvalidInput("Repeat every 1 to 90 days.", field="interval_days")
+        raise InvalidInput(gettext("Repeat every 1 to 90 days."), field="interval_days")
     _check_works_at(actor, location)
     patient = _resolve_patient(actor, patient_id)
     _check_type(actor, appointment_type)
@@ -376,7 +389,8 @@ def appointment_series_book(
     if conflicts:
         dates = ", ".join(c["date"] for c in conflicts)
         raise Conflict(
-            f"The series cannot be booked; these dates are not free: {dates}.",
+            gettext("The series cannot be booked; these dates are not free: %(dates)s.")
+            % {"dates": dates},
             code="series_conflict",
             extra={"conflicts": conflicts},
         )
@@ -420,17 +434,21 @@ def _locked(appointment: Appointment) -> Appointment:
 def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb: str) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(
-            f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
+            gettext("This appointment is %(status)s; it cannot be %(verb)s.")
+            % {"status": appointment.get_status_display().lower(), "verb": verb},
             code="invalid_state",
         )
     if actor.role == Role.PATIENT:
         if appointment.patient.user_id != actor.pk:
-            raise NotAllowed("This is not your appointment.")
+            raise NotAllowed(gettext("This is not your appointment."))
         if appointment.start - now < PATIENT_CANCEL_WINDOW:
             hours = int(PATIENT_CANCEL_WINDOW.total_seconds() // 3600)
             raise Conflict(
-                f"Appointments can be {verb} in the app up to {hours} hours before they start; "
-                "please call the clinic.",
+                gettext(
+                    "Appointments can be %(verb)s in the app up to %(hours)s hours before they "
+                    "start; please call the clinic."
+                )
+                % {"verb": verb, "hours": hours},
                 code="too_late_to_cancel",
             )
     else:
@@ -449,9 +467,9 @@ def appointment_cancel(
     """Cancel; the slot is free again at once. Patients: their own, up to 24 h before."""
     now = now or timezone.now()
     if reason not in CancelReason.values:
-        raise InvalidInput("Unknown cancellation reason.", field="reason")
+        raise InvalidInput(gettext("Unknown cancellation reason."), field="reason")
     appointment = _locked(appointment)
-    _check_may_change(actor, appointment, now, "cancelled")
+    _check_may_change(actor, appointment, now, gettext("cancelled"))
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancel_reason = reason
     appointment.cancel_note = note
@@ -475,7 +493,7 @@ def appointment_reschedule(
     """Move to a new start with the same clinician, location and type."""
     now = now or timezone.now()
     appointment = _locked(appointment)
-    _check_may_change(actor, appointment, now, "moved")
+    _check_may_change(actor, appointment, now, gettext("moved"))
     check_start_exists(start)
     _lock_for_booking(clinician=appointment.clinician, patient=appointment.patient)
     refusal = _refusal(
@@ -515,12 +533,15 @@ def appointment_reschedule(
 def _check_has_started(appointment: Appointment, now: datetime, verb: str) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
         raise Conflict(
-            f"This appointment is {appointment.get_status_display().lower()}; it cannot be {verb}.",
+            gettext("This appointment is %(status)s; it cannot be %(verb)s.")
+            % {"status": appointment.get_status_display().lower(), "verb": verb},
             code="invalid_state",
         )
     if appointment.start > now:
         raise Conflict(
-            f"This appointment has not started yet; it cannot be {verb}.", code="not_started"
+            gettext("This appointment has not started yet; it cannot be %(verb)s.")
+            % {"verb": verb},
+            code="not_started",
         )
 
 
@@ -543,7 +564,12 @@ def appointment_complete(
 ) -> Appointment:
     """The patient came and was treated."""
     appointment = _close_after_start(
-        actor, appointment, now, AppointmentStatus.COMPLETED, ChangeAction.COMPLETED, "completed"
+        actor,
+        appointment,
+        now,
+        AppointmentStatus.COMPLETED,
+        ChangeAction.COMPLETED,
+        gettext("completed"),
     )
     events.appointment_completed.send(sender=Appointment, appointment=appointment, actor=actor)
     return appointment
@@ -560,5 +586,5 @@ def appointment_mark_no_show(
         now,
         AppointmentStatus.NO_SHOW,
         ChangeAction.NO_SHOW,
-        "marked as a no-show",
+        gettext("marked as a no-show"),
     )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details.",
@@ -54,3 +60,33 @@ def add_problem_responses(result, generator, request, public):
                 if code.startswith("4"):
                     response["content"] = {"application/problem+json": {"schema": ref}}
     return result
+
+
+class EnglishSchemaView(SpectacularAPIView):
+    """The OpenAPI document in English whatever the request asks: it is the contract for
+    developers, and ``?lang=`` or Accept-Language would otherwise translate DRF's texts."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            # Render now: help texts are lazy and would otherwise follow the request later.
+            response.render()
+        response["Content-Language"] = "en"
+        return response
+
+    def _get_schema_response(self, request):
+        # drf-spectacular switches to ``?lang=`` around this; English wins.
+        with translation.override("en"):
+            return super()._get_schema_response(request)
+
+
+class ClinicJWTScheme(SimpleJWTScheme):
+    target_class = "clinic.api.authentication.ClinicJWTAuthentication"
+
+
+class ClinicSessionScheme(SessionScheme):
+    target_class = "clinic.api.authentication.ClinicSessionAuthentication"

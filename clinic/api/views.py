@@ -6,6 +6,7 @@ import django_filters
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
@@ -127,7 +128,7 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return access_log_for_patient(patient=None)
         raw = self.request.query_params.get("patient")
         if not raw or not raw.isdigit():
-            raise ValidationError({"patient": ["Give the id of one patient."]})
+            raise ValidationError({"patient": [gettext("Give the id of one patient.")]})
         patient = Patient.objects.filter(
             pk=int(raw), location_id__in=location_ids_of(self.request.user)
         ).first()

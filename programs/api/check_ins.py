@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
 from clinic.errors import NotAllowed
@@ -107,8 +109,8 @@ class CheckInSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AdviceSerializer(many=True))
     def get_advice(self, check_in: CheckIn) -> list[dict[str, str]]:
-        """Advice in the patient's language, whoever reads it."""
-        return rules.advice_for(check_in.alerts, check_in.patient.language)
+        """Advice in the reader's language (a patient's is on their record)."""
+        return rules.advice_for(check_in.alerts, reader_language(self.context.get("request")))
 
 
 class CheckInFilter(ClinicFilterSet):
@@ -146,7 +148,7 @@ class CheckInViewSet(
             getattr(request.user, "patient", None) if request.user.role == Role.PATIENT else None
         )
         if patient is None:
-            raise NotAllowed("Only a patient with a record can check in.")
+            raise NotAllowed(gettext("Only a patient with a record can check in."))
         serializer = CheckInInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         check_in = check_in_submit(patient=patient, **serializer.validated_data)

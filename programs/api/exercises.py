@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.db import connection
-from django.utils.translation.trans_real import parse_accept_lang_header
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -15,30 +16,29 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
+from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
-from clinic.models import Language, Patient, Role, User
+from clinic.models import Language, Role, User
 from programs.models import Exercise, ExerciseCategory, Step
-
-DEFAULT_LANGUAGE = Language.DUTCH
 
 
 def language_for(request) -> str:
-    """Patients read in the language on their record; staff choose with ``?lang=`` or
-    ``Accept-Language``; Dutch otherwise."""
+    """Patients read in the language on their record; staff may choose with ``?lang=``;
+    otherwise the reader's language."""
     user: User = request.user
-    if user.role == Role.PATIENT:
-        language = Patient.objects.filter(user=user).values_list("language", flat=True).first()
-        return language or DEFAULT_LANGUAGE
     asked = request.query_params.get("lang")
-    if asked is not None:
+    if asked is not None and user.role != Role.PATIENT:
         if asked not in Language.values:
-            raise ValidationError({"lang": [f"Choose one of: {', '.join(Language.values)}."]})
+            raise ValidationError(
+                {
+                    "lang": [
+                        gettext("Choose one of: %(languages)s.")
+                        % {"languages": ", ".join(Language.values)}
+                    ]
+                }
+            )
         return asked
-    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        primary = tag.split("-")[0].lower()
-        if primary in Language.values:
-            return primary
-    return DEFAULT_LANGUAGE
+    return reader_language(request)
 
 
 class DosageSerializer(serializers.Serializer):
@@ -73,7 +73,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _language(self) -> str:
-        return self.context.get("language", DEFAULT_LANGUAGE)
+        return self.context.get("language", settings.LANGUAGE_CODE)
 
     def get_name(self, exercise: Exercise) -> str:
         return exercise.name_in(self._language())
@@ -119,7 +119,8 @@ LANGUAGE_PARAMETERS = [
         "lang",
         OpenApiTypes.STR,
         enum=Language.values,
-        description="Staff: language of name and description (else Accept-Language, else nl). "
+        description="Staff: language of name and description (else their own, else "
+        "Accept-Language, else en). "
         "Patients always get the language on their record.",
     ),
 ]

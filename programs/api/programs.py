@@ -7,7 +7,8 @@ so a prescription is always reached through a program the caller may see.
 
 from __future__ import annotations
 
-from django.utils import translation
+from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from assessments.models import Assessment
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
@@ -25,16 +27,6 @@ from programs.selectors import programs_visible_to
 from programs.services import programs as services
 
 READERS = CLINICAL | {Role.PATIENT}
-
-
-def reader_language(request) -> str:
-    """Patients read in their own language; staff in the one their client asks for."""
-    user = request.user
-    if user.role == Role.PATIENT:
-        patient = getattr(user, "patient", None)
-        if patient is not None:
-            return patient.language
-    return translation.get_language_from_request(request)[:2]
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -79,7 +71,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
         ]
 
     def get_exercise_name(self, prescription: Prescription) -> str:
-        return prescription.exercise.name_in(self.context.get("language", "nl"))
+        return prescription.exercise.name_in(self.context.get("language", settings.LANGUAGE_CODE))
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -141,7 +133,9 @@ class ProgramStartSerializer(serializers.Serializer):
         if attrs.get("clinician") is None:
             own = getattr(user, "clinician", None) if user.role == Role.CLINICIAN else None
             if own is None:
-                raise ValidationError({"clinician": ["Say which clinician leads the program."]})
+                raise ValidationError(
+                    {"clinician": [gettext("Say which clinician leads the program.")]}
+                )
             attrs["clinician"] = own
         return attrs
 
@@ -156,7 +150,7 @@ class AdvanceSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
-            raise ValidationError({"reason": ["An override needs a written reason."]})
+            raise ValidationError({"reason": [gettext("An override needs a written reason.")]})
         return attrs
 
 
@@ -196,7 +190,7 @@ class PrescriptionChangeSerializer(DosageSerializer):
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
-            raise ValidationError({"reason": ["An override needs a written reason."]})
+            raise ValidationError({"reason": [gettext("An override needs a written reason.")]})
         return attrs
 
 

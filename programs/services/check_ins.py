@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic import events
 from clinic.errors import InvalidInput
@@ -46,7 +47,7 @@ def check_in_submit(*, patient: Patient, program: Program | None = None, **field
     if program is None:
         program = _open_program_of(patient)
     elif program.patient_id != patient.pk:
-        raise InvalidInput("This program is not yours.", field="program")
+        raise InvalidInput(gettext("This program is not yours."), field="program")
     complaints = list(dict.fromkeys(fields.pop("complaints_elsewhere", None) or []))
     check_in = CheckIn.objects.create(
         patient=patient, program=program, complaints_elsewhere=complaints, **fields

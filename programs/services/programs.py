@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assessments.models import Assessment
 from clinic import events
@@ -34,7 +35,8 @@ def _locked(program: Program) -> Program:
 def _require_status(program: Program, *allowed: str, doing: str) -> None:
     if program.status not in allowed:
         raise Conflict(
-            f"This program is {program.status}; it cannot be {doing}.",
+            gettext("This program is %(status)s; it cannot be %(doing)s.")
+            % {"status": program.status, "doing": doing},
             code="program_paused" if program.status == ProgramStatus.PAUSED else "program_closed",
             extra={"status": program.status},
         )
@@ -45,7 +47,8 @@ def _check_clinician_for(patient: Patient, clinician: Clinician) -> None:
     works_there = clinician.user.locations.filter(pk=patient.location_id).exists()
     if not (treats or works_there):
         raise InvalidInput(
-            f"{clinician.name} neither works at the patient's location nor treats the patient.",
+            gettext("%(clinician)s neither works at the patient's location nor treats the patient.")
+            % {"clinician": clinician.name},
             field="clinician",
         )
 
@@ -61,11 +64,11 @@ def program_start(
 ) -> Program:
     """Enrol a patient at step 1 (analysis). One open program per patient."""
     if assessment is not None and assessment.patient_id != patient.pk:
-        raise InvalidInput("This assessment is of another patient.", field="assessment")
+        raise InvalidInput(gettext("This assessment is of another patient."), field="assessment")
     _check_clinician_for(patient, clinician)
     if Program.objects.filter(patient=patient, status__in=OPEN_PROGRAM_STATUSES).exists():
         raise Conflict(
-            "This patient already has an active or paused program.",
+            gettext("This patient already has an active or paused program."),
             code="program_already_active",
         )
     try:
@@ -81,7 +84,7 @@ def program_start(
             )
     except IntegrityError as exc:  # another request enrolled the patient a moment ago
         raise Conflict(
-            "This patient already has an active or paused program.",
+            gettext("This patient already has an active or paused program."),
             code="program_already_active",
         ) from exc
     events.program_started.send(Program, program=program, actor=started_by)
@@ -132,19 +135,19 @@ def program_advance(
     with a written reason. Every transition is kept with the criteria met and unmet."""
     reason = (reason or "").strip()
     if override and not reason:
-        raise InvalidInput("An override needs a written reason.", field="reason")
+        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="advanced")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("advanced"))
     if program.step == Step.SELF_SUFFICIENCY:
         raise Conflict(
-            "Step 5 (self-sufficiency) is the last step; complete the program instead.",
+            gettext("Step 5 (self-sufficiency) is the last step; complete the program instead."),
             code="program_at_last_step",
         )
     check = program_exit_check(program)
     if not check.passed and not override:
         raise Conflict(
-            "Not all exit criteria of step "
-            f"{program.step} ({program.step_name}) hold: {', '.join(check.unmet)}.",
+            gettext("Not all exit criteria of step %(step)s (%(name)s) hold: %(unmet)s.")
+            % {"step": program.step, "name": program.step_name, "unmet": ", ".join(check.unmet)},
             code="step_criteria_unmet",
             extra={"unmet": check.unmet, "met": check.met},
         )
@@ -171,7 +174,7 @@ def program_advance(
 @transaction.atomic
 def program_pause(*, program: Program, by: User) -> Program:
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="paused")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("paused"))
     program.status = ProgramStatus.PAUSED
     program.save(update_fields=["status", "updated_at"])
     return program
@@ -182,7 +185,8 @@ def program_resume(*, program: Program, by: User) -> Program:
     program = _locked(program)
     if program.status != ProgramStatus.PAUSED:
         raise Conflict(
-            f"This program is {program.status}; only a paused program can be resumed.",
+            gettext("This program is %(status)s; only a paused program can be resumed.")
+            % {"status": program.status},
             code="program_not_paused",
             extra={"status": program.status},
         )
@@ -206,13 +210,19 @@ def _close(program: Program, *, status: str, by: User, reason: str = "", follow_
 def program_complete(*, program: Program, by: User, follow_up: str = "") -> Program:
     """Close after step 5; ``follow_up`` suggests personal or group training."""
     if follow_up and follow_up not in FOLLOW_UPS:
-        raise InvalidInput(f"Choose one of {', '.join(FOLLOW_UPS)}.", field="follow_up")
+        raise InvalidInput(
+            gettext("Choose one of %(choices)s.") % {"choices": ", ".join(FOLLOW_UPS)},
+            field="follow_up",
+        )
     program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing="completed")
+    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("completed"))
     if program.step != Step.SELF_SUFFICIENCY:
         raise Conflict(
-            f"The program is at step {program.step} ({program.step_name}); it can be completed "
-            "only at step 5 (self-sufficiency).",
+            gettext(
+                "The program is at step %(step)s (%(name)s); it can be completed only at "
+                "step 5 (self-sufficiency)."
+            )
+            % {"step": program.step, "name": program.step_name},
             code="program_not_at_last_step",
         )
     return _close(program, status=ProgramStatus.COMPLETED, by=by, follow_up=follow_up)
@@ -223,9 +233,9 @@ def program_refer(*, program: Program, by: User, reason: str) -> Program:
     """Close as referred (e.g. to a specialist); the reason is required."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why the patient is referred.", field="reason")
+        raise InvalidInput(gettext("Say why the patient is referred."), field="reason")
     program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing="referred")
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("referred"))
     return _close(program, status=ProgramStatus.REFERRED, by=by, reason=reason)
 
 
@@ -266,9 +276,9 @@ def prescription_add(
     """Prescribe an exercise for a step (default: the current one), with the library's
     default dosage for what is not given."""
     program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing="given exercises")
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("given exercises"))
     if not exercise.is_active:
-        raise InvalidInput("This exercise is no longer in the library.", field="exercise")
+        raise InvalidInput(gettext("This exercise is no longer in the library."), field="exercise")
     given = (sets, reps, hold_seconds, minutes)
     if all(v is None for v in given):
         sets, reps = exercise.default_sets, exercise.default_reps
@@ -304,7 +314,7 @@ def prescription_change(
     week ago is refused unless the clinician overrides with a reason (DOMAIN.md)."""
     reason = (reason or "").strip()
     if override and not reason:
-        raise InvalidInput("An override needs a written reason.", field="reason")
+        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     before = _dosage(prescription)
     for name, value in changes.items():
@@ -319,9 +329,11 @@ def prescription_change(
             change = rules.load_increase(week_ago, after)
             percent = "a new load" if change.is_infinite() else f"{change * 100:.0f}%"
             raise Conflict(
-                f"This raises the weekly load of {prescription.exercise.name_en} by {percent} "
-                "compared with a week ago; at most 10% a week is safe. Lower it, or override "
-                "with a reason.",
+                gettext(
+                    "This raises the weekly load of %(exercise)s by %(percent)s compared with a "
+                    "week ago; at most 10%% a week is safe. Lower it, or override with a reason."
+                )
+                % {"exercise": prescription.exercise.name_en, "percent": percent},
                 code="load_increase_too_large",
                 extra={
                     "increase_percent": None if change.is_infinite() else float(change * 100),

@@ -161,6 +161,8 @@ def test_a_patient_cannot_book_a_type_only_the_clinic_books(api, hours, patient,
 def test_a_patient_cancels_or_moves_up_to_24_hours_before(
     api, patient, clinician, rotterdam, treatment, hours_before, status, code, change
 ):
+    patient.language = "en"  # the patient reads the refusal in the language on their record
+    patient.save(update_fields=["language"])
     work_week(
         clinician,
         rotterdam,

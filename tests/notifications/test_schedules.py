@@ -288,6 +288,22 @@ def test_an_escalation_notifies_the_clinician_at_once_by_email_and_in_the_app(cl
     assert all(n.audience == "staff" for n in notices)
 
 
+@pytest.mark.parametrize(("language", "expected"), [("nl", "nl"), ("en", "en"), ("", "en")])
+def test_a_staff_notice_is_written_in_the_recipients_language(clinician, language, expected):
+    """The recipient's own language, not the patient's nor whoever caused it; English when
+    they chose none."""
+    clinician.user.language = language
+    clinician.user.save(update_fields=["language"])
+    patient = PatientFactory(
+        primary_clinician=clinician, language="nl" if expected == "en" else "en"
+    )
+    escalation = escalation_raise(patient=patient, rule="stop_signal", reason="Sharp pain.")
+    notices = rows(escalation=escalation, kind="escalation_notice")
+    assert {n.language for n in notices} == {expected}
+    subject, _body = services.render(notices[0])
+    assert subject.startswith("signalering" if expected == "nl" else "escalation"), subject
+
+
 def test_an_urgent_escalation_not_acknowledged_in_two_hours_reaches_the_manager(
     clinician, manager, rotterdam
 ):
@@ -310,6 +326,8 @@ def test_a_normal_escalation_does_not_alarm_the_manager(clinician, manager):
 
 
 def test_the_morning_digest_lists_each_clinicians_open_escalations_once(clinician, sink):
+    clinician.user.language = "nl"  # the digest is written in its reader's language
+    clinician.user.save(update_fields=["language"])
     patient = PatientFactory(primary_clinician=clinician, first_name="Sanne")
     escalation_raise(patient=patient, rule="recurrence", reason="Third time.")
     escalation_raise(patient=patient, rule="suspected_grade_3", reason="Snap.")

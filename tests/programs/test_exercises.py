@@ -141,17 +141,26 @@ def test_patients_read_in_the_language_on_their_record(api, library, language, n
 @pytest.mark.parametrize(
     ("query", "headers", "name"),
     [
-        ({}, {}, "Wandelen"),  # Dutch unless asked otherwise
+        ({}, {}, "Walking"),  # English unless asked otherwise
+        ({}, {"HTTP_ACCEPT_LANGUAGE": "nl"}, "Wandelen"),
         ({"lang": "en"}, {}, "Walking"),
         ({"lang": "nl"}, {"HTTP_ACCEPT_LANGUAGE": "en"}, "Wandelen"),  # ?lang= wins
         ({}, {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}, "Walking"),
         ({}, {"HTTP_ACCEPT_LANGUAGE": "de-DE, en;q=0.5"}, "Walking"),
-        ({}, {"HTTP_ACCEPT_LANGUAGE": "fr"}, "Wandelen"),
+        ({}, {"HTTP_ACCEPT_LANGUAGE": "fr"}, "Walking"),
     ],
 )
 def test_staff_choose_the_language(api, library, clinician, query, headers, name):
     rows = api(clinician.user).get(URL, {"step": 2, **query}, **headers).json()["results"]
     assert name in {row["name"] for row in rows}
+
+
+def test_staff_read_in_their_own_language_over_the_client(api, library, clinician):
+    clinician.user.language = "nl"
+    clinician.user.save(update_fields=["language"])
+    response = api(clinician.user).get(URL, {"step": 2}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Wandelen" in {row["name"] for row in response.json()["results"]}
+    assert response["Content-Language"] == "nl"
 
 
 def test_an_unknown_language_is_400(api, library, clinician):
