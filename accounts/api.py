@@ -3,6 +3,7 @@ the authentication event log. Views translate HTTP; accounts.services decides.""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -36,7 +37,10 @@ TOKENS_EXAMPLE = OpenApiExample(
     value={"access": "eyJhbGciOiJIUzI1NiIs...", "refresh": "eyJhbGciOiJIUzI1NiIs..."},
     response_only=True,
 )
-ACCEPTED = "If an account goes with it, a message with a reset link is on its way."
+# Marked for translation here, translated when answered (in the reader's language).
+ACCEPTED = gettext_noop("If an account goes with it, a message with a reset link is on its way.")
+DEACTIVATED = gettext_noop("App access closed; every device is signed out.")
+RESET_DONE = gettext_noop("Your password is changed; sign in again on every device.")
 
 
 class AnonymousAPIView(APIView):
@@ -101,7 +105,8 @@ class PatientInviteView(PatientAppAccountView):
         )
         return Response(
             {
-                "detail": f"The invitation is on its way; it expires in {hours} hours.",
+                "detail": gettext("The invitation is on its way; it expires in %(hours)s hours.")
+                % {"hours": hours},
                 "channels": sent.channels,
                 "expires_at": sent.invitation.expires_at,
                 "username": sent.invitation.user.username,
@@ -138,9 +143,7 @@ class PatientAppAccessDeactivateView(PatientAppAccountView):
         app_access_deactivate(
             patient=patient, deactivated_by=request.user, address=client_address(request)
         )
-        return Response(
-            {"detail": "App access closed; every device is signed out.", "has_app_account": False}
-        )
+        return Response({"detail": gettext(DEACTIVATED), "has_app_account": False})
 
 
 # --- anyone ---------------------------------------------------------------------------------
@@ -199,7 +202,7 @@ class PasswordResetView(AnonymousAPIView):
             password_reset_request(identifier=identifier, address=client_address(request))
         except TooManyResetRequests as exc:
             raise exceptions.Throttled(wait=exc.extra["retry_after"], detail=exc.detail) from exc
-        return Response({"detail": ACCEPTED}, status=status.HTTP_202_ACCEPTED)
+        return Response({"detail": gettext(ACCEPTED)}, status=status.HTTP_202_ACCEPTED)
 
 
 class PasswordResetConfirmView(AnonymousAPIView):
@@ -228,7 +231,7 @@ class PasswordResetConfirmView(AnonymousAPIView):
         serializer = s.PasswordResetConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         password_reset_confirm(**serializer.validated_data, address=client_address(request))
-        return Response({"detail": "Your password is changed; sign in again on every device."})
+        return Response({"detail": gettext(RESET_DONE)})
 
 
 class PasswordChangeView(APIView):
@@ -300,11 +303,14 @@ class MfaView(AnonymousAPIView):
         except MfaTokenInvalid as exc:
             if exc.expired:
                 raise exceptions.AuthenticationFailed(
-                    "The sign-in took too long; sign in with your password again.",
+                    gettext("The sign-in took too long; sign in with your password again."),
                     code="token_expired",
                 ) from exc
             raise exceptions.AuthenticationFailed(
-                "This sign-in step is not valid (used already?); sign in with your password again.",
+                gettext(
+                    "This sign-in step is not valid (used already?); sign in with your "
+                    "password again."
+                ),
                 code="token_not_valid",
             ) from exc
         return Response(tokens)

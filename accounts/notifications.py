@@ -55,7 +55,7 @@ def _reset_routes(user: User) -> tuple[list[Route], Patient | None, str]:
     patient = Patient.objects.filter(user=user).first() if user.role == Role.PATIENT else None
     if patient is None:
         routes = [Route(Channel.EMAIL, user.email, user)] if user.email else []
-        return routes, None, settings.LANGUAGE_CODE
+        return routes, None, user.chosen_language or settings.LANGUAGE_CODE
     preference = preference_of(patient)
     routes = []
     email = patient.email or user.email

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import update_last_login
+from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenObtainSerializer
 from rest_framework_simplejwt.settings import api_settings
@@ -64,7 +65,9 @@ class PasswordResetSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not (attrs.get("email") or attrs.get("username")):
-            raise serializers.ValidationError({"email": ["Give an e-mail address or username."]})
+            raise serializers.ValidationError(
+                {"email": [gettext("Give an e-mail address or username.")]}
+            )
         return attrs
 
 

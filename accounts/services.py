@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -115,8 +117,10 @@ def _pending_account(patient: Patient) -> User:
         user = patient.user
         if user.is_active:
             raise Conflict(
-                "This patient already has an active app account; a forgotten password is "
-                "reset from the app.",
+                gettext(
+                    "This patient already has an active app account; a forgotten password is "
+                    "reset from the app."
+                ),
                 code=Code.APP_ACCOUNT_ACTIVE,
             )
         return user
@@ -153,8 +157,10 @@ def patient_invite(
     routes = invitation_routes(patient)
     if not routes:
         raise Conflict(
-            "The patient has no e-mail address or phone number they agreed to be reached on; "
-            "add one (and their consent) first.",
+            gettext(
+                "The patient has no e-mail address or phone number they agreed to be reached on; "
+                "add one (and their consent) first."
+            ),
             code=Code.NO_INVITATION_CHANNEL,
         )
     user = _pending_account(patient)
@@ -186,14 +192,14 @@ def patient_invite(
 
 
 _INVITATION_REFUSALS = {
-    "used": (Code.INVITATION_USED, "This invitation has been used already; sign in instead."),
+    "used": (Code.INVITATION_USED, _("This invitation has been used already; sign in instead.")),
     "revoked": (
         Code.INVITATION_REVOKED,
-        "This invitation was replaced by a newer one; use the link in the latest message.",
+        _("This invitation was replaced by a newer one; use the link in the latest message."),
     ),
     "expired": (
         Code.INVITATION_EXPIRED,
-        "This invitation has expired; ask the clinic to send a new one.",
+        _("This invitation has expired; ask the clinic to send a new one."),
     ),
 }
 
@@ -210,14 +216,16 @@ def account_activate(*, token: str, password: str, address: str | None = None) -
     )
     if invitation is None:
         raise InvalidInput(
-            "This invitation is not known; check the link or ask the clinic for a new one.",
+            gettext(
+                "This invitation is not known; check the link or ask the clinic for a new one."
+            ),
             field="token",
             code=Code.INVITATION_INVALID,
         )
     state = invitation.state
     if state != "open":
         code, detail = _INVITATION_REFUSALS[state]
-        raise InvalidInput(detail, field="token", code=code)
+        raise InvalidInput(str(detail), field="token", code=code)
     user = invitation.user
     _set_password(user, password)
     user.is_active = True
@@ -248,7 +256,7 @@ def app_access_deactivate(
     )
     user = patient.user
     if user is None:
-        raise Conflict("This patient has no app account.", code=Code.NO_APP_ACCOUNT)
+        raise Conflict(gettext("This patient has no app account."), code=Code.NO_APP_ACCOUNT)
     AppInvitation.objects.filter(patient=patient, used_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
     )
@@ -301,7 +309,7 @@ def password_reset_request(*, identifier: str, address: str | None = None) -> in
     requests = AuthEvent.objects.filter(kind=AuthEventKind.PASSWORD_RESET_REQUESTED, at__gte=window)
     if address and requests.filter(address=address).count() >= settings.PASSWORD_RESET_PER_ADDRESS:
         raise TooManyResetRequests(
-            "Too many password reset requests from this address; try again later.",
+            gettext("Too many password reset requests from this address; try again later."),
             extra={"retry_after": settings.PASSWORD_RESET_WINDOW_MINUTES * 60},
         )
     accounts = _accounts_for(identifier)
@@ -338,8 +346,10 @@ def password_reset_confirm(*, token: str, password: str, address: str | None = N
     user = _user_of_reset_token(token)
     if user is None:
         raise InvalidInput(
-            "This reset link is not valid: it was used already, has expired, or is mistyped. "
-            "Ask for a new one.",
+            gettext(
+                "This reset link is not valid: it was used already, has expired, or is mistyped. "
+                "Ask for a new one."
+            ),
             field="token",
             code=Code.PASSWORD_RESET_INVALID,
         )
@@ -364,7 +374,9 @@ def password_change(
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.check_password(old_password):
         raise InvalidInput(
-            "The current password is not right.", field="old_password", code=Code.WRONG_PASSWORD
+            gettext("The current password is not right."),
+            field="old_password",
+            code=Code.WRONG_PASSWORD,
         )
     _set_password(user, new_password, field="new_password")
     user.save(update_fields=["password"])
@@ -421,7 +433,9 @@ class TwoFactorCodeRefused(InvalidInput):
 def _code_refused(user: User, address: str | None, **detail) -> TwoFactorCodeRefused:
     auth_event_record(kind=AuthEventKind.TWO_FACTOR_FAILED, user=user, address=address, **detail)
     return TwoFactorCodeRefused(
-        "That code is not right, or was used already. Wait for the next code and try again.",
+        gettext(
+            "That code is not right, or was used already. Wait for the next code and try again."
+        ),
         field="code",
     )
 
@@ -454,8 +468,10 @@ def two_factor_verify(*, user: User, code: str, address: str | None = None):
     code is logged, and django-otp slows down further tries on that device."""
     if not two_factor_enrolled(user):
         raise Conflict(
-            "Two-factor authentication is not set up for this account yet; set it up on the "
-            "staff site first.",
+            gettext(
+                "Two-factor authentication is not set up for this account yet; set it up on the "
+                "staff site first."
+            ),
             code=Code.TWO_FACTOR_NOT_ENROLLED,
         )
     code = _clean(code)

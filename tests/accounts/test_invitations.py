@@ -151,3 +151,16 @@ def test_the_openapi_document_has_the_account_endpoints_with_examples(client):
         {"$ref": "#/components/schemas/TokenPair"},
         {"$ref": "#/components/schemas/MfaChallenge"},
     ]
+
+
+def test_refusals_are_in_the_readers_language():
+    body = {"token": "not-a-token-anyone-was-sent", "password": "knee-Extension-77"}
+    dutch = APIClient().post(
+        "/api/v1/auth/activate/", body, format="json", HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    english = APIClient().post(
+        "/api/v1/auth/activate/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert dutch.json()["code"] == english.json()["code"] == "invitation_invalid"
+    assert dutch.json()["detail"].startswith("Deze uitnodiging is onbekend")
+    assert english.json()["detail"].startswith("This invitation is not known")
