@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts and sign-in"
+    verbose_name = _("Accounts and sign-in")
 
     def ready(self) -> None:
         from accounts import notifications, schema  # noqa: F401 - schema: an OpenAPI extension

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Location, Patient
 
@@ -42,6 +43,8 @@ class AppInvitation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("app invitation")
+        verbose_name_plural = _("app invitations")
         constraints = [
             # A new invitation revokes the earlier one: at most one is open per patient.
             models.UniqueConstraint(
@@ -124,6 +127,8 @@ class AuthEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        verbose_name = _("authentication event")
+        verbose_name_plural = _("authentication events")
         indexes = [models.Index(fields=["user", "kind", "-at"])]
         constraints = [
             models.CheckConstraint(
