@@ -9,19 +9,21 @@ from clinic.models import Role, User
 from clinic.selectors import location_ids_of
 
 
-def auth_events_visible_to(user: User) -> QuerySet[AuthEvent]:
+def auth_event_filter_for(user: User) -> Q:
     """Managers: events of their locations' patients and of the staff who work there.
     Events of an address no account has belong to no location: only the database shows
     them (and a superuser in the admin)."""
-    events = AuthEvent.objects.select_related("user", "actor")
-    if not user.is_authenticated:
-        return events.none()
-    if user.is_superuser:
-        return events
-    if user.role != Role.MANAGER:
-        return events.none()
+    if not user.is_authenticated or user.role != Role.MANAGER:
+        return Q(pk__in=[])
     locations = location_ids_of(user)
     staff_here = User.locations.through.objects.filter(
         user_id=OuterRef("user_id"), location_id__in=locations
     )
-    return events.filter(Q(location_id__in=locations) | Q(Exists(staff_here)))
+    return Q(location_id__in=locations) | Q(Exists(staff_here))
+
+
+def auth_events_visible_to(user: User) -> QuerySet[AuthEvent]:
+    events = AuthEvent.objects.select_related("user", "actor")
+    if user.is_authenticated and user.is_superuser:
+        return events
+    return events.filter(auth_event_filter_for(user))
