@@ -51,30 +51,28 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
     past_capacity = past_workdays * slots_per_day * len(clinicians)
     past_occupancy = min(1.0, max(0, appointments - future) / max(1, past_capacity))
 
-    rng = ctx.rng
-    batch: list[Appointment] = []
-    created = 0
-    for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
-        day = ctx.today + timedelta(days=offset)
-        if day.weekday() not in WORKDAYS or offset == 0:
-            continue
-        occupancy = past_occupancy if offset < 0 else FUTURE_OCCUPANCY
-        for clinician in clinicians:
-            own = patients_of.get(clinician.id)
-            if not own:
+    def planned():
+        rng = ctx.rng
+        for offset in range(-PAST_DAYS, FUTURE_DAYS + 1):
+            day = ctx.today + timedelta(days=offset)
+            if day.weekday() not in WORKDAYS or offset == 0:
                 continue
-            for slot in range(slots_per_day):
-                if rng.random() >= occupancy:
+            occupancy = past_occupancy if offset < 0 else FUTURE_OCCUPANCY
+            for clinician in clinicians:
+                own = patients_of.get(clinician.id)
+                if not own:
                     continue
-                # One clinician's slots never overlap, and each patient has one clinician,
-                # so neither exclusion constraint can be hit.
-                start = datetime.combine(day, OPENS, tzinfo=CLINIC_TZ) + slot * SLOT
-                if offset < 0:
-                    status = rng.choices(["completed", "cancelled", "no_show"], [85, 8, 7])[0]
-                else:
-                    status = "booked" if rng.random() > 0.05 else "cancelled"
-                batch.append(
-                    Appointment(
+                for slot in range(slots_per_day):
+                    if rng.random() >= occupancy:
+                        continue
+                    # One clinician's slots never overlap, and each patient has one
+                    # clinician, so neither exclusion constraint can be hit.
+                    start = datetime.combine(day, OPENS, tzinfo=CLINIC_TZ) + slot * SLOT
+                    if offset < 0:
+                        status = rng.choices(["completed", "cancelled", "no_show"], [85, 8, 7])[0]
+                    else:
+                        status = "booked" if rng.random() > 0.05 else "cancelled"
+                    yield Appointment(
                         patient_id=rng.choice(own),
                         clinician_id=clinician.id,
                         location_id=location_of[clinician.id],
@@ -85,12 +83,20 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
                         status=status,
                         cancel_reason="other" if status == "cancelled" else "",
                     )
-                )
-                if len(batch) >= ctx.batch_size:
-                    Appointment.objects.bulk_create(batch)
-                    ctx.progress.update(len(batch))
-                    created += len(batch)
-                    batch = []
+
+    # The draw decides how many there are: count a dry run, then draw the same again.
+    drawn = ctx.rng.getstate()
+    ctx.stage("appointments", sum(1 for _ in planned()))
+    ctx.rng.setstate(drawn)
+    batch: list[Appointment] = []
+    created = 0
+    for appointment in planned():
+        batch.append(appointment)
+        if len(batch) >= ctx.batch_size:
+            Appointment.objects.bulk_create(batch)
+            ctx.progress.update(len(batch))
+            created += len(batch)
+            batch = []
     if batch:
         Appointment.objects.bulk_create(batch)
         ctx.progress.update(len(batch))

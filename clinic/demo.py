@@ -5,9 +5,17 @@ from __future__ import annotations
 import os
 from datetime import date
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
 
 from clinic.models import Clinician, Location, Patient, Role, User
+
+# The demo managers run the clinic's configuration in the admin: the clinic's own models,
+# but never accounts or permissions beyond viewing them (that would let a manager make
+# anyone a superuser), and the append-only access log only to read.
+MANAGER_APPS = ["clinic", "notifications", "programs", "escalations", "bookings", "assessments"]
+MANAGER_VIEW_ONLY = ["user", "accesslogentry"]
 
 STAFF = [
     ("manager.rotterdam", Role.MANAGER, "rotterdam", "Marieke", "de Vries"),
@@ -42,14 +50,21 @@ def _account(username: str, role: str, password: str, first: str, last: str) -> 
             "first_name": first,
             "last_name": last,
             "email": f"{username}@clinic.example",
+            # Staff for the admin; a superuser comes only from `createsuperuser`.
             "is_staff": role == Role.MANAGER,
-            "is_superuser": role == Role.MANAGER,
+            "is_superuser": False,
         },
     )
     if not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
+
+
+def manager_permissions():
+    return Permission.objects.filter(content_type__app_label__in=MANAGER_APPS).exclude(
+        Q(content_type__model__in=MANAGER_VIEW_ONLY) & ~Q(codename__startswith="view_")
+    )
 
 
 @transaction.atomic
@@ -61,6 +76,8 @@ def seed() -> dict[str, int]:
     for username, role, slug, first, last in STAFF:
         user = _account(username, role, password, first, last)
         user.locations.set([locations[slug]])
+        if role == Role.MANAGER:
+            user.user_permissions.set(manager_permissions())
         if role == Role.CLINICIAN:
             clinician, _ = Clinician.objects.get_or_create(user=user)
             clinicians[slug].append(clinician)

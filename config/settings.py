@@ -117,6 +117,15 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Sign-in throttling (clinic.api.auth) must count across all workers: it uses the cache
+# when CACHE_URL names Redis or Memcached, else a database table (made by migrate).
+if any(shared in CACHES["default"]["BACKEND"].lower() for shared in ("redis", "memcached")):
+    CACHES["login"] = {**CACHES["default"], "KEY_PREFIX": "login"}
+else:
+    CACHES["login"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "clinic_login_throttle",
+    }
 
 AUTH_USER_MODEL = "clinic.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,7 +183,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "clinic.api.errors.problem_exception_handler",
+    # Sign-in attempts per client address, over all usernames (clinic.api.auth).
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="30/min")},
+    # Proxies in front that append to X-Forwarded-For; 0 takes the client from the socket.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -188,7 +200,7 @@ SIMPLE_JWT = {
     # Answers {"mfa_required", "mfa_token"} instead of tokens for staff who need two-factor.
     "TOKEN_OBTAIN_SERIALIZER": "accounts.serializers.SignInSerializer",
 }
-# Failed logins per username before the account's logins are throttled (429).
+# Failed sign-ins per username and client address before that pair is locked out (429).
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 
@@ -226,6 +238,9 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    # kombu creates only its control folder; the worker lists "queue" as soon as it polls.
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Far above the longest task, so a long task is not redelivered while it still runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

@@ -16,9 +16,10 @@ STATUS_FOR_APPOINTMENT = {
 
 
 def seed(ctx) -> dict[str, int]:
+    appointments = Appointment.objects.filter(patient_id__in=ctx.patient_home)
+    ctx.stage("notifications", appointments.count())
     rows = (
-        Appointment.objects.filter(patient_id__in=ctx.patient_home)
-        .values_list("id", "patient_id", "start", "status")
+        appointments.values_list("id", "patient_id", "start", "status")
         .order_by("id")
         .iterator(chunk_size=ctx.batch_size)
     )
@@ -44,9 +45,11 @@ def seed(ctx) -> dict[str, int]:
         )
         if len(batch) >= ctx.batch_size:
             Notification.objects.bulk_create(batch)
+            ctx.progress.update(len(batch))
             created += len(batch)
             batch = []
     if batch:
         Notification.objects.bulk_create(batch)
+        ctx.progress.update(len(batch))
         created += len(batch)
     return {"notifications": created}

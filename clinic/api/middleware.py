@@ -24,13 +24,21 @@ class BodySizeLimitMiddleware:
     """413 for API bodies over DATA_UPLOAD_MAX_MEMORY_SIZE, before anything reads them.
 
     DRF reads the request stream itself, so Django's own limit on ``request.body`` does not
-    apply to JSON bodies.
+    apply to JSON bodies. An error answered before the body was read says
+    ``Connection: close``: the unread bytes would otherwise be taken for the client's next
+    request on that connection (config.wsgi makes gunicorn close it).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self._limited(request)
+        if response.status_code >= 400 and _body_left_unread(request):
+            response["Connection"] = "close"
+        return response
+
+    def _limited(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit and request.path.startswith("/api/"):
             try:
@@ -42,6 +50,14 @@ class BodySizeLimitMiddleware:
                     413, "request_too_large", f"The request body is larger than {limit} bytes."
                 )
         return self.get_response(request)
+
+
+def _body_left_unread(request) -> bool:
+    has_body = request.META.get("CONTENT_LENGTH") not in (None, "", "0") or (
+        "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    )
+    # Django sets _read_started as soon as anything reads the request stream.
+    return has_body and not getattr(request, "_read_started", False)
 
 
 def _api_user(request):

@@ -22,6 +22,12 @@ class LocationSlugField(serializers.SlugRelatedField):
         kwargs.setdefault("queryset", Location.objects.all())
         super().__init__(slug_field="slug", **kwargs)
 
+    def to_internal_value(self, data):
+        # PostgreSQL text cannot hold NUL (a 500 otherwise); no slug has one.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
 
 class ClinicianSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)

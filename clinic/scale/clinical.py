@@ -88,6 +88,7 @@ def seed_clinical(ctx: ScaleContext, *, check_ins_target: int) -> dict[str, int]
     )
 
     per_program = max(1, check_ins_target // max(1, len(program_rows)))
+    ctx.stage("check-ins", per_program * len(program_rows))
     batch: list[CheckIn] = []
     created = 0
     for program_id, pid, started_at in program_rows:

@@ -85,6 +85,12 @@ class ScaleContext:
     # patient id → (location id, clinician id), for everything that follows
     patient_home: dict[int, tuple[int, int]] = field(default_factory=dict)
 
+    def stage(self, name: str, total: int) -> None:
+        """The progress bar follows one kind of row at a time, with its exact count: the
+        counts of the later stages depend on what the earlier ones drew."""
+        self.progress.reset(total=total)
+        self.progress.set_description(name)
+
 
 def seed_staff(ctx: ScaleContext, *, clinicians: int) -> int:
     """``clinicians`` physiotherapists split over the locations, plus a desk and manager."""
@@ -161,6 +167,7 @@ def seed_patients(ctx: ScaleContext, *, patients: int, with_accounts: int) -> in
                 user_id=account_ids.get(f"scale.patient.{n}"),
             )
         )
+    ctx.stage("patients", len(rows))
     for offset in range(0, len(rows), ctx.batch_size):
         Patient.objects.bulk_create(rows[offset : offset + ctx.batch_size])
         ctx.progress.update(len(rows[offset : offset + ctx.batch_size]))

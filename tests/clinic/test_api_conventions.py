@@ -149,3 +149,13 @@ def test_an_id_filter_that_is_no_id_is_a_400(api, manager, path, value):
     response = api(manager).get(f"{path}?{key}={value}")
     assert response.status_code == 400
     assert key in response.json()["errors"]
+
+
+def test_a_location_slug_with_a_nul_byte_is_a_400_not_a_500(api, front_desk):
+    response = api(front_desk).post(
+        "/api/v1/appointments/series/",
+        {"location": "rotter\x00dam", "clinician": 1, "appointment_type": 1, "start": "x"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "location" in response.json()["errors"]

@@ -67,3 +67,21 @@ def test_seed_demo_twice_leaves_the_same_counts():
     assert list(desk.locations.values_list("slug", flat=True)) == ["rotterdam"]
     assert desk.check_password("demo")
     assert Patient.objects.get(user__username="patient.6").location.slug == "zoetermeer"
+
+
+def test_no_demo_account_is_a_superuser_and_the_managers_still_reach_the_admin(client):
+    call_command("seed_demo", verbosity=0)
+    assert not User.objects.filter(is_superuser=True).exists()
+    managers = User.objects.filter(role=Role.MANAGER)
+    assert managers.count() == 2
+    assert all(m.is_staff for m in managers)
+    assert not User.objects.exclude(role=Role.MANAGER).filter(is_staff=True).exists()
+
+    manager = managers.get(username="manager.rotterdam")
+    client.force_login(manager)
+    assert client.get("/admin/bookings/appointmenttype/").status_code == 200
+    assert client.get("/admin/clinic/user/").status_code == 200  # to look up, not to edit
+    # Neither accounts nor the append-only access log are theirs to change.
+    assert not manager.has_perm("clinic.change_user")
+    assert not manager.has_perm("clinic.add_accesslogentry")
+    assert manager.has_perm("notifications.change_notification")

@@ -71,3 +71,41 @@ def test_seed_scale_refuses_to_run_twice():
     )
     with pytest.raises(CommandError):
         call_command("seed_scale", patients=4, clinicians=2, no_progress=True, verbosity=0)
+
+
+def test_seed_scale_progress_ends_every_stage_at_its_exact_total(monkeypatch):
+    from tqdm import tqdm
+
+    from clinic.management.commands import seed_scale
+
+    stages = []
+
+    class Recording(tqdm):
+        def reset(self, total=None):
+            if self.desc:
+                stages.append((self.desc.rstrip(": "), self.n, self.total))
+            super().reset(total=total)
+
+        def close(self):
+            if not self.disable:  # tqdm closes again when it is collected
+                stages.append((self.desc.rstrip(": "), self.n, self.total))  # the last stage
+            super().close()
+
+    monkeypatch.setattr(seed_scale, "tqdm", Recording)
+    call_command(
+        "seed_scale",
+        patients=60,
+        clinicians=4,
+        check_ins=610,
+        appointments=300,
+        accounts=5,
+        verbosity=0,
+    )
+    assert [name for name, _n, _total in stages] == [
+        "patients",
+        "check-ins",
+        "appointments",
+        "notifications",
+    ]
+    for name, n, total in stages:
+        assert n == total > 0, name

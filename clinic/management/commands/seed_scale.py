@@ -40,12 +40,9 @@ class Command(BaseCommand):
         appointments = (
             options["appointments"] if options["appointments"] is not None else 25 * patients
         )
-        total = patients + check_ins + appointments
         started = time.monotonic()
         with (
-            tqdm(
-                total=total, unit="rows", disable=options["no_progress"], smoothing=0.1
-            ) as progress,
+            tqdm(unit="rows", disable=options["no_progress"], smoothing=0.1) as progress,
             transaction.atomic(),
         ):
             ctx = ScaleContext(
