@@ -14,8 +14,16 @@ from clinic.models import Clinician, Location, Patient, Role, User
 # The demo managers run the clinic's configuration in the admin: the clinic's own models,
 # but never accounts or permissions beyond viewing them (that would let a manager make
 # anyone a superuser), and the append-only access log only to read.
-MANAGER_APPS = ["clinic", "notifications", "programs", "escalations", "bookings", "assessments"]
-MANAGER_VIEW_ONLY = ["user", "accesslogentry"]
+MANAGER_APPS = [
+    "clinic",
+    "notifications",
+    "programs",
+    "escalations",
+    "bookings",
+    "assessments",
+    "accounts",
+]
+MANAGER_VIEW_ONLY = ["user", "accesslogentry", "authevent", "appinvitation"]
 
 STAFF = [
     ("manager.rotterdam", Role.MANAGER, "rotterdam", "Marieke", "de Vries"),

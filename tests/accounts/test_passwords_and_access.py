@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuthEvent, AuthEventKind
 from accounts.services import auth_event_record
+from clinic.demo import manager_permissions
 from tests.accounts.conftest import PASSWORD, sign_in
 from tests.factories import PatientFactory
 
@@ -133,3 +134,24 @@ def test_the_event_log_is_append_only(patient, is_postgres):
         cursor.execute("UPDATE accounts_authevent SET kind = 'x' WHERE id = %s", [event.id])
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         AuthEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_managers_read_their_locations_events_in_the_admin_and_change_nothing(
+    manager, patient, zoetermeer, client
+):
+    manager.is_staff = True
+    manager.save(update_fields=["is_staff"])
+    manager.user_permissions.set(manager_permissions())
+    mine = auth_event_record(kind=AuthEventKind.PASSWORD_CHANGED, user=patient.user)
+    elsewhere = auth_event_record(
+        kind=AuthEventKind.PASSWORD_CHANGED,
+        user=PatientFactory(location=zoetermeer, with_user=True).user,
+    )
+    client.force_login(manager)
+    listed = client.get("/admin/accounts/authevent/")
+    assert listed.status_code == 200
+    assert list(listed.context["cl"].queryset) == [mine]
+    assert client.get(f"/admin/accounts/authevent/{mine.id}/change/").status_code == 200
+    assert client.get(f"/admin/accounts/authevent/{elsewhere.id}/change/").status_code in (302, 404)
+    client.post(f"/admin/accounts/authevent/{mine.id}/delete/", {"post": "yes"})
+    assert AuthEvent.objects.filter(pk=mine.pk).exists()
