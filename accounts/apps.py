@@ -7,18 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self) -> None:
-        from accounts import notifications, schema  # noqa: F401 - schema: an OpenAPI extension
-        from notifications.kinds import MessageKind, register
+        # Its message kinds, and the OpenAPI description of the two-step sign-in (Django's
+        # idiom: these modules need the models, so they are imported once the registry is).
+        from accounts import notifications, schema  # noqa: F401 - schema registers itself
 
-        # Both messages carry a secret, and both were just asked for: no waiting until 08:00.
-        for code in notifications.KINDS:
-            register(
-                MessageKind(
-                    code=code,
-                    context=notifications.render_context,
-                    obsolete=notifications.obsolete_reason,
-                    quiet_hours=False,
-                    front_desk_may_see=True,
-                    holds_secret=True,
-                )
-            )
+        notifications.register_message_kinds()

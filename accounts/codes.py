@@ -1,18 +1,20 @@
-"""Error codes of accounts: what the problem details' ``code`` says, for clients to switch on."""
+"""The error codes of accounts' refusals: what the problem details' ``code`` says."""
 
-from enum import StrEnum
+from django.db import models
+
+from clinic.codes import error_codes
 
 
-class AccountErrorCode(StrEnum):
-    INVITATION_INVALID = "invitation_invalid"
-    INVITATION_USED = "invitation_used"
-    INVITATION_EXPIRED = "invitation_expired"
-    INVITATION_REVOKED = "invitation_revoked"
-    APP_ACCOUNT_ACTIVE = "app_account_active"
-    NO_APP_ACCOUNT = "no_app_account"
-    NO_INVITATION_CHANNEL = "no_invitation_channel"
-    PASSWORD_RESET_INVALID = "password_reset_invalid"
-    WRONG_PASSWORD = "wrong_password"
-    PASSWORD_TOO_WEAK = "password_too_weak"
-    TWO_FACTOR_CODE_INVALID = "two_factor_code_invalid"
-    TWO_FACTOR_NOT_ENROLLED = "two_factor_not_enrolled"
+@error_codes("accounts")
+class AccountErrorCode(models.TextChoices):
+    INVITATION_INVALID = "invitation_invalid", "No invitation has this token"
+    INVITATION_USED = "invitation_used", "The invitation was used already"
+    INVITATION_EXPIRED = "invitation_expired", "The invitation has expired"
+    INVITATION_REVOKED = "invitation_revoked", "A newer invitation replaced this one"
+    APP_ACCOUNT_ACTIVE = "app_account_active", "The patient's app account is active already"
+    NO_APP_ACCOUNT = "no_app_account", "The patient has no app account"
+    NO_INVITATION_CHANNEL = "no_invitation_channel", "No consented e-mail address or phone"
+    PASSWORD_RESET_INVALID = "password_reset_invalid", "The reset token is used, old or wrong"
+    WRONG_PASSWORD = "wrong_password", "The current password is not right"
+    TWO_FACTOR_CODE_INVALID = "two_factor_code_invalid", "Wrong or reused two-factor code"
+    TWO_FACTOR_NOT_ENROLLED = "two_factor_not_enrolled", "Two-factor is not set up yet"

@@ -7,20 +7,12 @@ escalations are always computed; the admin shows them, and logs who opened which
 from django.contrib import admin
 
 from assessments.models import Assessment, InjuryEpisode
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 
 
-class ReadOnlyClinicalAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class ReadOnlyClinicalAdmin(ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     """Clinical records are written through the API; the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AssessmentInline(admin.TabularInline):

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext
 
-from escalations.catalogue import DEFAULT_SEVERITY
+from escalations.catalogue import DEFAULT_SEVERITY, EscalationRule
 
 # --- Codes the clinician records (API.md, "Codes") -----------------------------------------
 
@@ -388,34 +388,34 @@ class Rule:
 # The alert rules of an assessment, in the order a clinician should read them.
 ASSESSMENT_RULES: tuple[Rule, ...] = (
     Rule(
-        "suspected_grade_3",
+        EscalationRule.SUSPECTED_GRADE_3,
         "Audible snap, immediate strength loss, unable to walk, or graded 3.",
         _suspected_grade_3,
     ),
     Rule(
-        "persistent_pain_after_rest",
+        EscalationRule.PERSISTENT_PAIN_AFTER_REST,
         "Red flag 'pain after two weeks of rest', or pain at rest (> 0) from day 14 after onset.",
         _persistent_pain_after_rest,
     ),
     Rule(
-        "chronic_no_improvement",
+        EscalationRule.CHRONIC_NO_IMPROVEMENT,
         "More than 6 weeks (42 days) since onset, pain > 0 and not lower than at the previous "
         "assessment of the episode (or no previous assessment).",
         _chronic_no_improvement,
     ),
     Rule(
-        "pain_increasing_with_activity",
+        EscalationRule.PAIN_INCREASING_WITH_ACTIVITY,
         "Red flag 'pain increases with activity'.",
         _pain_increasing_with_activity,
     ),
-    Rule("recurrence", "One or more earlier hamstring injuries.", _recurrence),
+    Rule(EscalationRule.RECURRENCE, "One or more earlier hamstring injuries.", _recurrence),
     Rule(
-        "compensation_complaints",
+        EscalationRule.COMPENSATION_COMPLAINTS,
         "Red flag 'compensation complaints' (back, knee, other leg).",
         _compensation_complaints,
     ),
     Rule(
-        "no_progress",
+        EscalationRule.NO_PROGRESS,
         "Red flag 'no progress', or at least 7 days after the previous assessment neither the "
         "worst pain is lower (or zero) nor more readiness tests pass (or strength symmetry is "
         "higher, or all tests pass).",

@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from assessments import rules
 from assessments.models import Assessment, Side
-from assessments.services import clinic_date
 from clinic.models import Patient
+from clinic.time import local_date
 
 
 def _code_list_schema(known: dict[str, str]) -> dict:
@@ -169,7 +169,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=["acute", "chronic"]))
     def get_phase(self, assessment: Assessment) -> str:
         return rules.phase(
-            onset_date=assessment.episode.onset_date, on=clinic_date(assessment.assessed_at)
+            onset_date=assessment.episode.onset_date, on=local_date(assessment.assessed_at)
         )
 
     @extend_schema_field(ReturnToRunSerializer(allow_null=True))

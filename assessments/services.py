@@ -4,28 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from assessments import rules
+from assessments.codes import AssessmentErrorCode
 from assessments.models import Assessment, AssessmentKind, InjuryEpisode, Side
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import Clinician, Patient, User
 from clinic.selectors import patient_filter_for
-from escalations.catalogue import ESCALATION_RULES
+from clinic.time import local_date
+from escalations.catalogue import ESCALATION_RULES, EscalationRule
 from escalations.models import Escalation
 from escalations.services import escalation_raise
 
-CLINIC_TZ = ZoneInfo("Europe/Amsterdam")
 # Clocks of tablets and servers differ a little; an assessment is never recorded ahead.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def clinic_date(moment: datetime) -> date:
-    return moment.astimezone(CLINIC_TZ).date()
 
 
 def _check_score(value: int | None, field: str) -> None:
@@ -101,7 +97,7 @@ def _episode_for(
     if episode is not None and episode.onset_date != onset_date:
         last = episode.assessments.order_by("-assessed_at").values_list("assessed_at", flat=True)
         last_assessed = last.first()
-        if last_assessed is not None and onset_date > clinic_date(last_assessed):
+        if last_assessed is not None and onset_date > local_date(last_assessed):
             episode.closed_at = timezone.now()
             episode.save(update_fields=["closed_at"])
             if previous_injuries is None:
@@ -135,7 +131,7 @@ def _earlier(episode: InjuryEpisode, before: datetime) -> rules.EarlierAssessmen
     if previous is None:
         return None
     return rules.EarlierAssessment(
-        assessed_on=clinic_date(previous.assessed_at),
+        assessed_on=local_date(previous.assessed_at),
         pain_rest=previous.pain_rest,
         pain_walking=previous.pain_walking,
         readiness=previous.readiness or {},
@@ -144,7 +140,7 @@ def _earlier(episode: InjuryEpisode, before: datetime) -> rules.EarlierAssessmen
 
 # Facts that do not change within an episode: once a clinician has handled the escalation,
 # re-assessing the same episode must not reopen it.
-ONCE_PER_EPISODE_RULES = frozenset({"recurrence"})
+ONCE_PER_EPISODE_RULES = frozenset({EscalationRule.RECURRENCE})
 
 
 def _already_escalated(episode: InjuryEpisode, rule: str) -> bool:
@@ -181,7 +177,10 @@ def assessment_record(
     """
     clinician = Clinician.objects.filter(user=clinician_user).first()
     if clinician is None:
-        raise NotAllowed(gettext("Only a clinician records assessments."), code="not_a_clinician")
+        raise NotAllowed(
+            gettext("Only a clinician records assessments."),
+            code=AssessmentErrorCode.NOT_A_CLINICIAN,
+        )
     # Locking the patient serialises assessments of one patient, so two clinicians saving
     # the first assessment of a leg at once end up on one episode instead of a conflict.
     visible = Patient.objects.filter(patient_filter_for(clinician_user), pk=patient.pk)
@@ -207,7 +206,7 @@ def assessment_record(
         raise InvalidInput(
             gettext("An assessment cannot be recorded ahead of time."), field="assessed_at"
         )
-    assessed_on = clinic_date(assessed_at)
+    assessed_on = local_date(assessed_at)
     if onset_date > assessed_on:
         raise InvalidInput(gettext("The onset cannot be after the assessment."), field="onset_date")
 

@@ -33,9 +33,9 @@ PATIENTS_PER_CLINICIAN = 100
 def build(random_gen: random.Random) -> dict:
     from django.utils import timezone
 
-    from bookings.config import CLINIC_TZ
     from bookings.models import Appointment, AppointmentType, WorkingHours
     from clinic.models import Clinician, Location, Patient, Role, User
+    from clinic.time import CLINIC_TZ
 
     treatment = AppointmentType.objects.create(
         code="treatment", name="Treatment", duration_minutes=30, patient_bookable=True

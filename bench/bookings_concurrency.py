@@ -109,7 +109,7 @@ def main() -> None:
         from django.db import connection
         from django.utils import timezone
 
-        from bookings.config import CLINIC_TZ
+        from clinic.time import CLINIC_TZ
 
         data = setup(args.clients)
         connection.close()

@@ -4,7 +4,6 @@ services (the cancel action), so history and events are never skipped."""
 
 from django.contrib import admin, messages
 
-from bookings.config import CLINIC_TZ
 from bookings.models import (
     Appointment,
     AppointmentChange,
@@ -16,6 +15,7 @@ from bookings.models import (
 )
 from bookings.services.appointments import appointment_cancel
 from clinic.errors import DomainError
+from clinic.time import CLINIC_TZ
 
 
 @admin.register(AppointmentType)

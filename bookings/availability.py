@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Func, Q
 from django.utils import timezone
 
-from bookings.config import CLINIC_TZ, SLOT_MINUTES
+from bookings.config import SLOT_MINUTES
 from bookings.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -33,6 +33,7 @@ from bookings.models import (
     WorkingHours,
 )
 from clinic.models import Location, Patient
+from clinic.time import CLINIC_TZ
 
 
 class Slot(NamedTuple):

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from icalendar import Calendar, Event
 
-from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentStatus
 from clinic.models import Clinician
+from clinic.time import CLINIC_TZ
 
 
 def _initials(appointment: Appointment) -> str:

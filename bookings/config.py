@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
@@ -15,5 +14,3 @@ PATIENT_CANCEL_WINDOW = timedelta(hours=getattr(settings, "BOOKING_PATIENT_CANCE
 MAX_RANGE_DAYS: int = getattr(settings, "BOOKING_MAX_RANGE_DAYS", 31)
 # Longest treatment series booked in one request.
 MAX_SERIES_OCCURRENCES: int = getattr(settings, "BOOKING_MAX_SERIES_OCCURRENCES", 26)
-
-CLINIC_TZ = ZoneInfo(getattr(settings, "CLINIC_TIME_ZONE", settings.TIME_ZONE))

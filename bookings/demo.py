@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.config import CLINIC_TZ
 from bookings.models import (
     Appointment,
     AppointmentType,
@@ -16,6 +15,7 @@ from bookings.models import (
 )
 from bookings.services import appointments
 from clinic.models import Clinician, Patient, Role, User
+from clinic.time import CLINIC_TZ
 
 TYPES = [
     # code, name, minutes, buffer after, patient-bookable, colour

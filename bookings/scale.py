@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from bookings.config import CLINIC_TZ
 from bookings.models import Appointment, AppointmentType, WorkingHours
+from clinic.scale.core import BatchInsert
+from clinic.time import CLINIC_TZ
+from notifications.models import Notification
 
 # Scale clinicians work Monday to Saturday, 08:00-18:00 clinic time: 20 half-hour slots.
 WORKDAYS = range(6)
@@ -88,17 +90,52 @@ def seed(ctx, *, appointments: int) -> dict[str, int]:
     drawn = ctx.rng.getstate()
     ctx.stage("appointments", sum(1 for _ in planned()))
     ctx.rng.setstate(drawn)
-    batch: list[Appointment] = []
-    created = 0
+    booked = BatchInsert(ctx, Appointment)
     for appointment in planned():
-        batch.append(appointment)
-        if len(batch) >= ctx.batch_size:
-            Appointment.objects.bulk_create(batch)
-            ctx.progress.update(len(batch))
-            created += len(batch)
-            batch = []
-    if batch:
-        Appointment.objects.bulk_create(batch)
-        ctx.progress.update(len(batch))
-        created += len(batch)
-    return {"working_hours": len(clinicians) * len(WORKDAYS), "appointments": created}
+        booked.add(appointment)
+    created = booked.flush()
+    return {
+        "working_hours": len(clinicians) * len(WORKDAYS),
+        "appointments": created,
+        **_seed_reminders(ctx),
+    }
+
+
+STATUS_FOR_APPOINTMENT = {
+    "completed": "sent",
+    "no_show": "sent",
+    "cancelled": "cancelled",
+    "booked": "pending",
+}
+
+
+def _seed_reminders(ctx) -> dict[str, int]:
+    """One appointment reminder in the outbox per appointment."""
+    appointments = Appointment.objects.filter(patient_id__in=ctx.patient_home)
+    ctx.stage("notifications", appointments.count())
+    rows = (
+        appointments.values_list("id", "patient_id", "start", "status")
+        .order_by("id")
+        .iterator(chunk_size=ctx.batch_size)
+    )
+    reminders = BatchInsert(ctx, Notification)
+    for appointment_id, patient_id, start, status in rows:
+        send_at = start - timedelta(hours=24)
+        state = STATUS_FOR_APPOINTMENT[status]
+        reminders.add(
+            Notification(
+                kind="appointment_reminder",
+                channel="email",
+                audience="patient",
+                patient_id=patient_id,
+                address=f"patient-{patient_id}@example.nl",
+                appointment_id=appointment_id,
+                send_at=send_at,
+                status=state,
+                sent_at=send_at if state == "sent" else None,
+                attempts=1 if state == "sent" else 0,
+                idempotency_key=f"appointment_reminder:{appointment_id}:scale",
+            )
+        )
+    created = reminders.flush()
+    return {"notifications": created}

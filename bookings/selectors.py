@@ -93,3 +93,7 @@ def calendar_feed_by_token_hash(token_hash: str) -> CalendarFeed | None:
         .filter(token_hash=token_hash, clinician__user__is_active=True)
         .first()
     )
+
+
+def calendar_feed_of(*, clinician: Clinician) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(clinician=clinician).first()

@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from bookings.availability import wall_time_exists
-from bookings.config import CLINIC_TZ, MAX_SERIES_OCCURRENCES
+from bookings.config import MAX_SERIES_OCCURRENCES
 from bookings.models import (
     Appointment,
     AppointmentChange,
@@ -20,6 +20,7 @@ from bookings.models import (
 )
 from clinic.api.serializers import LocationSlugField
 from clinic.models import Clinician
+from clinic.time import CLINIC_TZ
 
 # The offsets the clinic's own zone uses (CET, CEST): a time written with one of them is
 # a clinic wall-clock time, and it must exist.

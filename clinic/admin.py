@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 from clinic.models import AccessLogEntry, Clinician, Location, Patient, User
 
@@ -50,7 +51,7 @@ class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the access log is append-only."""
 
     list_display = ["at", "actor", "patient", "action", "resource", "address"]
@@ -58,12 +59,3 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     search_fields = ["patient__last_name", "actor__username"]
     list_select_related = ["actor", "patient"]
     raw_id_fields = ["actor", "patient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -21,7 +21,8 @@ class DomainError(Exception):
         super().__init__(detail)
         self.detail = detail
         if code is not None:
-            self.code = code
+            # An app's enum member (e.g. BookingErrorCode.SLOT_TAKEN) goes out as its value.
+            self.code = str(code)
         if status_code is not None:
             self.status_code = status_code
         # Machine-readable context added to the problem document (e.g. {"unmet": [...]}).

@@ -94,6 +94,19 @@ class Clinician(models.Model):
         return self.user.get_full_name() or self.user.username
 
 
+# What staff may change on a patient's record, in the order the API shows it.
+PATIENT_EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "language",
+    "location",
+    "primary_clinician",
+)
+
+
 class Patient(models.Model):
     """Administrative record of a patient; clinical data lives in the other apps."""
 

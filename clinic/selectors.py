@@ -55,3 +55,10 @@ def user_profile(*, user: User) -> User:
         .prefetch_related("locations")
         .get(pk=user.pk)
     )
+
+
+def managers_of(location_id: int) -> list[User]:
+    """The active managers of a location."""
+    return list(
+        User.objects.filter(role=Role.MANAGER, locations=location_id, is_active=True).order_by("pk")
+    )

@@ -8,10 +8,12 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
+from clinic.codes import ClinicErrorCode
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import (
+    PATIENT_EDITABLE_FIELDS,
     AccessAction,
     AccessLogEntry,
     Clinician,
@@ -21,6 +23,7 @@ from clinic.models import (
     Role,
     User,
 )
+from clinic.selectors import location_ids_of
 
 _ACCESS_LOG_COLUMNS = (
     "actor_id",
@@ -93,12 +96,15 @@ def access_log_record(
                 )
 
 
-def _check_location_allowed(actor: User, location: Location) -> None:
-    if actor.role == Role.PATIENT or not actor.locations.filter(pk=location.pk).exists():
+NOT_YOUR_PATIENTS = gettext_lazy("You do not work at %(location)s; you cannot manage its patients.")
+
+
+def check_works_at(actor: User, location: Location, *, refusal: str) -> None:
+    """Only staff who work at ``location`` may manage what is there; anyone else is
+    refused with ``location_not_allowed`` and ``refusal`` (which names ``%(location)s``)."""
+    if actor.role == Role.PATIENT or location.pk not in location_ids_of(actor):
         raise NotAllowed(
-            gettext("You do not work at %(location)s; you cannot manage its patients.")
-            % {"location": location.name},
-            code="location_not_allowed",
+            refusal % {"location": location.name}, code=ClinicErrorCode.LOCATION_NOT_ALLOWED
         )
 
 
@@ -125,7 +131,7 @@ def patient_register(
     primary_clinician: Clinician | None = None,
     user: User | None = None,
 ) -> Patient:
-    _check_location_allowed(registered_by, location)
+    check_works_at(registered_by, location, refusal=NOT_YOUR_PATIENTS)
     _check_clinician_at(primary_clinician, location)
     patient = Patient(
         first_name=first_name,
@@ -143,30 +149,16 @@ def patient_register(
     return patient
 
 
-PATIENT_EDITABLE_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "email",
-        "phone",
-        "language",
-        "location",
-        "primary_clinician",
-    }
-)
-
-
 @transaction.atomic
 def patient_update(*, patient: Patient, updated_by: User, **changes) -> Patient:
-    unknown = set(changes) - PATIENT_EDITABLE_FIELDS
+    unknown = set(changes).difference(PATIENT_EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(
             gettext("Cannot change %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             field=min(unknown),
         )
     if "location" in changes and changes["location"] != patient.location:
-        _check_location_allowed(updated_by, changes["location"])
+        check_works_at(updated_by, changes["location"], refusal=NOT_YOUR_PATIENTS)
     for field, value in changes.items():
         setattr(patient, field, value)
     if "location" in changes or "primary_clinician" in changes:

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin, client_address
 from clinic.errors import Conflict
 from clinic.models import AccessAction
@@ -11,7 +12,7 @@ from escalations.services import escalation_acknowledge, escalation_resolve
 
 
 @admin.register(Escalation)
-class EscalationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     access_log_resource = "escalation"
 
     list_display = ["patient", "rule", "severity", "status", "occurrences", "created_at"]
@@ -23,16 +24,6 @@ class EscalationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         field.name for field in Escalation._meta.fields if field.name != "resolution_note"
     ]
     actions = ["acknowledge", "resolve"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Changes go through the acknowledge and resolve actions.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def _apply(self, request, queryset, change, verb: str) -> None:
         done = 0

@@ -32,3 +32,15 @@ def escalations_visible_to(user: User) -> QuerySet[Escalation]:
             output_field=IntegerField(),
         )
     )
+
+
+def severity_rank() -> Case:
+    """0 for urgent, 1 for high, 2 for normal: the order in which escalations ask for
+    attention (``SEVERITY_ORDER``)."""
+    return Case(
+        *(
+            When(severity=severity, then=Value(rank))
+            for rank, severity in enumerate(SEVERITY_ORDER)
+        ),
+        output_field=IntegerField(),
+    )

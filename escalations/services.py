@@ -10,6 +10,7 @@ from clinic import events
 from clinic.errors import Conflict
 from clinic.models import Patient, User
 from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.codes import EscalationErrorCode
 from escalations.models import UNRESOLVED, Escalation, EscalationStatus
 
 
@@ -84,7 +85,7 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
         raise Conflict(
             gettext("This escalation is %(status)s; only an open one can be acknowledged.")
             % {"status": escalation.status},
-            code="escalation_not_open",
+            code=EscalationErrorCode.ESCALATION_NOT_OPEN,
         )
     escalation.status = EscalationStatus.ACKNOWLEDGED
     escalation.acknowledged_at = timezone.now()
@@ -98,7 +99,10 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
 def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
-        raise Conflict(gettext("This escalation is already resolved."), code="escalation_resolved")
+        raise Conflict(
+            gettext("This escalation is already resolved."),
+            code=EscalationErrorCode.ESCALATION_RESOLVED,
+        )
     now = timezone.now()
     if escalation.acknowledged_at is None:
         # Resolving implies the clinician has seen it.

@@ -26,7 +26,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notifications import kinds
+from clinic.time import CLINIC_TZ
+from notifications import kinds, tasks
 from notifications.channels import OutgoingMessage, backend_for
 from notifications.models import (
     Audience,
@@ -36,7 +37,7 @@ from notifications.models import (
     ScheduleMark,
     Status,
 )
-from notifications.timing import CLINIC_TZ, outside_quiet_hours
+from notifications.timing import outside_quiet_hours
 
 logger = logging.getLogger("clinic.notifications")
 
@@ -61,8 +62,7 @@ def notification_schedule(
 ) -> Notification | None:
     """Write one outbox row, in the caller's transaction. Returns None when a row with this
     idempotency key exists already (the cause was scheduled before)."""
-    registered = kinds.registered(kind)
-    if audience == Audience.PATIENT and (registered is None or registered.quiet_hours):
+    if audience == Audience.PATIENT and kinds.registration_of(kind).quiet_hours:
         send_at = outside_quiet_hours(send_at)
     try:
         with transaction.atomic():
@@ -135,6 +135,49 @@ def staff_routes(user) -> list[Route]:
     return routes
 
 
+def notify_patient(patient, *, kind, key, send_at, **about) -> int:
+    """One outbox row per channel the patient consented to; ``key`` + channel is the
+    idempotency key. Returns how many rows are new."""
+    return _schedule_on(
+        patient_routes(patient),
+        audience=Audience.PATIENT,
+        language=patient.language,
+        kind=kind,
+        key=key,
+        send_at=send_at,
+        patient=patient,
+        **about,
+    )
+
+
+def notify_staff(user, *, kind, key, send_at, **about) -> int:
+    """One outbox row per channel of a staff member (email, in-app)."""
+    return _schedule_on(
+        staff_routes(user),
+        audience=Audience.STAFF,
+        language=user.chosen_language or settings.LANGUAGE_CODE,
+        kind=kind,
+        key=key,
+        send_at=send_at,
+        **about,
+    )
+
+
+def _schedule_on(routes: list[Route], *, key: str, **fields) -> int:
+    return sum(
+        bool(
+            notification_schedule(
+                channel=route.channel,
+                idempotency_key=f"{key}:{route.channel}",
+                recipient_user=route.recipient_user,
+                address=route.address,
+                **fields,
+            )
+        )
+        for route in routes
+    )
+
+
 # --- delivery ---------------------------------------------------------------------------
 
 
@@ -145,12 +188,10 @@ def enqueue_delivery_on_commit() -> None:
 
 
 def enqueue_delivery(count: int = 1) -> None:
-    from notifications.tasks import deliver_due
-
     for _ in range(count):
         try:
             # Expires: while no worker runs, the sweep's requests must not pile up.
-            deliver_due.apply_async(retry=False, expires=max(60, 4 * _sweep_seconds()))
+            tasks.deliver_due.apply_async(retry=False, expires=max(60, 4 * _sweep_seconds()))
         except Exception as exc:  # noqa: BLE001 - any broker failure: the sweep catches up
             logger.warning("Could not enqueue notification delivery (%s); the sweep will.", exc)
             return
@@ -202,37 +243,25 @@ def notifications_deliver_due(*, time_budget: float = 60.0) -> int:
 def _deliver_claimed(token: str) -> int:
     rows = list(
         Notification.objects.filter(claim_token=token, status=Status.SENDING)
-        .select_related(
-            "patient",
-            "recipient_user",
-            "appointment__location",
-            "appointment__clinician__user",
-            "appointment__appointment_type",
-            "escalation__patient",
-            "program",
-        )
+        .select_related("patient", "recipient_user", *kinds.related_paths())
         .order_by("id")
     )
-    from notifications import schedules
-
     now = timezone.now()
-    facts = schedules.batch_facts(rows)
+    facts = kinds.batch_facts(rows)
     backends: dict[str, object] = {}
     done, retry, failed, cancelled = [], [], [], []
     for row in rows:
         try:
-            registered = kinds.registered(row.kind)
-            reason = (
-                registered.obsolete(row) if registered else schedules.obsolete_reason(row, facts)
-            )
+            registration = kinds.registration_of(row.kind)
+            reason = registration.obsolete(row, facts[registration])
             if reason:
                 row.status, row.last_error = Status.CANCELLED, reason
                 cancelled.append(row)
                 continue
-            subject, body = render(row, facts, redact=False)
+            subject, body = render(row, facts[registration], with_secret=True)
             # What the outbox keeps (and staff see) never holds the message's secret.
             row.subject, row.body = (
-                render(row, facts) if registered and registered.holds_secret else (subject, body)
+                render(row, facts[registration]) if registration.secret_context else (subject, body)
             )
             backend = backends.get(row.channel) or backends.setdefault(
                 row.channel, backend_for(row.channel)
@@ -292,18 +321,25 @@ def _retry_at(row: Notification, now: datetime.datetime) -> datetime.datetime:
     return outside_quiet_hours(at) if row.audience == Audience.PATIENT else at
 
 
-def render(row: Notification, facts: dict | None = None, *, redact: bool = True) -> tuple[str, str]:
-    """Subject and body from ``notifications/<kind>.<language>.txt``: the first line is the
-    subject, the rest the body. Only the copy for the channel (``redact=False``) holds a
-    registered kind's secret."""
-    from notifications import schedules
-
+def render(
+    row: Notification, facts: dict | None = None, *, with_secret: bool = False
+) -> tuple[str, str]:
+    """Subject and body from ``notifications/<kind>.<language>.txt`` (in the templates of
+    the app that registered the kind): the first line is the subject, the rest the body.
+    ``facts`` are the kind's batch facts; read for this row alone when not given. Only the
+    copy for the channel (``with_secret``) holds a kind's secret."""
+    registration = kinds.registration_of(row.kind)
+    if facts is None:
+        facts = registration.facts([row])
     context = {"n": row, "patient": row.patient, "tz": CLINIC_TZ}
-    registered = kinds.registered(row.kind)
-    if registered:
-        context.update(registered.context(row, redact=redact))
-    else:
-        context.update(schedules.render_context(row, facts or schedules.batch_facts([row])))
+    for name in ("appointment", "escalation", "program"):
+        if getattr(row, f"{name}_id"):
+            context[name] = getattr(row, name)
+    if row.recipient_user_id:
+        context["recipient"] = row.recipient_user
+    context.update(registration.context(row, facts))
+    if with_secret and registration.secret_context:
+        context.update(registration.secret_context(row, facts))
     with translation.override(row.language), timezone.override(CLINIC_TZ):
         text = render_to_string(
             [

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("Programs")
+
+    def ready(self) -> None:
+        # Its message kinds and the receivers that schedule them (Django's idiom: the
+        # module needs the models, so it is imported once the registry is ready).
+        from programs import notifications
+
+        notifications.register_message_kinds()

@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from escalations.catalogue import EscalationRule
+
 # --- 1. Check-in rhythm -----------------------------------------------------------------
 
 # Early on pain changes quickly, so the patient reports more often; once strength work
@@ -175,15 +177,15 @@ def load_increase_too_large(before: Mapping[str, object], after: Mapping[str, ob
 
 # --- 4. Rules on one check-in -------------------------------------------------------------
 
-STOP_SIGNAL = "stop_signal"
-PAIN_INCREASING_WITH_ACTIVITY = "pain_increasing_with_activity"
+STOP_SIGNAL = EscalationRule.STOP_SIGNAL
+PAIN_INCREASING_WITH_ACTIVITY = EscalationRule.PAIN_INCREASING_WITH_ACTIVITY
 EXERCISE_PAIN_OVER_HOUR = "exercise_pain_over_hour"
 NEXT_DAY_PAIN = "next_day_pain"
-COMPENSATION_COMPLAINTS = "compensation_complaints"
-SUSPECTED_GRADE_3 = "suspected_grade_3"
-PAIN_TREND_RISING = "pain_trend_rising"
-NO_PROGRESS = "no_progress"
-CHRONIC_NO_IMPROVEMENT = "chronic_no_improvement"
+COMPENSATION_COMPLAINTS = EscalationRule.COMPENSATION_COMPLAINTS
+SUSPECTED_GRADE_3 = EscalationRule.SUSPECTED_GRADE_3
+PAIN_TREND_RISING = EscalationRule.PAIN_TREND_RISING
+NO_PROGRESS = EscalationRule.NO_PROGRESS
+CHRONIC_NO_IMPROVEMENT = EscalationRule.CHRONIC_NO_IMPROVEMENT
 
 # Alerts shown to the patient with advice that open no escalation (API.md, "Codes").
 ADVISORY_ALERTS = frozenset({EXERCISE_PAIN_OVER_HOUR, NEXT_DAY_PAIN})

@@ -9,27 +9,35 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    DurationField,
-    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentStatus
-from clinic.models import User
-from clinic.selectors import patient_filter_for
-from escalations.models import UNRESOLVED, Escalation, Severity
-from programs.models import CheckIn, Prescription, Program, ProgramStatus, StepTransition
+from clinic.models import Patient, User
+from clinic.selectors import managers_of, patient_filter_for
+from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
+from escalations.selectors import severity_rank
+from programs.check_in_due import check_in_due_at
+from programs.models import (
+    OPEN_PROGRAM_STATUSES,
+    CheckIn,
+    Prescription,
+    Program,
+    ProgramStatus,
+    StepTransition,
+)
 
 
 def programs_visible_to(user: User) -> QuerySet[Program]:
@@ -58,19 +66,6 @@ def latest_check_in_of(*, patient_id: int) -> CheckIn | None:
 
 
 # --- Caseload ------------------------------------------------------------------------------
-
-
-class Days(Func):
-    """An integer column as a duration of that many days, on PostgreSQL and SQLite."""
-
-    output_field = DurationField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="make_interval(days => %(expressions)s)")
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django keeps durations in SQLite as microseconds.
-        return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)")
 
 
 # Who needs attention first: an urgent escalation, then a high one, then a patient whose
@@ -143,13 +138,7 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
             next_appointment=Subquery(next_appointment, output_field=DateTimeField()),
         )
         .alias(
-            # Check-ins are counted from the last one, or from the start of the program
-            # (a check-in from an earlier program does not count).
-            check_in_due_at=ExpressionWrapper(
-                Greatest(Coalesce("last_check_in", "started_at"), "started_at")
-                + Days("check_in_every_days"),
-                output_field=DateTimeField(),
-            ),
+            check_in_due_at=check_in_due_at(),
         )
         .annotate(
             check_in_overdue=Case(
@@ -167,4 +156,51 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
             ),
         )
         .order_by("attention", F("last_check_in").asc(nulls_first=True), "id")
+    )
+
+
+# --- who hears about a patient ---------------------------------------------------------
+
+
+def clinician_users_for(patient: Patient) -> list[User]:
+    """Who looks after the patient: the clinician of the open program and the primary
+    clinician; when there is neither, the managers of the patient's location."""
+    ids = set(
+        Program.objects.filter(patient=patient, status__in=OPEN_PROGRAM_STATUSES).values_list(
+            "clinician__user_id", flat=True
+        )
+    )
+    if patient.primary_clinician_id:
+        ids.add(patient.primary_clinician.user_id)
+    users = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    return users or managers_of(patient.location_id)
+
+
+def open_escalations_for(user: User) -> QuerySet[Escalation]:
+    """The open escalations of the patients ``user`` treats (as primary clinician or in an
+    open program), most severe first, then oldest first."""
+    return (
+        Escalation.objects.filter(status=EscalationStatus.OPEN)
+        .filter(
+            Q(patient__primary_clinician__user=user)
+            | Q(
+                patient__programs__clinician__user=user,
+                patient__programs__status__in=OPEN_PROGRAM_STATUSES,
+            )
+        )
+        .select_related("patient")
+        .distinct()
+        .annotate(rank=severity_rank())
+        .order_by("rank", "created_at", "pk")
+    )
+
+
+def active_programs_with_last_check_in() -> QuerySet[Program]:
+    """Active programs with their patient and the time of the program's last check-in
+    (``last_check_in``), in id order: what the check-in reminder plan walks through."""
+    return (
+        Program.objects.filter(status=ProgramStatus.ACTIVE)
+        .select_related("patient__user", "patient__notification_preference")
+        .annotate(last_check_in=Max("check_ins__submitted_at"))
+        .order_by("pk")
     )

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from notifications import schedules
+from programs import notifications
+from programs.services import check_ins
 
 
 @shared_task(name="programs.plan_check_in_reminders", ignore_result=True)
 def plan_check_in_reminders() -> int:
-    return schedules.check_in_reminders_plan()
+    return notifications.check_in_reminders_plan()
 
 
 @shared_task(name="programs.send_escalation_digests", ignore_result=True)
 def send_escalation_digests() -> int:
-    return schedules.escalation_digests_schedule()
+    return notifications.escalation_digests_schedule()
 
 
 @shared_task(name="programs.trend_review_sweep", ignore_result=True)
 def trend_review_sweep() -> int:
     """Nightly: fan the trend rules out over patients with an active program, in batches."""
-    batches = schedules.trend_review_patient_batches()
+    batches = check_ins.trend_review_patient_batches()
     for patient_ids in batches:
         trend_review_batch.delay(patient_ids)
     return len(batches)
@@ -29,7 +30,7 @@ def trend_review_sweep() -> int:
 
 @shared_task(name="programs.trend_review_batch", ignore_result=True)
 def trend_review_batch(patient_ids: list[int]) -> int:
-    return schedules.trend_review_batch(patient_ids=patient_ids)
+    return check_ins.trend_review_batch(patient_ids=patient_ids)
 
 
 # The names these tasks had while they lived in the outbox app, so that messages queued

@@ -17,10 +17,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import AuthEventKind
 from accounts.services import auth_event_record
 from assessments.services import assessment_record
-from bookings.config import CLINIC_TZ
 from bookings.services.appointments import appointment_book
 from bookings.services.calendar_feeds import calendar_feed_regenerate
 from clinic.models import Location, Role
+from clinic.time import CLINIC_TZ
 from escalations.services import escalation_raise
 from notifications.models import Notification
 from programs.services.check_ins import check_in_submit

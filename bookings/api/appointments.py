@@ -13,7 +13,6 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from bookings import selectors
-from bookings.config import CLINIC_TZ
 from bookings.models import AppointmentStatus
 from bookings.serializers import (
     AppointmentBookSerializer,
@@ -39,6 +38,7 @@ from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
 from clinic.models import AccessAction
 from clinic.selectors import patients_visible_to
+from clinic.time import CLINIC_TZ
 
 
 class AppointmentTypeViewSet(viewsets.ReadOnlyModelViewSet):

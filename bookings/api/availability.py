@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from bookings import selectors
 from bookings.availability import free_slots
-from bookings.config import CLINIC_TZ, MAX_RANGE_DAYS
+from bookings.config import MAX_RANGE_DAYS
 from bookings.serializers import (
     AvailabilityPageSerializer,
     AvailabilityQuerySerializer,
@@ -22,6 +22,7 @@ from bookings.serializers import (
 )
 from clinic.models import Location, Role
 from clinic.selectors import patients_visible_to
+from clinic.time import CLINIC_TZ
 
 
 def _parse_moment(raw: str, field: str, *, is_end: bool) -> datetime:

@@ -21,6 +21,7 @@ from bookings import selectors
 from bookings.calendar import clinician_calendar
 from bookings.serializers import CalendarFeedCreatedSerializer, CalendarFeedStatusSerializer
 from bookings.services.calendar_feeds import (
+    calendar_feed_mark_used,
     calendar_feed_regenerate,
     calendar_feed_revoke,
     feed_token_hash,
@@ -44,7 +45,7 @@ class CalendarFeedView(APIView):
 
     @extend_schema(responses={200: CalendarFeedStatusSerializer})
     def get(self, request):
-        feed = selectors.CalendarFeed.objects.filter(clinician=_own_clinician(request)).first()
+        feed = selectors.calendar_feed_of(clinician=_own_clinician(request))
         return Response(
             CalendarFeedStatusSerializer(
                 {
@@ -72,7 +73,7 @@ class CalendarFeedRegenerateView(APIView):
     def post(self, request):
         clinician = _own_clinician(request)
         token = calendar_feed_regenerate(clinician=clinician)
-        feed = selectors.CalendarFeed.objects.get(clinician=clinician)
+        feed = selectors.calendar_feed_of(clinician=clinician)
         url = request.build_absolute_uri(f"/api/v1/calendar/{token}.ics")
         return Response(
             CalendarFeedCreatedSerializer({"url": url, "created_at": feed.created_at}).data,
@@ -118,9 +119,7 @@ class CalendarFeedICalView(APIView):
         if feed is None:
             raise NotFound("No calendar feed at this address (it may have been revoked).")
         now = timezone.now()
-        if feed.last_used_at is None or now - feed.last_used_at > timedelta(hours=1):
-            feed.last_used_at = now
-            feed.save(update_fields=["last_used_at"])
+        calendar_feed_mark_used(feed=feed, now=now)
         appointments = selectors.calendar_feed_appointments(
             clinician=feed.clinician,
             since=now - timedelta(days=30),

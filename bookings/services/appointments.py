@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from bookings.availability import free_slots, local_datetime, wall_time_exists
-from bookings.config import CLINIC_TZ, MAX_SERIES_OCCURRENCES, PATIENT_CANCEL_WINDOW, SLOT_MINUTES
+from bookings.codes import BookingErrorCode
+from bookings.config import MAX_SERIES_OCCURRENCES, PATIENT_CANCEL_WINDOW, SLOT_MINUTES
 from bookings.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -31,7 +32,9 @@ from bookings.models import (
 from clinic import events
 from clinic.errors import Conflict, InvalidInput, NotAllowed
 from clinic.models import Clinician, Location, Patient, Role, User
-from clinic.selectors import location_ids_of, patients_visible_to
+from clinic.selectors import patients_visible_to
+from clinic.services import check_works_at
+from clinic.time import CLINIC_TZ
 
 DEADLOCK_DETECTED = "40P01"
 NO_OVERLAP_CONSTRAINTS = {
@@ -43,13 +46,15 @@ NO_OVERLAP_CONSTRAINTS = {
 # --- checks shared by the writes ------------------------------------------------------------
 
 
+NOT_YOUR_APPOINTMENTS = gettext_lazy(
+    "You do not work at %(location)s; you cannot manage its appointments."
+)
+
+
 def _check_works_at(actor: User, location: Location) -> None:
-    if actor.role != Role.PATIENT and location.pk not in location_ids_of(actor):
-        raise NotAllowed(
-            gettext("You do not work at %(location)s; you cannot manage its appointments.")
-            % {"location": location.name},
-            code="location_not_allowed",
-        )
+    # Patients book for themselves wherever they are treated (_resolve_patient checks).
+    if actor.role != Role.PATIENT:
+        check_works_at(actor, location, refusal=NOT_YOUR_APPOINTMENTS)
 
 
 def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
@@ -58,12 +63,13 @@ def _resolve_patient(actor: User, patient_id: int | None) -> Patient:
         own = Patient.objects.filter(user=actor).first()
         if own is None:
             raise NotAllowed(
-                gettext("Your account has no patient record."), code="no_patient_record"
+                gettext("Your account has no patient record."),
+                code=BookingErrorCode.NO_PATIENT_RECORD,
             )
         if patient_id is not None and patient_id != own.pk:
             raise NotAllowed(
                 gettext("Patients can book appointments only for themselves."),
-                code="not_own_patient",
+                code=BookingErrorCode.NOT_OWN_PATIENT,
             )
         return own
     if patient_id is None:
@@ -141,12 +147,14 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
     local_start = start.astimezone(CLINIC_TZ)
     start = start.astimezone(UTC)
     if start <= now:
-        return InvalidInput("The start time is in the past.", field="start", code="in_the_past")
+        return InvalidInput(
+            "The start time is in the past.", field="start", code=BookingErrorCode.IN_THE_PAST
+        )
     if local_start.second or local_start.microsecond or local_start.minute % SLOT_MINUTES:
         return InvalidInput(
             f"Appointments start on the {SLOT_MINUTES}-minute grid (e.g. 09:00, 09:15).",
             field="start",
-            code="off_grid",
+            code=BookingErrorCode.OFF_GRID,
         )
     end = start + timedelta(minutes=appointment_type.duration_minutes)
     busy_until = end + timedelta(minutes=appointment_type.buffer_after_minutes)
@@ -160,13 +168,13 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
     ):
         return Conflict(
             f"{clinician.name} already has an appointment around {_local(start)}.",
-            code="slot_taken",
+            code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": "clinician"},
         )
     if others.overlapping(start, end).filter(patient=patient).exists():
         return Conflict(
             f"{patient.name} already has an appointment around {_local(start)}.",
-            code="slot_taken",
+            code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": "patient"},
         )
     off = ScheduleException.objects.filter(starts_at__lt=busy_until, ends_at__gt=start).filter(
@@ -177,12 +185,12 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
     if off.exists():
         return Conflict(
             f"{clinician.name} is not available at {location.name} then (leave or closure).",
-            code="clinician_unavailable",
+            code=BookingErrorCode.CLINICIAN_UNAVAILABLE,
         )
     return Conflict(
         f"{clinician.name} does not work at {location.name} at {_local(start)} "
         f"for a {appointment_type.duration_minutes}-minute appointment.",
-        code="outside_working_hours",
+        code=BookingErrorCode.OUTSIDE_WORKING_HOURS,
     )
 
 
@@ -195,7 +203,7 @@ def _check_type(actor: User, appointment_type: AppointmentType) -> None:
         raise NotAllowed(
             gettext("%(type)s is booked by the clinic; please call the front desk.")
             % {"type": appointment_type.name},
-            code="type_not_patient_bookable",
+            code=BookingErrorCode.TYPE_NOT_PATIENT_BOOKABLE,
         )
 
 
@@ -235,12 +243,13 @@ def _as_conflict(exc: DatabaseError) -> Exception:
     if getattr(cause, "sqlstate", None) == DEADLOCK_DETECTED:
         # Two bookings waited on each other's constraint check; one lost the race.
         return Conflict(
-            "Someone else booked this time a moment ago; pick another slot.", code="slot_taken"
+            "Someone else booked this time a moment ago; pick another slot.",
+            code=BookingErrorCode.SLOT_TAKEN,
         )
     if name in NO_OVERLAP_CONSTRAINTS:
         return Conflict(
             "Someone else booked this time a moment ago; pick another slot.",
-            code="slot_taken",
+            code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": NO_OVERLAP_CONSTRAINTS[name]},
         )
     return exc
@@ -391,7 +400,7 @@ def appointment_series_book(
         raise Conflict(
             gettext("The series cannot be booked; these dates are not free: %(dates)s.")
             % {"dates": dates},
-            code="series_conflict",
+            code=BookingErrorCode.SERIES_CONFLICT,
             extra={"conflicts": conflicts},
         )
     series = AppointmentSeries.objects.create(
@@ -436,7 +445,7 @@ def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb
         raise Conflict(
             gettext("This appointment is %(status)s; it cannot be %(verb)s.")
             % {"status": appointment.get_status_display().lower(), "verb": verb},
-            code="invalid_state",
+            code=BookingErrorCode.INVALID_STATE,
         )
     if actor.role == Role.PATIENT:
         if appointment.patient.user_id != actor.pk:
@@ -449,7 +458,7 @@ def _check_may_change(actor: User, appointment: Appointment, now: datetime, verb
                     "start; please call the clinic."
                 )
                 % {"verb": verb, "hours": hours},
-                code="too_late_to_cancel",
+                code=BookingErrorCode.TOO_LATE_TO_CANCEL,
             )
     else:
         _check_works_at(actor, appointment.location)
@@ -535,13 +544,13 @@ def _check_has_started(appointment: Appointment, now: datetime, verb: str) -> No
         raise Conflict(
             gettext("This appointment is %(status)s; it cannot be %(verb)s.")
             % {"status": appointment.get_status_display().lower(), "verb": verb},
-            code="invalid_state",
+            code=BookingErrorCode.INVALID_STATE,
         )
     if appointment.start > now:
         raise Conflict(
             gettext("This appointment has not started yet; it cannot be %(verb)s.")
             % {"verb": verb},
-            code="not_started",
+            code=BookingErrorCode.NOT_STARTED,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -30,3 +31,14 @@ def calendar_feed_regenerate(*, clinician: Clinician) -> str:
 @transaction.atomic
 def calendar_feed_revoke(*, clinician: Clinician) -> None:
     CalendarFeed.objects.filter(clinician=clinician).delete()
+
+
+# How often a feed's last use is written: calendar apps poll every few minutes.
+LAST_USED_RESOLUTION = timedelta(hours=1)
+
+
+def calendar_feed_mark_used(*, feed: CalendarFeed, now: datetime) -> None:
+    """Note that a calendar app fetched the feed, at most once per hour."""
+    if feed.last_used_at is None or now - feed.last_used_at > LAST_USED_RESOLUTION:
+        feed.last_used_at = now
+        feed.save(update_fields=["last_used_at"])

@@ -8,6 +8,8 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
+from clinic.codes import registered_error_codes
+
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "RFC 9457 problem details.",
@@ -16,7 +18,11 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
-        "code": {"type": "string", "description": "Stable error code clients switch on."},
+        "code": {
+            "type": "string",
+            "description": "Stable error code clients switch on; the codes of the clinic's "
+            "own refusals are listed in ErrorCode.",
+        },
         "errors": {
             "type": "object",
             "description": "Validation errors per field.",
@@ -41,7 +47,10 @@ WRITE_METHODS = {"post", "put", "patch"}
 
 def add_problem_responses(result, generator, request, public):
     """drf-spectacular POSTPROCESSING_HOOKS entry."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["ErrorCode"] = error_code_schema()
+    codes_of = _error_codes_per_operation(generator)
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
@@ -52,6 +61,8 @@ def add_problem_responses(result, generator, request, public):
                 codes += ["409", "413"]
             if path.endswith("/auth/token/"):
                 codes.append("429")
+            if codes_of.get((path, method)):
+                operation["x-error-codes"] = codes_of[(path, method)]
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"description": DESCRIPTIONS[code]})
@@ -90,3 +101,31 @@ class ClinicJWTScheme(SimpleJWTScheme):
 
 class ClinicSessionScheme(SessionScheme):
     target_class = "clinic.api.authentication.ClinicSessionAuthentication"
+
+
+def error_code_schema() -> dict:
+    """Every code of the apps' refusals (``clinic.codes``), with the app that owns it."""
+    per_app = registered_error_codes()
+    return {
+        "type": "string",
+        "description": "Codes of the clinic's own refusals (409, 403, 400), per app: "
+        + "; ".join(f"{app}: {', '.join(codes)}" for app, codes in per_app.items())
+        + ".",
+        "enum": sorted({code for codes in per_app.values() for code in codes}),
+        "x-codes-per-app": per_app,
+    }
+
+
+def _error_codes_per_operation(generator) -> dict[tuple[str, str], list[str]]:
+    """(path, method) → the codes a write operation may answer with: those of the app its
+    view belongs to, and the clinic's own (every app checks the staff member's location)."""
+    per_app = registered_error_codes()
+    codes_of = {}
+    for path, _regex, method, view in generator._get_paths_and_endpoints():
+        if method.lower() not in WRITE_METHODS | {"delete"}:
+            continue
+        app = view.__class__.__module__.split(".")[0]
+        if app in per_app:
+            codes = {*per_app[app], *per_app.get("clinic", [])}
+            codes_of[(path, method.lower())] = sorted(codes)
+    return codes_of

@@ -6,7 +6,16 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from clinic.models import AccessLogEntry, Clinician, Language, Location, Patient, Role, User
+from clinic.models import (
+    PATIENT_EDITABLE_FIELDS,
+    AccessLogEntry,
+    Clinician,
+    Language,
+    Location,
+    Patient,
+    Role,
+    User,
+)
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -94,14 +103,7 @@ class PatientSerializer(serializers.ModelSerializer):
         model = Patient
         fields = [
             "id",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "email",
-            "phone",
-            "language",
-            "location",
-            "primary_clinician",
+            *PATIENT_EDITABLE_FIELDS,
             "has_app_account",
             "app_access",
             "created_at",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from celery import current_app
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
@@ -147,9 +148,8 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
-        from config.celery import app
-
-        with app.connection_for_write() as conn:
+        # The project's Celery app (config.celery), which makes itself the current one.
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:  # noqa: BLE001
         checks["broker"] = f"error: {exc.__class__.__name__}"

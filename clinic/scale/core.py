@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 
@@ -84,12 +84,21 @@ class ScaleContext:
     patient_ids: list[int] = field(default_factory=list)
     # patient id → (location id, clinician id), for everything that follows
     patient_home: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # patient id → (episode id, onset date), from assessments.scale
+    episodes: dict[int, tuple[int, date]] = field(default_factory=dict)
+    # (program id, patient id, started at) of every program, from programs.scale
+    program_rows: list[tuple[int, int, datetime]] = field(default_factory=list)
 
     def stage(self, name: str, total: int) -> None:
         """The progress bar follows one kind of row at a time, with its exact count: the
         counts of the later stages depend on what the earlier ones drew."""
         self.progress.reset(total=total)
         self.progress.set_description(name)
+
+
+def at_hour(day: date, hour: int) -> datetime:
+    """``hour`` o'clock UTC on ``day``."""
+    return datetime.combine(day, time(hour, 0), tzinfo=UTC)
 
 
 def seed_staff(ctx: ScaleContext, *, clinicians: int) -> int:
@@ -179,3 +188,27 @@ def seed_patients(ctx: ScaleContext, *, patients: int, with_accounts: int) -> in
         ctx.patient_ids.append(pid)
         ctx.patient_home[pid] = (location_id, clinician_id)
     return Patient.objects.count() - start
+
+
+class BatchInsert:
+    """Collects generated rows and inserts them ``ctx.batch_size`` at a time."""
+
+    def __init__(self, ctx: ScaleContext, model, *, shows_progress: bool = True) -> None:
+        self.ctx, self.model, self.shows_progress = ctx, model, shows_progress
+        self.batch: list = []
+        self.created = 0
+
+    def add(self, row) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= self.ctx.batch_size:
+            self.flush()
+
+    def flush(self) -> int:
+        """Insert what is left; returns how many rows were inserted in all."""
+        if self.batch:
+            self.model.objects.bulk_create(self.batch)
+            if self.shows_progress:
+                self.ctx.progress.update(len(self.batch))
+            self.created += len(self.batch)
+            self.batch = []
+        return self.created

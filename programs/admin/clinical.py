@@ -6,7 +6,9 @@ patient's reports are read-only; opening a record is access-logged like an API r
 
 from django.contrib import admin
 
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
+from programs import rules
 from programs.models import CheckIn, Prescription, PrescriptionLoadChange, Program, StepTransition
 
 
@@ -35,17 +37,7 @@ class PrescriptionInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = [
-        "exercise",
-        "step",
-        "sets",
-        "reps",
-        "hold_seconds",
-        "minutes",
-        "times_per_week",
-        "load_kg",
-        "is_active",
-    ]
+    fields = ["exercise", "step", *rules.DOSAGE_FIELDS, "is_active"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -120,7 +112,7 @@ class PrescriptionAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class CheckInAdmin(ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     """What the patient reported is theirs: read-only here."""
 
     access_log_resource = "check_in"
@@ -141,13 +133,3 @@ class CheckInAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in CheckIn._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Viewing is allowed (has_view_permission); nothing can be saved.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -22,6 +22,7 @@ from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
+from programs import rules
 from programs.models import Exercise, Prescription, Program, Step, StepTransition
 from programs.selectors import programs_visible_to
 from programs.services import programs as services
@@ -60,12 +61,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
             "exercise",
             "exercise_name",
             "step",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "minutes",
-            "times_per_week",
-            "load_kg",
+            *rules.DOSAGE_FIELDS,
             "notes",
             "is_active",
         ]

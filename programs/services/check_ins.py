@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.db import transaction
 from django.db.models import Q
@@ -12,10 +13,16 @@ from django.utils.translation import gettext
 from clinic import events
 from clinic.errors import InvalidInput
 from clinic.models import Patient
+from clinic.time import local_date
+from escalations.catalogue import EscalationRule
 from escalations.models import UNRESOLVED, Escalation
 from escalations.services import escalation_raise
+from notifications.services import schedule_mark_claim
 from programs import rules
-from programs.models import OPEN_PROGRAM_STATUSES, CheckIn, Program
+from programs.check_in_due import MISSED_BEFORE_ESCALATION, missed_count
+from programs.models import OPEN_PROGRAM_STATUSES, CheckIn, Program, ProgramStatus
+
+logger = logging.getLogger("clinic.notifications")
 
 
 def _pain_history(*, patient: Patient, until: datetime.datetime) -> list[rules.PainPoint]:
@@ -112,3 +119,61 @@ def patient_trend_review(*, patient: Patient, as_of: datetime.datetime | None = 
                 patient=patient, rule=alert.code, reason=alert.reason, source_check_in=latest
             )
     return [alert.code for alert in fired]
+
+
+# --- the nightly trend review -----------------------------------------------------------
+
+
+def trend_review_patient_batches(
+    *, now: datetime.datetime | None = None, batch_size: int = 200
+) -> list[list[int]]:
+    """Tonight's patients with an active program, in batches; empty when tonight's sweep
+    has already been claimed (a second beat, a retried task)."""
+    now = now or timezone.now()
+    if not schedule_mark_claim(key=f"trend_review:{local_date(now).isoformat()}"):
+        return []
+    ids = list(
+        Program.objects.filter(status=ProgramStatus.ACTIVE)
+        .order_by("patient_id")
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+    return [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)]
+
+
+def trend_review_batch(*, patient_ids: list[int]) -> int:
+    """Run the trend rules for these patients, each on their own, so one failure does not
+    stop the others. Returns how many were reviewed."""
+    reviewed = 0
+    for patient in Patient.objects.filter(pk__in=patient_ids).order_by("pk"):
+        try:
+            patient_trend_review(patient=patient)
+        except Exception:
+            logger.exception("Trend review failed for patient %s", patient.pk)
+            continue
+        reviewed += 1
+    return reviewed
+
+
+# --- missed check-ins -------------------------------------------------------------------
+
+
+def missed_check_ins_escalate(
+    *, program: Program, last_day: datetime.date, today: datetime.date
+) -> Escalation | None:
+    """After two missed check-ins since ``last_day``: a ``missed_check_ins`` escalation,
+    once per program and last check-in (the reminder plan runs every half hour)."""
+    every = program.check_in_every_days
+    missed = missed_count(last_day=last_day, every=every, today=today)
+    if missed < MISSED_BEFORE_ESCALATION or not schedule_mark_claim(
+        key=f"missed_check_ins:{program.pk}:{last_day}"
+    ):
+        return None
+    return escalation_raise(
+        patient=program.patient,
+        rule=EscalationRule.MISSED_CHECK_INS,
+        reason=(
+            f"No check-in since {last_day.isoformat()}: {missed} check-ins missed "
+            f"(due every {every} days)."
+        ),
+    )

@@ -13,6 +13,7 @@ from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
 from programs import rules
+from programs.codes import ProgramErrorCode
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
     CheckIn,
@@ -37,7 +38,9 @@ def _require_status(program: Program, *allowed: str, doing: str) -> None:
         raise Conflict(
             gettext("This program is %(status)s; it cannot be %(doing)s.")
             % {"status": program.status, "doing": doing},
-            code="program_paused" if program.status == ProgramStatus.PAUSED else "program_closed",
+            code=ProgramErrorCode.PROGRAM_PAUSED
+            if program.status == ProgramStatus.PAUSED
+            else ProgramErrorCode.PROGRAM_CLOSED,
             extra={"status": program.status},
         )
 
@@ -69,7 +72,7 @@ def program_start(
     if Program.objects.filter(patient=patient, status__in=OPEN_PROGRAM_STATUSES).exists():
         raise Conflict(
             gettext("This patient already has an active or paused program."),
-            code="program_already_active",
+            code=ProgramErrorCode.PROGRAM_ALREADY_ACTIVE,
         )
     try:
         with transaction.atomic():
@@ -85,7 +88,7 @@ def program_start(
     except IntegrityError as exc:  # another request enrolled the patient a moment ago
         raise Conflict(
             gettext("This patient already has an active or paused program."),
-            code="program_already_active",
+            code=ProgramErrorCode.PROGRAM_ALREADY_ACTIVE,
         ) from exc
     events.program_started.send(Program, program=program, actor=started_by)
     return program
@@ -141,14 +144,14 @@ def program_advance(
     if program.step == Step.SELF_SUFFICIENCY:
         raise Conflict(
             gettext("Step 5 (self-sufficiency) is the last step; complete the program instead."),
-            code="program_at_last_step",
+            code=ProgramErrorCode.PROGRAM_AT_LAST_STEP,
         )
     check = program_exit_check(program)
     if not check.passed and not override:
         raise Conflict(
             gettext("Not all exit criteria of step %(step)s (%(name)s) hold: %(unmet)s.")
             % {"step": program.step, "name": program.step_name, "unmet": ", ".join(check.unmet)},
-            code="step_criteria_unmet",
+            code=ProgramErrorCode.STEP_CRITERIA_UNMET,
             extra={"unmet": check.unmet, "met": check.met},
         )
     from_step = program.step
@@ -187,7 +190,7 @@ def program_resume(*, program: Program, by: User) -> Program:
         raise Conflict(
             gettext("This program is %(status)s; only a paused program can be resumed.")
             % {"status": program.status},
-            code="program_not_paused",
+            code=ProgramErrorCode.PROGRAM_NOT_PAUSED,
             extra={"status": program.status},
         )
     program.status = ProgramStatus.ACTIVE
@@ -223,7 +226,7 @@ def program_complete(*, program: Program, by: User, follow_up: str = "") -> Prog
                 "step 5 (self-sufficiency)."
             )
             % {"step": program.step, "name": program.step_name},
-            code="program_not_at_last_step",
+            code=ProgramErrorCode.PROGRAM_NOT_AT_LAST_STEP,
         )
     return _close(program, status=ProgramStatus.COMPLETED, by=by, follow_up=follow_up)
 
@@ -334,7 +337,7 @@ def prescription_change(
                     "week ago; at most 10%% a week is safe. Lower it, or override with a reason."
                 )
                 % {"exercise": prescription.exercise.name_en, "percent": percent},
-                code="load_increase_too_large",
+                code=ProgramErrorCode.LOAD_INCREASE_TOO_LARGE,
                 extra={
                     "increase_percent": None if change.is_infinite() else float(change * 100),
                     "max_percent": float(rules.MAX_WEEKLY_LOAD_INCREASE * 100),

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from assessments.models import Assessment
-from assessments.services import assessment_record, clinic_date
+from assessments.services import assessment_record
 from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import AccessLogEntry
+from clinic.time import local_date
 from escalations.models import Escalation
 from tests.assessments.factories import AssessmentFactory
 from tests.factories import PatientFactory
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def onset(days_ago=5):
-    return clinic_date(timezone.now()) - timedelta(days=days_ago)
+    return local_date(timezone.now()) - timedelta(days=days_ago)
 
 
 def test_only_a_clinician_records(manager, patient):

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.models import Assessment, InjuryEpisode
-from assessments.services import clinic_date
 from clinic.models import AccessLogEntry
+from clinic.time import local_date
 from escalations.models import Escalation
 from tests.assessments.factories import AssessmentFactory, InjuryEpisodeFactory
 from tests.factories import PatientFactory
@@ -20,7 +20,7 @@ URL = "/api/v1/assessments/"
 
 
 def today():
-    return clinic_date(timezone.now())
+    return local_date(timezone.now())
 
 
 def days_ago(days: int) -> str:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from assessments.models import Assessment, InjuryEpisode
-from assessments.services import clinic_date
+from clinic.time import local_date
 from escalations.models import Escalation
 from tests.conftest import bearer_client
 from tests.factories import ClinicianFactory, PatientFactory
@@ -26,7 +26,7 @@ pytestmark = [
 def test_simultaneous_intakes_share_one_episode_and_one_escalation(rotterdam):
     first = ClinicianFactory(user__locations=[rotterdam])
     second = ClinicianFactory(user__locations=[rotterdam])
-    onset = (clinic_date(timezone.now()) - timedelta(days=3)).isoformat()
+    onset = (local_date(timezone.now()) - timedelta(days=3)).isoformat()
     for _ in range(5):
         patient = PatientFactory(location=rotterdam)
         body = {

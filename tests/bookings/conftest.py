@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from bookings.config import CLINIC_TZ
+from clinic.time import CLINIC_TZ
 from tests.bookings.factories import AppointmentTypeFactory, WorkingHoursFactory
 
 # A Monday well in the future, so "never in the past" does not interfere.

@@ -9,7 +9,6 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from bookings.availability import free_slots
-from bookings.config import CLINIC_TZ
 from bookings.models import (
     LONGEST_APPOINTMENT_MINUTES,
     LONGEST_BUFFER_MINUTES,
@@ -18,6 +17,7 @@ from bookings.models import (
     ExceptionKind,
     ScheduleException,
 )
+from clinic.time import CLINIC_TZ
 from tests.bookings.conftest import MONDAY, at, work_week
 from tests.bookings.factories import AppointmentFactory, AppointmentTypeFactory
 from tests.factories import ClinicianFactory

@@ -11,11 +11,15 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from bookings import notifications as booking_messages
 from clinic.models import Role
+from clinic.time import at_clinic_time
 from escalations.services import escalation_acknowledge, escalation_raise
-from notifications import schedules, services
+from notifications import services
 from notifications.models import Notification, NotificationPreference
-from notifications.timing import at_clinic_time, outside_quiet_hours
+from notifications.timing import outside_quiet_hours
+from programs import notifications as program_messages
+from programs.services import check_ins
 from programs.services.check_ins import check_in_submit
 from tests.factories import PatientFactory, UserFactory
 from tests.notifications.factories import AppointmentFactory, book, cancel, reschedule
@@ -81,7 +85,7 @@ def test_a_booking_days_ahead_gets_a_confirmation_after_the_grace_delay_and_a_re
     settings.NOTIFICATION_GRACE_SECONDS = 300
     now = local(2027, 5, 3, 10, 0)
     appointment = AppointmentFactory(start=local(2027, 5, 6, 14, 30))
-    schedules.appointment_messages_schedule(appointment=appointment, now=now)
+    booking_messages.appointment_messages_schedule(appointment=appointment, now=now)
 
     assert [(n.kind, n.channel, n.send_at) for n in rows(appointment=appointment)] == [
         ("appointment_confirmation", "email", now + datetime.timedelta(minutes=5)),
@@ -98,7 +102,7 @@ def test_a_booking_within_a_day_gets_only_the_reminder_after_the_grace_delay(set
     settings.NOTIFICATION_GRACE_SECONDS = 120
     now = local(2027, 5, 3, 10, 0)
     appointment = AppointmentFactory(start=now + datetime.timedelta(hours=23))
-    schedules.appointment_messages_schedule(appointment=appointment, now=now)
+    booking_messages.appointment_messages_schedule(appointment=appointment, now=now)
     assert {(n.kind, n.send_at) for n in rows(appointment=appointment)} == {
         ("appointment_reminder", now + datetime.timedelta(minutes=2))
     }
@@ -106,7 +110,9 @@ def test_a_booking_within_a_day_gets_only_the_reminder_after_the_grace_delay(set
 
 def test_an_early_morning_reminder_waits_for_the_end_of_the_quiet_hours():
     appointment = AppointmentFactory(start=local(2027, 5, 6, 7, 30))
-    schedules.appointment_messages_schedule(appointment=appointment, now=local(2027, 5, 1, 12))
+    booking_messages.appointment_messages_schedule(
+        appointment=appointment, now=local(2027, 5, 1, 12)
+    )
     reminder = rows(appointment=appointment, kind="appointment_reminder").first()
     assert reminder.send_at == local(2027, 5, 5, 8, 0)
 
@@ -155,7 +161,9 @@ def test_patients_get_messages_only_on_the_channels_they_chose(consent, with_use
     if consent:
         NotificationPreference.objects.create(patient=patient, **consent)
     appointment = AppointmentFactory(patient=patient, start=local(2027, 5, 6, 14))
-    schedules.appointment_messages_schedule(appointment=appointment, now=local(2027, 5, 1, 12))
+    booking_messages.appointment_messages_schedule(
+        appointment=appointment, now=local(2027, 5, 1, 12)
+    )
     assert set(rows(appointment=appointment).values_list("channel", flat=True)) == channels
 
 
@@ -179,7 +187,7 @@ def program_started(day: datetime.date, every: int = 2, **fields):
 )
 def test_a_check_in_reminder_goes_out_at_six_in_the_evening_clinic_time(due, expected_utc):
     program = program_started(due - datetime.timedelta(days=2))
-    schedules.check_in_reminders_plan(now=at_clinic_time(due, datetime.time(9)))
+    program_messages.check_in_reminders_plan(now=at_clinic_time(due, datetime.time(9)))
     reminder = rows(program=program, kind="check_in_reminder", send_at__date=due).first()
     assert reminder is not None
     assert reminder.send_at == expected_utc
@@ -191,7 +199,7 @@ def test_the_patients_preferred_time_is_used_and_quiet_hours_hold():
     NotificationPreference.objects.create(patient=early.patient, check_in_time=datetime.time(7))
     late = program_started(day - datetime.timedelta(days=2))
     NotificationPreference.objects.create(patient=late.patient, check_in_time=datetime.time(22))
-    schedules.check_in_reminders_plan(now=local(2027, 10, 31, 0, 30))
+    program_messages.check_in_reminders_plan(now=local(2027, 10, 31, 0, 30))
 
     assert rows(program=early, kind="check_in_reminder").first().send_at == local(2027, 10, 31, 8)
     assert rows(program=late, kind="check_in_reminder").first().send_at == local(2027, 11, 1, 8)
@@ -202,7 +210,7 @@ def test_a_reminder_every_few_days_a_nudge_the_day_after_and_planning_twice_adds
     program = program_started(start, every=3)
     for days in range(0, 7):
         for _ in range(2):  # two beats
-            schedules.check_in_reminders_plan(
+            program_messages.check_in_reminders_plan(
                 now=at_clinic_time(start + datetime.timedelta(days=days), datetime.time(9))
             )
     planned = sorted(
@@ -219,7 +227,7 @@ def test_a_reminder_every_few_days_a_nudge_the_day_after_and_planning_twice_adds
 
 def test_a_check_in_cancels_the_pending_reminder(sink):
     program = program_started(timezone.localdate() - datetime.timedelta(days=2), every=2)
-    schedules.check_in_reminders_plan(now=timezone.now())
+    program_messages.check_in_reminders_plan(now=timezone.now())
     assert rows(program=program, status="pending").exists()
 
     check_in_submit(
@@ -236,7 +244,7 @@ def test_a_check_in_cancels_the_pending_reminder(sink):
 
 def test_a_reminder_is_skipped_at_send_time_when_a_check_in_came_in_meanwhile(sink):
     program = program_started(timezone.localdate() - datetime.timedelta(days=2), every=2)
-    schedules.check_in_reminders_plan(now=timezone.now())
+    program_messages.check_in_reminders_plan(now=timezone.now())
     reminder = rows(program=program).first()
     # A check-in written without the event, as an import would: the send-time check holds.
     CheckInFactory(patient=program.patient, program=program)
@@ -257,11 +265,11 @@ def test_two_missed_check_ins_open_one_normal_escalation_for_the_clinician():
         program=program,
         submitted_at=at_clinic_time(start, datetime.time(20)),
     )
-    schedules.check_in_reminders_plan(now=local(2027, 5, 4, 12))  # one missed (due 05-03)
+    program_messages.check_in_reminders_plan(now=local(2027, 5, 4, 12))  # one missed (due 05-03)
     assert not program.patient.escalations.exists()
 
     for _ in range(2):
-        schedules.check_in_reminders_plan(now=local(2027, 5, 6, 12))  # due 05-03 and 05-05
+        program_messages.check_in_reminders_plan(now=local(2027, 5, 6, 12))  # due 05-03 and 05-05
     escalation = program.patient.escalations.get()
     assert (escalation.rule, escalation.severity, escalation.occurrences) == (
         "missed_check_ins",
@@ -333,7 +341,7 @@ def test_the_morning_digest_lists_each_clinicians_open_escalations_once(clinicia
     escalation_raise(patient=patient, rule="suspected_grade_3", reason="Snap.")
     now = timezone.now()
     for _ in range(2):  # two beats
-        schedules.escalation_digests_schedule(now=now)
+        program_messages.escalation_digests_schedule(now=now)
     digests = rows(kind="escalation_digest")
     assert {(n.recipient_user_id, n.channel) for n in digests} == {
         (clinician.user_id, "email"),
@@ -359,8 +367,8 @@ def test_the_nightly_sweep_reviews_active_programs_in_batches_once_a_night():
     programs = [ProgramFactory() for _ in range(5)]
     ProgramFactory(status="completed")
     night = local(2027, 5, 3, 2, 30)
-    batches = schedules.trend_review_patient_batches(now=night, batch_size=2)
+    batches = check_ins.trend_review_patient_batches(now=night, batch_size=2)
     assert [len(b) for b in batches] == [2, 2, 1]
     assert sorted(sum(batches, [])) == sorted(p.patient_id for p in programs)
-    assert schedules.trend_review_patient_batches(now=night) == []  # a second beat
-    assert schedules.trend_review_batch(patient_ids=batches[0]) == 2
+    assert check_ins.trend_review_patient_batches(now=night) == []  # a second beat
+    assert check_ins.trend_review_batch(patient_ids=batches[0]) == 2

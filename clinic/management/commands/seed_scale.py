@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from importlib import import_module
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -12,7 +13,6 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from clinic.models import Patient
-from clinic.scale.clinical import seed_clinical
 from clinic.scale.core import ScaleContext, seed_patients, seed_staff
 
 
@@ -55,8 +55,7 @@ class Command(BaseCommand):
             counts["patients"] = seed_patients(
                 ctx, patients=patients, with_accounts=min(options["accounts"], patients)
             )
-            counts.update(seed_clinical(ctx, check_ins_target=check_ins))
-            counts.update(_seed_optional(ctx, appointments=appointments))
+            counts.update(_seed_apps(ctx, check_ins_target=check_ins, appointments=appointments))
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner guesses from an empty database after a bulk
             # load and sorts whole tables where an index would do.
@@ -68,20 +67,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Scale data created in {elapsed:.0f} s."))
 
 
-def _seed_optional(ctx: ScaleContext, *, appointments: int) -> dict[str, int]:
-    """Appointments and notifications, from the apps that provide a scale generator."""
-    from importlib import import_module
-
+def _seed_apps(ctx: ScaleContext, *, check_ins_target: int, appointments: int) -> dict[str, int]:
+    """Each app's part, from its ``scale`` module, in this order: each builds on the ones
+    before (episodes, then programs, then their escalations)."""
     counts: dict[str, int] = {}
     for module_name, kwargs in (
+        ("assessments.scale", {}),
+        ("programs.scale", {"check_ins_target": check_ins_target}),
+        ("escalations.scale", {}),
         ("bookings.scale", {"appointments": appointments}),
-        ("notifications.scale", {}),
     ):
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        counts.update(module.seed(ctx, **kwargs))
+        counts.update(import_module(module_name).seed(ctx, **kwargs))
     return counts

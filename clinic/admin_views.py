@@ -1,0 +1,18 @@
+"""What every app's admin shares."""
+
+from __future__ import annotations
+
+
+class ReadOnlyAdminMixin:
+    """Shown in the admin, never added, changed or deleted there: records written through
+    the API and the services (clinical records, escalations, the access log). Viewing is
+    allowed through ``has_view_permission``; admin actions may still call services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

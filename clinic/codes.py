@@ -1,0 +1,29 @@
+"""Error codes: each app keeps an enum of the codes its refusals carry (the ``code`` of a
+problem-details answer, which clients switch on), and registers it here, so the OpenAPI
+document lists every code in one place (``clinic.api.schema``)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+_registered: dict[str, type[models.TextChoices]] = {}
+
+
+def error_codes(app: str):
+    """Class decorator: register ``app``'s enum of error codes."""
+
+    def register(codes: type[models.TextChoices]) -> type[models.TextChoices]:
+        _registered[app] = codes
+        return codes
+
+    return register
+
+
+def registered_error_codes() -> dict[str, list[str]]:
+    """Every registered code, per app, in a stable order."""
+    return {app: sorted(codes.values) for app, codes in sorted(_registered.items())}
+
+
+@error_codes("clinic")
+class ClinicErrorCode(models.TextChoices):
+    LOCATION_NOT_ALLOWED = "location_not_allowed", "The user does not work at that location"

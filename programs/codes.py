@@ -1,0 +1,17 @@
+"""The error codes of the programs' refusals (API.md, "Codes")."""
+
+from django.db import models
+
+from clinic.codes import error_codes
+
+
+@error_codes("programs")
+class ProgramErrorCode(models.TextChoices):
+    PROGRAM_ALREADY_ACTIVE = "program_already_active", "The patient has an open program"
+    PROGRAM_PAUSED = "program_paused", "The program is paused"
+    PROGRAM_NOT_PAUSED = "program_not_paused", "The program is not paused"
+    PROGRAM_CLOSED = "program_closed", "The program is completed or referred"
+    PROGRAM_AT_LAST_STEP = "program_at_last_step", "The program is at its last step"
+    PROGRAM_NOT_AT_LAST_STEP = "program_not_at_last_step", "The program is not at its last step"
+    STEP_CRITERIA_UNMET = "step_criteria_unmet", "The criteria of the next step are not met"
+    LOAD_INCREASE_TOO_LARGE = "load_increase_too_large", "The load rises too fast"
