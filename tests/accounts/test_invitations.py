@@ -164,3 +164,15 @@ def test_refusals_are_in_the_readers_language():
     assert dutch.json()["code"] == english.json()["code"] == "invitation_invalid"
     assert dutch.json()["detail"].startswith("Deze uitnodiging is onbekend")
     assert english.json()["detail"].startswith("This invitation is not known")
+
+
+def test_the_activation_documents_its_refusal_codes(client):
+    document = yaml.safe_load(client.get("/api/schema/").content)
+    codes = document["paths"]["/api/v1/auth/activate/"]["post"]["x-error-codes"]
+    for code in (
+        "invitation_used",
+        "invitation_expired",
+        "invitation_revoked",
+        "invitation_invalid",
+    ):
+        assert code in codes
