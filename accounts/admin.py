@@ -2,22 +2,12 @@ from django.contrib import admin
 
 from accounts.models import AppInvitation, AuthEvent
 from accounts.selectors import auth_events_visible_to
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.selectors import location_ids_of
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuthEvent)
-class AuthEventAdmin(ReadOnlyAdmin):
+class AuthEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only and append-only; a manager sees the events of their locations."""
 
     list_display = ["at", "kind", "user", "actor", "patient", "address"]
@@ -32,7 +22,7 @@ class AuthEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AppInvitation)
-class AppInvitationAdmin(ReadOnlyAdmin):
+class AppInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Which invitations went out, and their state; the token is never here (only its hash
     is stored, and that is not shown either)."""
 

@@ -17,73 +17,65 @@ from accounts.tokens import REDACTED, invitation_token, password_reset_token
 from clinic.models import Patient, Role, User
 from notifications.kinds import MessageKinds, register
 from notifications.models import Audience, Channel, Kind
-from notifications.services import Route, notification_schedule, preference_of
+from notifications.services import Route, notification_schedule, patient_routes, staff_routes
 
 APP_INVITATION = Kind.APP_INVITATION
 PASSWORD_RESET = Kind.PASSWORD_RESET
 KINDS = (APP_INVITATION, PASSWORD_RESET)
 
 
+# These messages are for someone who cannot open the app (yet): e-mail and SMS only.
+OUTSIDE_THE_APP = frozenset({Channel.EMAIL, Channel.SMS})
+
+
 def invitation_routes(patient: Patient) -> list[Route]:
-    """E-mail and/or SMS, as the patient consented; the app is what they do not have yet."""
-    preference = preference_of(patient)
-    routes = []
-    if preference.email and patient.email:
-        routes.append(Route(Channel.EMAIL, patient.email, None))
-    if preference.sms and patient.phone:
-        routes.append(Route(Channel.SMS, str(patient.phone), None))
-    return routes
+    """The e-mail address and phone the patient consented to be reached on."""
+    return [route for route in patient_routes(patient) if route.channel in OUTSIDE_THE_APP]
 
 
-def invitation_messages_schedule(*, invitation: AppInvitation, routes: list[Route]) -> list[str]:
+def _schedule(routes: list[Route], *, kind: str, key: str, **fields) -> list[str]:
     """One message per route, due now; returns the channels."""
     for route in routes:
         notification_schedule(
-            kind=APP_INVITATION,
+            kind=kind,
             channel=route.channel,
-            audience=Audience.PATIENT,
-            idempotency_key=f"{APP_INVITATION}:{invitation.pk}:{route.channel}",
+            idempotency_key=f"{key}:{route.channel}",
             send_at=timezone.now(),
-            language=invitation.patient.language,
-            patient=invitation.patient,
-            recipient_user=invitation.user,
+            recipient_user=route.recipient_user,
             address=route.address,
+            **fields,
         )
     return [route.channel for route in routes]
 
 
-def _reset_routes(user: User) -> tuple[list[Route], Patient | None, str]:
-    patient = Patient.objects.filter(user=user).first() if user.role == Role.PATIENT else None
-    if patient is None:
-        routes = [Route(Channel.EMAIL, user.email, user)] if user.email else []
-        return routes, None, user.chosen_language or settings.LANGUAGE_CODE
-    preference = preference_of(patient)
-    routes = []
-    email = patient.email or user.email
-    if preference.email and email:
-        routes.append(Route(Channel.EMAIL, email, user))
-    if preference.sms and patient.phone:
-        routes.append(Route(Channel.SMS, str(patient.phone), user))
-    return routes, patient, patient.language
+def invitation_messages_schedule(*, invitation: AppInvitation, routes: list[Route]) -> list[str]:
+    # Addressed to the pending account (the routes may predate it).
+    routes = [Route(route.channel, route.address, invitation.user) for route in routes]
+    return _schedule(
+        routes,
+        kind=APP_INVITATION,
+        key=f"{APP_INVITATION}:{invitation.pk}",
+        audience=Audience.PATIENT,
+        language=invitation.patient.language,
+        patient=invitation.patient,
+    )
 
 
 def password_reset_messages_schedule(*, user: User) -> int:
-    """The reset link, due now, by e-mail (and SMS for a patient who consented)."""
-    routes, patient, language = _reset_routes(user)
-    request = uuid.uuid4().hex[:12]
-    for route in routes:
-        notification_schedule(
-            kind=PASSWORD_RESET,
-            channel=route.channel,
-            audience=Audience.PATIENT if patient else Audience.STAFF,
-            idempotency_key=f"{PASSWORD_RESET}:{user.pk}:{request}:{route.channel}",
-            send_at=timezone.now(),
-            language=language,
-            patient=patient,
-            recipient_user=user,
-            address=route.address,
-        )
-    return len(routes)
+    """The reset link, due now: to a patient as they consented (e-mail, SMS), to staff by
+    e-mail. Each request is a message of its own."""
+    key = f"{PASSWORD_RESET}:{user.pk}:{uuid.uuid4().hex[:12]}"
+    patient = Patient.objects.filter(user=user).first() if user.role == Role.PATIENT else None
+    if patient is None:
+        routes = [r for r in staff_routes(user) if r.channel in OUTSIDE_THE_APP]
+        fields = {
+            "audience": Audience.STAFF,
+            "language": user.chosen_language or settings.LANGUAGE_CODE,
+        }
+    else:
+        routes = invitation_routes(patient)
+        fields = {"audience": Audience.PATIENT, "language": patient.language, "patient": patient}
+    return len(_schedule(routes, kind=PASSWORD_RESET, key=key, **fields))
 
 
 def _invitation_id(row) -> int:

@@ -176,3 +176,10 @@ def test_the_activation_documents_its_refusal_codes(client):
         "invitation_invalid",
     ):
         assert code in codes
+
+
+def test_the_invitation_is_addressed_to_the_pending_account(front_desk, new_patient):
+    sent = patient_invite(patient=new_patient, invited_by=front_desk)
+    row = Notification.objects.get(kind="app_invitation")
+    assert row.recipient_user == sent.invitation.user and row.patient == new_patient
+    assert row.audience == "patient" and row.language == new_patient.language
