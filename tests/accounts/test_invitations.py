@@ -183,3 +183,19 @@ def test_the_invitation_is_addressed_to_the_pending_account(front_desk, new_pati
     row = Notification.objects.get(kind="app_invitation")
     assert row.recipient_user == sent.invitation.user and row.patient == new_patient
     assert row.audience == "patient" and row.language == new_patient.language
+
+
+def test_the_patients_own_inbox_shows_the_invitation_without_its_token(
+    front_desk, new_patient, sink
+):
+    sent = patient_invite(patient=new_patient, invited_by=front_desk)
+    notifications_deliver_due()
+    token = invitation_token(sent.invitation)
+    tokens = APIClient().post(
+        "/api/v1/auth/activate/", {"token": token, "password": "knee-Extension-77"}, format="json"
+    )
+    inbox = APIClient()
+    inbox.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access']}")
+    listed = inbox.get("/api/v1/notifications/").json()["results"]
+    assert [n["kind"] for n in listed] == ["app_invitation"]
+    assert token not in str(listed) and "[hidden]" in listed[0]["body"]
