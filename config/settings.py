@@ -324,6 +324,8 @@ if STAFF_2FA == "none" and not DEBUG:
 # Seconds between a correct password and the second step of an API sign-in.
 MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
 OTP_TOTP_ISSUER = "Hamstring clinic"
+# django-otp's own admin never shows an authenticator's key or QR code (a superuser either).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Links in invitation and reset messages open the app (a deep link, or a web page).
 APP_LINK_BASE = env("APP_LINK_BASE", default="hamstringclinic://")
 
