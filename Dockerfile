@@ -9,6 +9,7 @@ COPY escalations ./escalations
 COPY assessments ./assessments
 COPY programs ./programs
 COPY bookings ./bookings
+COPY staff ./staff
 COPY manage.py Procfile gunicorn.conf.py ./
 RUN pip install --no-cache-dir . && mkdir -p var && \
     SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0

@@ -7,12 +7,18 @@ escalations are always computed; the admin shows them, and logs who opened which
 from django.contrib import admin
 
 from assessments.models import Assessment, InjuryEpisode
+from clinic.admin_scope import LocationScopedAdminMixin, by_patient
 from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 
 
-class ReadOnlyClinicalAdmin(ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class ReadOnlyClinicalAdmin(
+    LocationScopedAdminMixin, ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin
+):
     """Clinical records are written through the API; the admin only shows them."""
+
+    staff_scope = by_patient("patient__")
+    clinical = True
 
 
 class AssessmentInline(admin.TabularInline):

@@ -3,6 +3,7 @@ lists appointments per location and clinician. Changes to appointments go throug
 services (the cancel action), so history and events are never skipped."""
 
 from django.contrib import admin, messages
+from django.db.models import Q
 
 from bookings.models import (
     Appointment,
@@ -13,13 +14,23 @@ from bookings.models import (
     ScheduleException,
     WorkingHours,
 )
+from bookings.selectors import appointment_filter_for
 from bookings.services.appointments import appointment_cancel
+from clinic.admin_scope import CLINIC_WIDE, LocationScopedAdminMixin, by_location
 from clinic.errors import DomainError
+from clinic.selectors import location_ids_of
 from clinic.time import CLINIC_TZ
 
 
+def _exceptions_scope(user):
+    """Closures of the user's locations, and leave of clinicians who work there."""
+    ids = location_ids_of(user)
+    return Q(location_id__in=ids) | Q(location__isnull=True, clinician__user__locations__in=ids)
+
+
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(admin.ModelAdmin):
+class AppointmentTypeAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    staff_scope = CLINIC_WIDE
     list_display = [
         "name",
         "code",
@@ -34,14 +45,17 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    staff_scope = by_location("location")
     list_display = ["clinician", "location", "weekday", "starts_at", "ends_at", "valid_from"]
     list_filter = ["location", "weekday", "clinician"]
     list_select_related = ["clinician__user", "location"]
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(admin.ModelAdmin):
+class ScheduleExceptionAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    staff_scope = _exceptions_scope
+    scope_is_many_valued = True
     list_display = ["kind", "clinician", "location", "starts_at", "ends_at", "reason"]
     list_filter = ["kind", "location"]
     list_select_related = ["clinician__user", "location"]
@@ -74,8 +88,10 @@ def cancel_appointments(modeladmin, request, queryset):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     """The day view: filter by location, clinician and status, drill down by date."""
+
+    staff_scope = appointment_filter_for
 
     list_display = [
         "local_start",
@@ -112,7 +128,10 @@ class AppointmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    """The feed's token hash is a secret: a superuser's only."""
+
+    superuser_only = True
     list_display = ["clinician", "created_at", "last_used_at"]
     readonly_fields = ["clinician", "token_hash", "created_at", "last_used_at"]
 

@@ -32,19 +32,26 @@ LONGEST_BUSY = timedelta(minutes=LONGEST_APPOINTMENT_MINUTES + LONGEST_BUFFER_MI
 class AppointmentType(models.Model):
     """What is booked: intake/analysis, treatment, re-assessment. Managers configure these."""
 
-    code = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    duration_minutes = models.PositiveSmallIntegerField()
+    code = models.SlugField(unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    duration_minutes = models.PositiveSmallIntegerField(verbose_name=_("duration minutes"))
     buffer_after_minutes = models.PositiveSmallIntegerField(
-        default=0, help_text="Time the clinician needs after the appointment (notes, cleaning)."
+        default=0,
+        help_text="Time the clinician needs after the appointment (notes, cleaning).",
+        verbose_name=_("buffer after minutes"),
     )
     patient_bookable = models.BooleanField(
-        default=False, help_text="Patients may book this type themselves in the app."
+        default=False,
+        help_text="Patients may book this type themselves in the app.",
+        verbose_name=_("patient bookable"),
     )
     colour = models.CharField(
-        max_length=7, default="#3b82f6", help_text="Calendar colour, #rrggbb."
+        max_length=7,
+        default="#3b82f6",
+        help_text="Calendar colour, #rrggbb.",
+        verbose_name=_("colour"),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         verbose_name = _("appointment type")
@@ -68,26 +75,35 @@ class AppointmentType(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class WorkingHours(models.Model):
     """A clinician works at a location on a weekday from ``starts_at`` to ``ends_at``,
     local clinic time. Several rows per day are allowed (a morning and an afternoon)."""
 
-    clinician = models.ForeignKey(Clinician, on_delete=models.CASCADE, related_name="working_hours")
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="working_hours")
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    starts_at = models.TimeField(help_text="Local clinic time.")
-    ends_at = models.TimeField(help_text="Local clinic time.")
-    valid_from = models.DateField(null=True, blank=True)
-    valid_until = models.DateField(null=True, blank=True, help_text="Last day, inclusive.")
+    clinician = models.ForeignKey(
+        Clinician,
+        on_delete=models.CASCADE,
+        related_name="working_hours",
+        verbose_name=_("clinician"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="working_hours", verbose_name=_("location")
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, verbose_name=_("weekday"))
+    starts_at = models.TimeField(help_text="Local clinic time.", verbose_name=_("starts at"))
+    ends_at = models.TimeField(help_text="Local clinic time.", verbose_name=_("ends at"))
+    valid_from = models.DateField(null=True, blank=True, verbose_name=_("valid from"))
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Last day, inclusive.", verbose_name=_("valid until")
+    )
 
     class Meta:
         verbose_name = _("working hours")
@@ -117,17 +133,17 @@ class WorkingHours(models.Model):
 
 
 class ExceptionKind(models.TextChoices):
-    LEAVE = "leave", "Leave"
-    HOLIDAY = "holiday", "Public holiday"
-    LOCATION_CLOSED = "location_closed", "Location closed"
-    OTHER = "other", "Other"
+    LEAVE = "leave", _("Leave")
+    HOLIDAY = "holiday", _("Public holiday")
+    LOCATION_CLOSED = "location_closed", _("Location closed")
+    OTHER = "other", _("Other")
 
 
 class ScheduleException(models.Model):
     """Time nobody can book: a clinician's leave (everywhere, or at one location), or a
     location that is closed (every clinician there)."""
 
-    kind = models.CharField(max_length=20, choices=ExceptionKind.choices)
+    kind = models.CharField(max_length=20, choices=ExceptionKind.choices, verbose_name=_("kind"))
     clinician = models.ForeignKey(
         Clinician,
         on_delete=models.CASCADE,
@@ -135,6 +151,7 @@ class ScheduleException(models.Model):
         blank=True,
         related_name="schedule_exceptions",
         help_text="Empty: every clinician at the location.",
+        verbose_name=_("clinician"),
     )
     location = models.ForeignKey(
         Location,
@@ -143,10 +160,11 @@ class ScheduleException(models.Model):
         blank=True,
         related_name="schedule_exceptions",
         help_text="Empty: the clinician's leave applies at every location.",
+        verbose_name=_("location"),
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    reason = models.CharField(max_length=200, blank=True, verbose_name=_("reason"))
 
     class Meta:
         verbose_name = _("schedule exception")
@@ -183,10 +201,10 @@ ACTIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
 
 
 class CancelReason(models.TextChoices):
-    FEELING_BETTER = "feeling_better", "Feeling better"
-    CONDITION_WORSE = "condition_worse", "Condition worse"
-    ILLNESS = "illness", "Illness"
-    OTHER = "other", "Other"
+    FEELING_BETTER = "feeling_better", _("Feeling better")
+    CONDITION_WORSE = "condition_worse", _("Condition worse")
+    ILLNESS = "illness", _("Illness")
+    OTHER = "other", _("Other")
 
 
 class AppointmentSeries(models.Model):
@@ -220,18 +238,33 @@ class AppointmentQuerySet(models.QuerySet):
 
 
 class Appointment(models.Model):
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
-    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
-    appointment_type = models.ForeignKey(
-        AppointmentType, on_delete=models.PROTECT, related_name="appointments"
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("patient")
     )
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    clinician = models.ForeignKey(
+        Clinician,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("clinician"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("location")
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("appointment type"),
+    )
+    start = models.DateTimeField(verbose_name=_("start"))
+    end = models.DateTimeField(verbose_name=_("end"))
     # end + the type's buffer: the clinician is busy until then (used by the constraint).
-    buffer_end = models.DateTimeField()
+    buffer_end = models.DateTimeField(verbose_name=_("buffer end"))
     status = models.CharField(
-        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+        max_length=20,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+        verbose_name=_("status"),
     )
     series = models.ForeignKey(
         AppointmentSeries,
@@ -239,15 +272,22 @@ class Appointment(models.Model):
         null=True,
         blank=True,
         related_name="appointments",
+        verbose_name=_("series"),
     )
-    cancel_reason = models.CharField(max_length=20, choices=CancelReason.choices, blank=True)
-    cancel_note = models.CharField(max_length=500, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(
+        max_length=20, choices=CancelReason.choices, blank=True, verbose_name=_("cancel reason")
+    )
+    cancel_note = models.CharField(max_length=500, blank=True, verbose_name=_("cancel note"))
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -291,26 +331,32 @@ class Appointment(models.Model):
 
 
 class ChangeAction(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    RESCHEDULED = "rescheduled", "Rescheduled"
-    CANCELLED = "cancelled", "Cancelled"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "Marked no-show"
+    BOOKED = "booked", _("Booked")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+    NO_SHOW = "no_show", _("Marked no-show")
 
 
 class AppointmentChange(models.Model):
     """Who did what to an appointment, and when. Written by the services, never edited."""
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
-    action = models.CharField(max_length=20, choices=ChangeAction.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="changes", verbose_name=_("appointment")
     )
-    at = models.DateTimeField(auto_now_add=True)
-    previous_start = models.DateTimeField(null=True, blank=True)
-    previous_end = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=20, blank=True)
-    note = models.CharField(max_length=500, blank=True)
+    action = models.CharField(max_length=20, choices=ChangeAction.choices, verbose_name=_("action"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("at"))
+    previous_start = models.DateTimeField(null=True, blank=True, verbose_name=_("previous start"))
+    previous_end = models.DateTimeField(null=True, blank=True, verbose_name=_("previous end"))
+    reason = models.CharField(max_length=20, blank=True, verbose_name=_("reason"))
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("note"))
 
     class Meta:
         verbose_name = _("appointment change")

@@ -1,19 +1,51 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rest_framework_simplejwt.token_blacklist.admin import (
+    BlacklistedTokenAdmin as JWTBlacklistedTokenAdmin,
+)
+from rest_framework_simplejwt.token_blacklist.admin import (
+    OutstandingTokenAdmin as JWTOutstandingTokenAdmin,
+)
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from clinic.admin_scope import LocationScopedAdminMixin, by_location, by_patient
 from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 from clinic.models import AccessLogEntry, Clinician, Location, Patient, User
+from clinic.selectors import location_ids_of
+
+# The clinic's own name on every admin and staff page; "View site" opens the staff site.
+admin.site.site_header = "Hamstring clinic"  # the clinic's name, in every language
+admin.site.site_title = "Hamstring clinic"
+admin.site.index_title = _("Staff site")
+admin.site.site_url = "/staff/"
+
+
+def _colleagues_and_patients(user: User) -> Q:
+    """Accounts a manager may look at: staff of their locations and the app accounts of
+    their patients; never a superuser."""
+    ids = location_ids_of(user)
+    return (Q(locations__in=ids) | Q(patient__location_id__in=ids)) & Q(is_superuser=False)
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    staff_scope = by_location("pk")
     list_display = ["name", "slug", "timezone"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LocationScopedAdminMixin, DjangoUserAdmin):
+    """Managers see the accounts of their locations; only a superuser changes accounts
+    (roles, passwords, groups): no manager group holds a change permission on users."""
+
+    staff_scope = _colleagues_and_patients
+    scope_is_many_valued = True
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "locations", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -29,7 +61,9 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(admin.ModelAdmin):
+class ClinicianAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    staff_scope = by_location("user__locations")
+    scope_is_many_valued = True
     list_display = ["name", "registration_number"]
     list_select_related = ["user"]
     search_fields = ["user__first_name", "user__last_name", "registration_number"]
@@ -38,7 +72,8 @@ class ClinicianAdmin(admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+    staff_scope = by_patient()
     access_log_resource = "patient"
     access_log_patient = "pk"
 
@@ -51,11 +86,34 @@ class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Read-only: the access log is append-only."""
+class AccessLogEntryAdmin(LocationScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the access log is append-only. Managers read their patients' entries."""
+
+    staff_scope = by_patient("patient__")
 
     list_display = ["at", "actor", "patient", "action", "resource", "address"]
     list_filter = ["action", "resource"]
     search_fields = ["patient__last_name", "actor__username"]
     list_select_related = ["actor", "patient"]
     raw_id_fields = ["actor", "patient"]
+
+
+# Groups and tokens are a superuser's: staff never see them.
+admin.site.unregister(Group)
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(Group)
+class GroupAdmin(LocationScopedAdminMixin, DjangoGroupAdmin):
+    superuser_only = True
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(LocationScopedAdminMixin, JWTOutstandingTokenAdmin):
+    superuser_only = True
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(LocationScopedAdminMixin, JWTBlacklistedTokenAdmin):
+    superuser_only = True

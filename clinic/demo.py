@@ -5,25 +5,10 @@ from __future__ import annotations
 import os
 from datetime import date
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Q
 
-from clinic.models import Clinician, Location, Patient, Role, User
-
-# The demo managers run the clinic's configuration in the admin: the clinic's own models,
-# but never accounts or permissions beyond viewing them (that would let a manager make
-# anyone a superuser), and the append-only access log only to read.
-MANAGER_APPS = [
-    "clinic",
-    "notifications",
-    "programs",
-    "escalations",
-    "bookings",
-    "assessments",
-    "accounts",
-]
-MANAGER_VIEW_ONLY = ["user", "accesslogentry", "authevent", "appinvitation"]
+from clinic.models import STAFF_ROLES, Clinician, Location, Patient, Role, User
+from clinic.roles import role_group_assign
 
 STAFF = [
     ("manager.rotterdam", Role.MANAGER, "rotterdam", "Marieke", "de Vries"),
@@ -58,21 +43,16 @@ def _account(username: str, role: str, password: str, first: str, last: str) -> 
             "first_name": first,
             "last_name": last,
             "email": f"{username}@clinic.example",
-            # Staff for the admin; a superuser comes only from `createsuperuser`.
-            "is_staff": role == Role.MANAGER,
+            # Staff sign in to the staff site with their role's group; nobody is a superuser.
+            "is_staff": role in STAFF_ROLES,
             "is_superuser": False,
         },
     )
+    role_group_assign(user=user)
     if not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
-
-
-def manager_permissions():
-    return Permission.objects.filter(content_type__app_label__in=MANAGER_APPS).exclude(
-        Q(content_type__model__in=MANAGER_VIEW_ONLY) & ~Q(codename__startswith="view_")
-    )
 
 
 @transaction.atomic
@@ -84,8 +64,8 @@ def seed() -> dict[str, int]:
     for username, role, slug, first, last in STAFF:
         user = _account(username, role, password, first, last)
         user.locations.set([locations[slug]])
-        if role == Role.MANAGER:
-            user.user_permissions.set(manager_permissions())
+        # What a role may do is its group's (clinic.roles), not permissions of its own.
+        user.user_permissions.clear()
         if role == Role.CLINICIAN:
             clinician, _ = Clinician.objects.get_or_create(user=user)
             clinicians[slug].append(clinician)

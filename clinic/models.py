@@ -8,10 +8,12 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Location(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    timezone = models.CharField(max_length=64, default="Europe/Amsterdam")
-    address = models.CharField(max_length=200, blank=True)
+    slug = models.SlugField(unique=True, verbose_name=_("slug"))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    timezone = models.CharField(
+        max_length=64, default="Europe/Amsterdam", verbose_name=_("timezone")
+    )
+    address = models.CharField(max_length=200, blank=True, verbose_name=_("address"))
 
     class Meta:
         verbose_name = _("location")
@@ -41,11 +43,17 @@ class Language(models.TextChoices):
 class User(AbstractUser):
     """An account. Staff belong to one or more locations; a patient's location is on Patient."""
 
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PATIENT)
-    locations = models.ManyToManyField(Location, blank=True, related_name="staff")
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.PATIENT, verbose_name=_("role")
+    )
+    locations = models.ManyToManyField(
+        Location, blank=True, related_name="staff", verbose_name=_("locations")
+    )
     # Staff's own language; empty follows the client's Accept-Language. A patient's
     # language is on their Patient record.
-    language = models.CharField(max_length=2, choices=Language.choices, blank=True)
+    language = models.CharField(
+        max_length=2, choices=Language.choices, blank=True, verbose_name=_("language")
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -76,9 +84,14 @@ class User(AbstractUser):
 class Clinician(models.Model):
     """A physiotherapist's profile; where they work is the user's locations."""
 
-    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="clinician")
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="clinician", verbose_name=_("user")
+    )
     registration_number = models.CharField(
-        max_length=20, blank=True, help_text="BIG registration number."
+        max_length=20,
+        blank=True,
+        help_text="BIG registration number.",
+        verbose_name=_("registration number"),
     )
 
     class Meta:
@@ -110,15 +123,26 @@ PATIENT_EDITABLE_FIELDS = (
 class Patient(models.Model):
     """Administrative record of a patient; clinical data lives in the other apps."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
-    email = models.EmailField(blank=True)
-    phone = PhoneNumberField(blank=True, region="NL", help_text="Stored in E.164.")
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.DUTCH)
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="patients")
+    first_name = models.CharField(max_length=100, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=100, verbose_name=_("last name"))
+    date_of_birth = models.DateField(verbose_name=_("date of birth"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    phone = PhoneNumberField(
+        blank=True, region="NL", help_text="Stored in E.164.", verbose_name=_("phone")
+    )
+    language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.DUTCH, verbose_name=_("language")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="patients", verbose_name=_("location")
+    )
     primary_clinician = models.ForeignKey(
-        Clinician, on_delete=models.SET_NULL, null=True, blank=True, related_name="patients"
+        Clinician,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patients",
+        verbose_name=_("primary clinician"),
     )
     user = models.OneToOneField(
         User,
@@ -127,9 +151,10 @@ class Patient(models.Model):
         blank=True,
         related_name="patient",
         help_text="The mobile-app account, if the patient has one.",
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("patient")

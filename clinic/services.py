@@ -23,6 +23,7 @@ from clinic.models import (
     Role,
     User,
 )
+from clinic.roles import role_group_assign
 from clinic.selectors import location_ids_of
 
 _ACCESS_LOG_COLUMNS = (
@@ -189,9 +190,11 @@ def staff_user_create(
         first_name=first_name,
         last_name=last_name,
         email=email,
-        is_staff=role == Role.MANAGER,
+        # Every staff role signs in to the staff site; what it may do there is its group's.
+        is_staff=True,
     )
     user.locations.set(locations)
+    role_group_assign(user=user)
     if role == Role.CLINICIAN:
         Clinician.objects.create(user=user)
     return user

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/login/", StaffLoginView.as_view(), name="staff-login"),
     path("admin/login/two-factor/", StaffTwoFactorView.as_view(), name="staff-two-factor"),
     path("admin/", admin.site.urls),
+    path("staff/", include("staff.urls")),
     path("api/v1/", include("clinic.api.urls")),
     path("api/schema/", EnglishSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

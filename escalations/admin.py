@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from clinic.admin_scope import LocationScopedAdminMixin, by_patient
 from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin, client_address
 from clinic.errors import Conflict
@@ -12,8 +13,12 @@ from escalations.services import escalation_acknowledge, escalation_resolve
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class EscalationAdmin(
+    LocationScopedAdminMixin, ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin
+):
     access_log_resource = "escalation"
+    staff_scope = by_patient("patient__")
+    clinical = True
 
     list_display = ["patient", "rule", "severity", "status", "occurrences", "created_at"]
     list_filter = ["status", "severity", "rule", "patient__location"]

@@ -1,11 +1,15 @@
 from django.contrib import admin
 
+from clinic.admin_scope import LocationScopedAdminMixin, by_patient
 from notifications.models import Notification, NotificationPreference, Status
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Staff see what went out, what waits, and what failed and why."""
+class NotificationAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    """What went out, what waits, and what failed and why. The outbox holds escalation
+    notices and claim tokens: a superuser's, not the staff's."""
+
+    superuser_only = True
 
     list_display = ["send_at", "kind", "channel", "address", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind", "channel", "audience"]
@@ -26,6 +30,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    staff_scope = by_patient("patient__")
     list_display = ["patient", "email", "sms", "push", "check_in_time"]
     raw_id_fields = ["patient"]

@@ -20,6 +20,7 @@ LAYERS = [
     "assessments",
     "bookings",
     "programs",
+    "staff",
     "config",
 ]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}

@@ -6,6 +6,7 @@ patient's reports are read-only; opening a record is access-logged like an API r
 
 from django.contrib import admin
 
+from clinic.admin_scope import LocationScopedAdminMixin, by_patient
 from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 from programs import rules
@@ -45,7 +46,9 @@ class PrescriptionInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class ProgramAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+    staff_scope = by_patient("patient__")
+    clinical = True
     access_log_resource = "program"
     list_display = [
         "id",
@@ -90,8 +93,11 @@ class LoadChangeInline(admin.TabularInline):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class PrescriptionAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     """Read-only: dosage changes go through the service that enforces the 10% rule."""
+
+    staff_scope = by_patient("program__patient__")
+    clinical = True
 
     access_log_resource = "program"
     access_log_patient = "program__patient_id"
@@ -112,8 +118,13 @@ class PrescriptionAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class CheckInAdmin(
+    LocationScopedAdminMixin, ReadOnlyAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin
+):
     """What the patient reported is theirs: read-only here."""
+
+    staff_scope = by_patient("patient__")
+    clinical = True
 
     access_log_resource = "check_in"
     list_display = [

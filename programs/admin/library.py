@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from clinic.admin_scope import CLINIC_WIDE, LocationScopedAdminMixin
 from clinic.models import Role
 from programs.models import Exercise, Step
 
@@ -39,9 +40,11 @@ class ExerciseForm(forms.ModelForm):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     """Only managers change the library; deactivate rather than delete, since prescriptions
     refer to exercises."""
+
+    staff_scope = CLINIC_WIDE
 
     form = ExerciseForm
     list_display = ["name_en", "name_nl", "code", "category", "steps", "is_active"]

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuthEvent, AuthEventKind
 from accounts.services import auth_event_record
-from clinic.demo import manager_permissions
+from clinic.roles import role_group_assign
 from tests.accounts.conftest import PASSWORD, sign_in
 from tests.factories import PatientFactory
 
@@ -141,7 +141,7 @@ def test_managers_read_their_locations_events_in_the_admin_and_change_nothing(
 ):
     manager.is_staff = True
     manager.save(update_fields=["is_staff"])
-    manager.user_permissions.set(manager_permissions())
+    role_group_assign(user=manager)
     mine = auth_event_record(kind=AuthEventKind.PASSWORD_CHANGED, user=patient.user)
     elsewhere = auth_event_record(
         kind=AuthEventKind.PASSWORD_CHANGED,
