@@ -1,55 +1,27 @@
-"""The staff site's two-factor sign-in in a real browser (Debian's Chromium, driven by
-Playwright): enrolment with the QR code page and recovery codes, then a sign-in with a code."""
+"""The staff site's two-factor sign-in in a real browser (Debian's Chromium driven by
+Playwright, with the staff site's browser fixtures): enrolment with the QR code page and
+recovery codes, then a sign-in with a code."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from base64 import b32decode
 
 import pytest
-from django.db import connections
 
 from tests.accounts.conftest import PASSWORD, enrol, totp_code
 from tests.factories import UserFactory
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
 pytestmark = [
     # Locations come from a data migration: keep them across the flush of each test.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) or shutil.which("chromium")),
-        reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
-    ),
 ]
 
 
 @pytest.fixture
-def browser_page():
-    """A page in a headless Chromium of the system, never a downloaded browser."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # (and of live_server's fixtures) are still plain synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            # Connections opened while Playwright ran are not the ones the test database's
-            # teardown closes; left open, they keep PostgreSQL from dropping it.
-            connections.close_all()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def page(open_page):
+    """A page of the staff site's browser (conftest.py beside this file)."""
+    return open_page()
 
 
 @pytest.fixture
@@ -59,16 +31,15 @@ def staff_manager(rotterdam):
     )
 
 
-def sign_in_with_password(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/admin/login/?next=/admin/")
+def sign_in_with_password(page, username: str) -> None:
+    page.goto("/admin/login/?next=/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
 
 
-def test_a_manager_enrols_then_signs_in_with_a_code(live_server, browser_page, staff_manager):
-    page = browser_page
-    sign_in_with_password(page, live_server.url, staff_manager.username)
+def test_a_manager_enrols_then_signs_in_with_a_code(live_server, page, staff_manager):
+    sign_in_with_password(page, staff_manager.username)
 
     # Enrolment: a QR code, the key to type in, and a field for the first code.
     page.wait_for_selector("#qr-code svg")
@@ -89,7 +60,7 @@ def test_a_manager_enrols_then_signs_in_with_a_code(live_server, browser_page, s
 
     # Signed out, then in again: no QR code now, a code from the app is asked for.
     page.context.clear_cookies()
-    sign_in_with_password(page, live_server.url, staff_manager.username)
+    sign_in_with_password(page, staff_manager.username)
     page.wait_for_selector("#two-factor-form")
     assert page.locator("#qr-code").count() == 0
     # The code of the next 30 s window (the current one was used to enrol; each works once).
@@ -99,16 +70,15 @@ def test_a_manager_enrols_then_signs_in_with_a_code(live_server, browser_page, s
     assert page.locator("#site-name").count() == 1
 
 
-def test_a_recovery_code_signs_in_once(live_server, browser_page, staff_manager):
+def test_a_recovery_code_signs_in_once(live_server, page, staff_manager):
     codes = enrol(staff_manager)
-    page = browser_page
-    sign_in_with_password(page, live_server.url, staff_manager.username)
+    sign_in_with_password(page, staff_manager.username)
     page.fill("#id_code", codes[0])
     page.click("#two-factor-form input[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
 
     page.context.clear_cookies()
-    sign_in_with_password(page, live_server.url, staff_manager.username)
+    sign_in_with_password(page, staff_manager.username)
     page.fill("#id_code", codes[0])
     page.click("#two-factor-form input[type=submit]")
     assert "not right" in page.inner_text(".errornote")
