@@ -26,6 +26,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
+# Spectral (the OpenAPI linter the suite runs), pinned in package-lock.json.
+SPECTRAL := node_modules/.bin/spectral
+$(SPECTRAL): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $(SPECTRAL)
+
 install: $(STAMP)
 
 # A local secret key for the quick start; production sets SECRET_KEY in the environment.
@@ -40,7 +46,7 @@ run: install .env
 	@echo "API on http://127.0.0.1:$(PORT)/api/docs/ - Ctrl-C stops the API, worker and beat."
 	exec $(VENV)/bin/honcho --procfile Procfile --app-root . start --port $(PORT)
 
-test: install
+test: install $(SPECTRAL)
 	SECRET_KEY=test-only-secret-key-not-for-production-use DEBUG=0 FAST_PASSWORD_HASHER=1 \
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	CACHE_URL=locmemcache:// \

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from assessments.codes import AssessmentErrorCode
 from assessments.models import Assessment, AssessmentKind
 from assessments.selectors import assessments_visible_to
 from assessments.serializers import AssessmentInputSerializer, AssessmentSerializer
@@ -45,6 +46,7 @@ class AssessmentViewSet(
     roles = CLINICAL
     # Recording one needs a physiotherapist; managers read.
     roles_for = {"create": frozenset({Role.CLINICIAN})}
+    problem_codes = {"create": {403: [AssessmentErrorCode.NOT_A_CLINICIAN]}}
     filterset_class = AssessmentFilter
     ordering = ("-assessed_at", "-id")
     access_log_resource = "assessment"

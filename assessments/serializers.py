@@ -55,6 +55,8 @@ ReadinessShape = type(
     "Readiness",
     (serializers.Serializer,),
     {
+        # Only the tests the clinician did are keys (see clinic.api.schema.ClinicAutoSchema).
+        "sparse_document": True,
         **{
             test: serializers.BooleanField(required=False, help_text=description)
             for test, description in rules.READINESS_TESTS.items()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from bookings.availability import wall_time_exists
@@ -62,14 +63,22 @@ class AppointmentTypeSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+)
+class DateOrDateTimeField(serializers.CharField):
+    """A day (``2027-03-29``) or an instant with offset (``2027-03-29T10:00:00+02:00``);
+    the view reads which."""
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
     location = serializers.SlugField(help_text="Location slug, e.g. rotterdam.")
     appointment_type = serializers.IntegerField(min_value=1)
-    start = serializers.CharField(
+    start = DateOrDateTimeField(
         required=False,
         help_text="YYYY-MM-DD (from that day, clinic time) or an ISO datetime. Default: now.",
     )
-    end = serializers.CharField(
+    end = DateOrDateTimeField(
         required=False,
         help_text="YYYY-MM-DD (through that day, inclusive) or an ISO datetime (exclusive). "
         "Default: 7 days after start; at most 31 days after start.",
@@ -90,8 +99,8 @@ class SlotSerializer(serializers.Serializer):
 
 
 class AvailabilityPageSerializer(serializers.Serializer):
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     results = SlotSerializer(many=True)
 
 
@@ -139,6 +148,31 @@ class AppointmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A patient books a treatment",
+            request_only=True,
+            value={
+                "clinician": 1,
+                "location": "rotterdam",
+                "appointment_type": 2,
+                "start": "2027-03-29T10:00:00+02:00",
+            },
+        ),
+        OpenApiExample(
+            "The front desk books for a patient",
+            request_only=True,
+            value={
+                "patient": 12,
+                "clinician": 1,
+                "location": "rotterdam",
+                "appointment_type": 2,
+                "start": "2027-03-29T10:30:00+02:00",
+            },
+        ),
+    ]
+)
 class AppointmentBookSerializer(serializers.Serializer):
     patient = serializers.IntegerField(
         min_value=1,
@@ -154,6 +188,23 @@ class AppointmentBookSerializer(serializers.Serializer):
     start = ClinicDateTimeField(default_timezone=CLINIC_TZ)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Six weekly treatments",
+            request_only=True,
+            value={
+                "patient": 12,
+                "clinician": 1,
+                "location": "rotterdam",
+                "appointment_type": 2,
+                "start": "2027-03-29T10:00:00+02:00",
+                "occurrences": 6,
+                "interval_days": 7,
+            },
+        )
+    ]
+)
 class AppointmentSeriesBookSerializer(AppointmentBookSerializer):
     occurrences = serializers.IntegerField(min_value=2, max_value=MAX_SERIES_OCCURRENCES)
     interval_days = serializers.IntegerField(min_value=1, max_value=90, default=7)

@@ -19,6 +19,11 @@ def error_codes(app: str):
     return register
 
 
+def error_code_labels() -> dict[str, str]:
+    """What each registered code means, in English (the OpenAPI document's examples)."""
+    return {code.value: str(code.label) for codes in _registered.values() for code in codes}
+
+
 def registered_error_codes() -> dict[str, list[str]]:
     """Every registered code, per app, in a stable order."""
     return {app: sorted(codes.values) for app, codes in sorted(_registered.items())}

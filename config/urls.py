@@ -4,8 +4,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from accounts.views import StaffLoginView, StaffTwoFactorView
 from clinic.api.errors import api_not_found
-from clinic.api.schema import EnglishSchemaView
-from clinic.api.views import healthz
+from clinic.api.views import EnglishSchemaView, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

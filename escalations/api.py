@@ -4,21 +4,30 @@ patients they may see, most pressing first, and acknowledge or resolve them."""
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.filters import ClinicFilterSet, IdFilter
+from clinic.api.filters import BooleanFilter, ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
-from escalations.catalogue import DEFAULT_SEVERITY
+from clinic.api.schema import open_code_schema
+from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.codes import EscalationErrorCode
 from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
 from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve
 
 
+@extend_schema_field(open_code_schema(sorted(ESCALATION_RULES), what="EscalationRule"))
+class EscalationRuleField(serializers.CharField):
+    """A rule code: one of the catalogue's today, more tomorrow."""
+
+
 class EscalationSerializer(serializers.ModelSerializer):
+    rule = EscalationRuleField(read_only=True)
+
     class Meta:
         model = Escalation
         fields = [
@@ -52,9 +61,7 @@ class EscalationFilter(ClinicFilterSet):
     status = django_filters.ChoiceFilter(choices=EscalationStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     rule = django_filters.ChoiceFilter(choices=[(rule, rule) for rule in DEFAULT_SEVERITY])
-    unresolved = django_filters.BooleanFilter(
-        method="filter_unresolved", label="Open or acknowledged"
-    )
+    unresolved = BooleanFilter(method="filter_unresolved", label="Open or acknowledged")
 
     class Meta:
         model = Escalation
@@ -83,6 +90,11 @@ class EscalationViewSet(
     permission_classes = [RoleAllowed]
     roles = CLINICAL
     filterset_class = EscalationFilter
+    # The codes of the escalation rules' refusals, per action (the OpenAPI document).
+    problem_codes = {
+        "acknowledge": {409: [EscalationErrorCode.ESCALATION_NOT_OPEN]},
+        "resolve": {409: [EscalationErrorCode.ESCALATION_RESOLVED]},
+    }
     # Unresolved first, most severe first, newest first; the id makes the order total.
     ordering = ("attention", "-created_at", "-id")
     access_log_resource = "escalation"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from clinic.models import Role
-from notifications.models import Notification
+from notifications.models import Channel, Kind, Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -37,10 +36,44 @@ class NotificationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is not None and request.user.role == Role.PATIENT:
-            # Delivery troubles are the clinic's business, not the patient's.
-            data["last_error"] = ""
-        return data
+
+class InboxItemSerializer(serializers.ModelSerializer):
+    """A message in a patient's own inbox: what it says and what it is about, without the
+    outbox's delivery details (attempts, errors, claims), which are the clinic's business.
+    API.md's fields stay: ``recipient`` is the patient's own e-mail address or phone
+    number, or ``you`` for the app."""
+
+    recipient = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "recipient",
+            "status",
+            "send_at",
+            "sent_at",
+            "appointment",
+            "escalation",
+            "program",
+            "subject",
+            "text",
+        ]
+        read_only_fields = fields
+
+    def get_recipient(self, notification: Notification) -> str:
+        if notification.channel in (Channel.EMAIL, Channel.SMS):
+            return notification.address
+        return "you"
+
+    def get_subject(self, notification: Notification) -> str | None:
+        """The subject line, or null for messages without one (SMS, push, not yet sent)."""
+        return notification.subject or None
+
+    def get_text(self, notification: Notification) -> str:
+        """The message itself once written; before that, what kind of message it is."""
+        return notification.body or notification.subject or Kind(notification.kind).label

@@ -9,6 +9,8 @@ from factory.django import DjangoModelFactory
 
 from clinic.models import Clinician, Location, Patient, Role, User
 
+PASSWORD = "secret-pass-1"  # every factory user's
+
 
 class UserFactory(DjangoModelFactory):
     class Meta:
@@ -20,7 +22,7 @@ class UserFactory(DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="nl_NL")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.nl")
     role = Role.PATIENT
-    password = factory.PostGenerationMethodCall("set_password", "secret-pass-1")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def locations(self, create, extracted, **kwargs):

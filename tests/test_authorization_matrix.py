@@ -23,9 +23,9 @@ import yaml
 from django.db import transaction
 from rest_framework.test import APIClient
 
+from tests.factories import PASSWORD
 from tests.world import ROLES, World
 
-PASSWORD = "secret-pass-1"  # tests.factories.UserFactory
 COLUMNS = ("anon", "pat", "oth", "desk", "deskZ", "clin", "clinZ", "mgr", "mgrZ")
 
 MATRIX = """

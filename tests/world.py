@@ -132,6 +132,16 @@ class World:
         }
         return world
 
+    @staticmethod
+    def today():
+        return timezone.localdate()
+
+    @staticmethod
+    def next_free_day():
+        """A working day after the world's own appointment, with the whole day free."""
+        after = next_weekday_at(9, days_ahead=7).date() - timezone.localdate()
+        return next_weekday_at(9, days_ahead=after.days + 1).date()
+
     def headers(self, role: str) -> dict[str, str]:
         user = self.users[role]
         if user is None:

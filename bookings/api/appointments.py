@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from bookings import selectors
+from bookings.codes import BookingErrorCode
 from bookings.models import AppointmentStatus
 from bookings.serializers import (
     AppointmentBookSerializer,
@@ -34,8 +35,9 @@ from bookings.services.appointments import (
     appointment_series_book,
 )
 from clinic.api.access_log import AccessLoggedMixin
-from clinic.api.filters import ClinicFilterSet, IdFilter
+from clinic.api.filters import ClinicFilterSet, IdFilter, InstantFilter
 from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
+from clinic.codes import ClinicErrorCode
 from clinic.models import AccessAction
 from clinic.selectors import patients_visible_to
 from clinic.time import CLINIC_TZ
@@ -56,8 +58,8 @@ class AppointmentFilter(ClinicFilterSet):
     clinician = IdFilter(field_name="clinician_id")
     location = django_filters.CharFilter(field_name="location__slug")
     status = django_filters.ChoiceFilter(choices=AppointmentStatus.choices)
-    start_after = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    start_before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    start_after = InstantFilter(field_name="start", lookup_expr="gte")
+    start_before = InstantFilter(field_name="start", lookup_expr="lt")
     date = django_filters.DateFilter(method="filter_date", label="Clinic-time day (day view)")
 
     def filter_date(self, queryset, name, value: date):
@@ -92,6 +94,45 @@ class AppointmentViewSet(
     filterset_class = AppointmentFilter
     ordering = ("start", "id")
     access_log_resource = "appointment"
+    # The codes of the booking rules' refusals, per action and status (the OpenAPI
+    # document lists them with an example each).
+    problem_codes = {
+        "create": {
+            400: [BookingErrorCode.IN_THE_PAST, BookingErrorCode.OFF_GRID],
+            403: [
+                ClinicErrorCode.LOCATION_NOT_ALLOWED,
+                BookingErrorCode.NO_PATIENT_RECORD,
+                BookingErrorCode.NOT_OWN_PATIENT,
+            ]
+            + [BookingErrorCode.TYPE_NOT_PATIENT_BOOKABLE],
+            409: [
+                BookingErrorCode.SLOT_TAKEN,
+                BookingErrorCode.CLINICIAN_UNAVAILABLE,
+                BookingErrorCode.OUTSIDE_WORKING_HOURS,
+            ],
+        },
+        "series": {
+            400: [BookingErrorCode.IN_THE_PAST, BookingErrorCode.OFF_GRID],
+            403: [ClinicErrorCode.LOCATION_NOT_ALLOWED],
+            409: [BookingErrorCode.SERIES_CONFLICT, BookingErrorCode.SLOT_TAKEN],
+        },
+        "cancel": {
+            403: ["permission_denied"],
+            409: [BookingErrorCode.INVALID_STATE, BookingErrorCode.TOO_LATE_TO_CANCEL],
+        },
+        "reschedule": {
+            400: [BookingErrorCode.IN_THE_PAST, BookingErrorCode.OFF_GRID],
+            403: ["permission_denied"],
+            409: [
+                BookingErrorCode.SLOT_TAKEN,
+                BookingErrorCode.CLINICIAN_UNAVAILABLE,
+                BookingErrorCode.OUTSIDE_WORKING_HOURS,
+            ]
+            + [BookingErrorCode.INVALID_STATE, BookingErrorCode.TOO_LATE_TO_CANCEL],
+        },
+        "complete": {409: [BookingErrorCode.INVALID_STATE, BookingErrorCode.NOT_STARTED]},
+        "no_show": {409: [BookingErrorCode.INVALID_STATE, BookingErrorCode.NOT_STARTED]},
+    }
 
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
@@ -184,7 +225,10 @@ class AppointmentViewSet(
 
     @extend_schema(
         parameters=[AttendanceQuerySerializer],
-        responses={200: AttendanceSerializer},
+        responses={
+            200: AttendanceSerializer,
+            404: OpenApiResponse(description="No such patient, or not yours."),
+        },
     )
     @action(detail=False, methods=["get"])
     def attendance(self, request):

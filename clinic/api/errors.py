@@ -50,8 +50,14 @@ TITLES = {
 }
 
 
+# RFC 9457's own members (and our ``code``): an extension member must never reuse them.
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "code"})
+
+
 def problem(status_code: int, code: str, detail: str, **extra) -> dict:
     """The problem-details document; ``type`` ends in the stable error code."""
+    if clash := PROBLEM_MEMBERS & extra.keys():
+        raise ValueError(f"Problem extension members reuse RFC 9457 names: {sorted(clash)}")
     return {
         "type": f"{settings.PROBLEM_TYPE_BASE}{code}",
         "title": str(TITLES.get(status_code, HTTPStatus(status_code).phrase)),

@@ -7,8 +7,10 @@ from celery import current_app
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import RetrieveAPIView
@@ -44,6 +46,12 @@ class MeView(RetrieveAPIView):
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The clinic's locations (Rotterdam, Zoetermeer) and their time zone.
+
+    Anything else that names a location (patients, appointments, availability) uses its
+    ``slug``.
+    """
+
     serializer_class = LocationSerializer
     queryset = Location.objects.all()
     ordering = "name"
@@ -54,6 +62,11 @@ class ClinicianFilter(ClinicFilterSet):
 
 
 class ClinicianViewSet(viewsets.ReadOnlyModelViewSet):
+    """Physiotherapists and the locations they work at; ``?location=`` narrows the list.
+
+    Apps use it to show who a patient can book with.
+    """
+
     serializer_class = ClinicianSerializer
     filterset_class = ClinicianFilter
     ordering = "id"
@@ -119,7 +132,13 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering = "-id"
 
     @extend_schema(
-        parameters=[inline_serializer("AccessLogQuery", {"patient": serializers.IntegerField()})]
+        parameters=[
+            inline_serializer("AccessLogQuery", {"patient": serializers.IntegerField(min_value=1)})
+        ],
+        responses={
+            200: AccessLogEntrySerializer(many=True),
+            404: OpenApiResponse(description="No such patient at your locations."),
+        },
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -157,3 +176,25 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+class EnglishSchemaView(SpectacularAPIView):
+    """The OpenAPI document in English whatever the request asks: it is the contract for
+    developers, and ``?lang=`` or Accept-Language would otherwise translate DRF's texts."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            # Render now: help texts are lazy and would otherwise follow the request later.
+            response.render()
+        response["Content-Language"] = "en"
+        return response
+
+    def _get_schema_response(self, request):
+        # drf-spectacular switches to ``?lang=`` around this; English wins.
+        with translation.override("en"):
+            return super()._get_schema_response(request)

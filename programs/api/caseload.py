@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.pagination import PageNumberPagination
 
 from clinic.api.access_log import AccessLoggedMixin
+from clinic.api.pagination import CountedPagePagination
 from clinic.api.permissions import RoleAllowed
 from clinic.models import Role
 from programs.models import Program, Step
 from programs.selectors import ATTENTION_SEVERITY, caseload_for
 
 
-class CaseloadPagination(PageNumberPagination):
+class CaseloadPagination(CountedPagePagination):
     """Pages by number: the caseload is ordered by computed attention, which a cursor
     cannot point into; it is one clinician's patients, so a count is cheap."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
-from clinic.api.filters import ClinicFilterSet
+from clinic.api.filters import ClinicFilterSet, InstantFilter
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
 from clinic.errors import NotAllowed
 from clinic.models import AccessAction, Role
@@ -39,6 +43,39 @@ class AdviceSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A good day",
+            request_only=True,
+            value={
+                "pain_now": 2,
+                "pain_activity": 3,
+                "pain_character": "dull",
+                "pain_course": "decreasing",
+                "next_day_pain": False,
+                "exercise_pain_over_hour": False,
+                "exercises_done": True,
+                "walking_minutes": 25,
+                "walks_without_limp": True,
+                "complaints_elsewhere": [],
+                "note": "Walked to the station without limping.",
+            },
+        ),
+        OpenApiExample(
+            "A stop signal: sharp pain, increasing",
+            request_only=True,
+            value={
+                "pain_now": 5,
+                "pain_activity": 8,
+                "pain_character": "sharp",
+                "pain_course": "increasing",
+                "exercises_done": False,
+                "complaints_elsewhere": ["knee"],
+            },
+        ),
+    ]
+)
 class CheckInInputSerializer(serializers.Serializer):
     program = serializers.PrimaryKeyRelatedField(
         queryset=Program.objects.none(),
@@ -114,7 +151,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 
 class CheckInFilter(ClinicFilterSet):
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_after = InstantFilter(field_name="submitted_at", lookup_expr="gte")
 
     class Meta:
         model = CheckIn

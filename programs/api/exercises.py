@@ -27,16 +27,17 @@ def language_for(request) -> str:
     otherwise the reader's language."""
     user: User = request.user
     asked = request.query_params.get("lang")
+    # Checked for every reader, patients too: the document lists the languages.
+    if asked is not None and asked not in Language.values:
+        raise ValidationError(
+            {
+                "lang": [
+                    gettext("Choose one of: %(languages)s.")
+                    % {"languages": ", ".join(Language.values)}
+                ]
+            }
+        )
     if asked is not None and user.role != Role.PATIENT:
-        if asked not in Language.values:
-            raise ValidationError(
-                {
-                    "lang": [
-                        gettext("Choose one of: %(languages)s.")
-                        % {"languages": ", ".join(Language.values)}
-                    ]
-                }
-            )
         return asked
     return reader_language(request)
 
@@ -103,7 +104,7 @@ class ExerciseFilter(ClinicFilterSet):
         model = Exercise
         fields = ["category"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 5})
     def filter_step(self, queryset, name, value):
         if value in (None, ""):
             return queryset

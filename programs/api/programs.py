@@ -23,6 +23,7 @@ from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
 from programs import rules
+from programs.codes import ProgramErrorCode
 from programs.models import Exercise, Prescription, Program, Step, StepTransition
 from programs.selectors import programs_visible_to
 from programs.services import programs as services
@@ -216,6 +217,30 @@ class ProgramViewSet(
     ordering = "-id"
     http_method_names = ["get", "post", "patch", "head", "options"]
     access_log_resource = "program"
+    # The codes of the program rules' refusals, per action (the OpenAPI document lists them).
+    problem_codes = {
+        "create": {409: [ProgramErrorCode.PROGRAM_ALREADY_ACTIVE]},
+        "advance": {
+            409: [
+                ProgramErrorCode.STEP_CRITERIA_UNMET,
+                ProgramErrorCode.PROGRAM_AT_LAST_STEP,
+                ProgramErrorCode.PROGRAM_PAUSED,
+            ]
+            + [ProgramErrorCode.PROGRAM_CLOSED]
+        },
+        "pause": {409: [ProgramErrorCode.PROGRAM_PAUSED, ProgramErrorCode.PROGRAM_CLOSED]},
+        "resume": {
+            409: [ProgramErrorCode.PROGRAM_NOT_PAUSED, ProgramErrorCode.PROGRAM_ALREADY_ACTIVE]
+        },
+        "complete": {
+            409: [
+                ProgramErrorCode.PROGRAM_NOT_AT_LAST_STEP,
+                ProgramErrorCode.PROGRAM_PAUSED,
+                ProgramErrorCode.PROGRAM_CLOSED,
+            ]
+        },
+        "refer": {409: [ProgramErrorCode.PROGRAM_PAUSED, ProgramErrorCode.PROGRAM_CLOSED]},
+    }
 
     def get_queryset(self):
         return programs_visible_to(self.request.user)

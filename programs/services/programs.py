@@ -41,7 +41,7 @@ def _require_status(program: Program, *allowed: str, doing: str) -> None:
             code=ProgramErrorCode.PROGRAM_PAUSED
             if program.status == ProgramStatus.PAUSED
             else ProgramErrorCode.PROGRAM_CLOSED,
-            extra={"status": program.status},
+            extra={"program_status": program.status},
         )
 
 
@@ -191,7 +191,7 @@ def program_resume(*, program: Program, by: User) -> Program:
             gettext("This program is %(status)s; only a paused program can be resumed.")
             % {"status": program.status},
             code=ProgramErrorCode.PROGRAM_NOT_PAUSED,
-            extra={"status": program.status},
+            extra={"program_status": program.status},
         )
     program.status = ProgramStatus.ACTIVE
     program.save(update_fields=["status", "updated_at"])

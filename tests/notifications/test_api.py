@@ -67,6 +67,23 @@ def test_a_patient_sees_only_the_messages_sent_to_them(api, patient, world):
     assert row["send_at"].endswith(("+01:00", "+02:00"))
 
 
+def test_a_patients_inbox_shows_the_message_not_its_delivery(api, patient, world):
+    world["check_in"].body = "Time for your check-in."
+    world["check_in"].last_error = "Push service said no."
+    world["check_in"].attempts = 2
+    world["check_in"].save()
+    rows = {r["id"]: r for r in api(patient.user).get(URL).json()["results"]}
+    pushed, pending = rows[world["check_in"].id], rows[world["reminder"].id]
+    assert not {"attempts", "last_error", "recipient_user", "body"} & set(pushed)
+    assert (pushed["recipient"], pushed["subject"], pushed["text"]) == (
+        "you",
+        None,
+        "Time for your check-in.",
+    )
+    # Not written yet: no empty subject or body, but what kind of message it is.
+    assert (pending["subject"], pending["text"]) == (None, "Appointment reminder")
+
+
 def test_a_patient_gets_404_for_a_message_about_them_meant_for_the_clinician(api, patient, world):
     notice = world["notices"][0]
     assert api(patient.user).get(f"{URL}{notice.id}/").status_code == 404

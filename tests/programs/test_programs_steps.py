@@ -178,9 +178,13 @@ def test_pause_and_resume(api, clinician, patient, program):
     paused = advance(api, clinician.user, program)
     assert paused.status_code == 409
     assert paused.json()["type"].endswith("/program_paused")
+    # The program's status is an extension member; "status" stays the HTTP status (RFC 9457).
+    assert (paused.json()["status"], paused.json()["program_status"]) == (409, "paused")
     assert client.post(f"{url}/pause/").status_code == 409
     assert client.post(f"{url}/resume/").json()["status"] == "active"
-    assert client.post(f"{url}/resume/").status_code == 409
+    not_paused = client.post(f"{url}/resume/")
+    assert not_paused.status_code == 409
+    assert (not_paused.json()["status"], not_paused.json()["program_status"]) == (409, "active")
 
 
 def test_complete_only_at_step_5_with_a_follow_up(api, clinician, program):
