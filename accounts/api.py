@@ -38,11 +38,14 @@ TOKENS_EXAMPLE = OpenApiExample(
     response_only=True,
 )
 # Marked for translation here, translated when answered (in the reader's language).
+# These answer anyone; an app must not send a stale bearer token here (it is ignored).
+NO_SIGN_IN = OpenApiResponse(description="Not used: no sign-in is needed.")
 ACCEPTED = gettext_noop("If an account goes with it, a message with a reset link is on its way.")
 DEACTIVATED = gettext_noop("App access closed; every device is signed out.")
 RESET_DONE = gettext_noop("Your password is changed; sign in again on every device.")
 
 
+@extend_schema(auth=[])
 class AnonymousAPIView(APIView):
     """For people who cannot sign in yet: a stale bearer token must not get in the way."""
 
@@ -121,7 +124,7 @@ class PatientAppAccessDeactivateView(PatientAppAccountView):
     @extend_schema(
         operation_id="patients_app_access_deactivate",
         request=None,
-        responses={200: s.AppAccessSerializer},
+        responses={200: s.AppAccessClosedSerializer},
         examples=[
             OpenApiExample(
                 "Deactivated",
@@ -152,7 +155,7 @@ class PatientAppAccessDeactivateView(PatientAppAccountView):
 class ActivateView(AnonymousAPIView):
     @extend_schema(
         request=s.ActivateSerializer,
-        responses={200: s.TokenPairSerializer},
+        responses={401: NO_SIGN_IN, 200: s.TokenPairSerializer},
         examples=[
             OpenApiExample(
                 "Activate",
@@ -179,7 +182,7 @@ class ActivateView(AnonymousAPIView):
 class PasswordResetView(AnonymousAPIView):
     @extend_schema(
         request=s.PasswordResetSerializer,
-        responses={202: s.AcceptedSerializer},
+        responses={401: NO_SIGN_IN, 202: s.AcceptedSerializer},
         examples=[
             OpenApiExample("By e-mail", value={"email": "emma@example.nl"}, request_only=True),
             OpenApiExample(
@@ -208,7 +211,7 @@ class PasswordResetView(AnonymousAPIView):
 class PasswordResetConfirmView(AnonymousAPIView):
     @extend_schema(
         request=s.PasswordResetConfirmSerializer,
-        responses={200: s.AcceptedSerializer},
+        responses={401: NO_SIGN_IN, 200: s.AcceptedSerializer},
         examples=[
             OpenApiExample(
                 "New password",

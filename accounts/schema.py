@@ -21,7 +21,7 @@ class SignInViewSchema(OpenApiViewExtension):
     def view_replacement(self):
         @extend_schema(
             request=inline_serializer(
-                "SignIn",
+                "TokenObtainPair",
                 {"username": serializers.CharField(), "password": serializers.CharField()},
             ),
             responses={

@@ -93,7 +93,7 @@ class InvitationSentSerializer(serializers.Serializer):
     username = serializers.CharField(help_text="The name the patient signs in with.")
 
 
-class AppAccessSerializer(serializers.Serializer):
+class AppAccessClosedSerializer(serializers.Serializer):
     detail = serializers.CharField()
     has_app_account = serializers.BooleanField()
 

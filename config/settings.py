@@ -226,6 +226,7 @@ API_TAGS = [
     {"name": "calendar", "description": "The iCalendar feed itself (token in the URL)."},
     {"name": "notifications", "description": "Messages sent or planned: a patient's inbox."},
     {"name": "access-log", "description": "Who opened which record (NEN 7513), for managers."},
+    {"name": "auth-events", "description": "Invitations, resets, two-factor: for managers."},
 ]
 
 SPECTACULAR_SETTINGS = {

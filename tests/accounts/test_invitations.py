@@ -198,4 +198,4 @@ def test_the_patients_own_inbox_shows_the_invitation_without_its_token(
     inbox.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access']}")
     listed = inbox.get("/api/v1/notifications/").json()["results"]
     assert [n["kind"] for n in listed] == ["app_invitation"]
-    assert token not in str(listed) and "[hidden]" in listed[0]["body"]
+    assert token not in str(listed) and "[hidden]" in listed[0]["text"]
