@@ -57,11 +57,20 @@ class ActivateSerializer(serializers.Serializer):
     )
 
 
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a boolean is refused, not turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class PasswordResetSerializer(serializers.Serializer):
-    email = serializers.CharField(
+    email = StrictCharField(
         max_length=254, required=False, help_text="The account's e-mail address."
     )
-    username = serializers.CharField(max_length=150, required=False)
+    username = StrictCharField(max_length=150, required=False)
 
     def validate(self, attrs):
         if not (attrs.get("email") or attrs.get("username")):
