@@ -10,6 +10,8 @@ COPY assessments ./assessments
 COPY programs ./programs
 COPY bookings ./bookings
 COPY staff ./staff
+COPY clinical_rules ./clinical_rules
+COPY locale ./locale
 COPY manage.py Procfile gunicorn.conf.py ./
 RUN pip install --no-cache-dir . && mkdir -p var && \
     SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0

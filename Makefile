@@ -18,7 +18,7 @@ else
 TEST_DATABASE_URL := $(TEST_POSTGRES_URL)
 endif
 
-.PHONY: install run test fuzz lint audit bench clean
+.PHONY: install run test fuzz lint audit bench clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,8 +49,18 @@ run: install .env
 test: install $(SPECTRAL)
 	SECRET_KEY=test-only-secret-key-not-for-production-use DEBUG=0 FAST_PASSWORD_HASHER=1 \
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
-	CACHE_URL=locmemcache:// \
+	CACHE_URL=locmemcache:// API_RATE_USER=1000000/min API_RATE_ADDRESS=1000000/min \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# A copy of the database while the service runs (README, Operations): pg_dump -Fc on
+# PostgreSQL, the online backup API on SQLite. BACKUP=file chooses where.
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+# Restore BACKUP=file into the database of DATABASE_URL, which must be new or empty.
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/clinic-....dump"; exit 2; }
+	$(PY) manage.py restore $(BACKUP)
 
 # The schemathesis fuzz run of the suite, with many more examples per operation.
 fuzz: install

@@ -12,3 +12,7 @@ worker_class = "gthread"
 # Load Django and every view once, before forking: all workers are ready together, instead
 # of the first requests landing while the others still import (a 500 ms tail at start).
 preload_app = True
+
+# SIGTERM: stop accepting, let requests in flight finish for up to this long, then exit.
+# docker-compose.yml's stop_grace_period for the web service is a little longer.
+graceful_timeout = 25

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext
 
+from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from escalations.catalogue import DEFAULT_SEVERITY, EscalationRule
 
 # --- Codes the clinician records (API.md, "Codes") -----------------------------------------
@@ -433,3 +434,112 @@ def alerts_for(findings: Findings) -> list[Alert]:
             reason, inputs = verdict
             alerts.append(Alert(rule.code, DEFAULT_SEVERITY[rule.code], reason, inputs))
     return alerts
+
+
+# --- Readiness verdict (DOMAIN.md, "Readiness") ---------------------------------------------
+
+# All five must hold to start walking again.
+WALK_CRITERIA = (
+    "walks_without_limp",
+    "no_pain_daily_movements",
+    "no_tenderness",
+    "full_knee_extension",
+    STRENGTH_SYMMETRY,
+)
+# The self-tests, in the order they are done; all three pain-free before running.
+SELF_TESTS = ("single_leg_stance", "single_leg_hop", "sprint_drills")
+
+
+@dataclass(frozen=True)
+class ReadinessVerdict:
+    ready_to_walk: bool
+    walk_criteria_unmet: list[str]
+    walking_start_minutes: dict[str, int] | None
+    self_tests: list[dict[str, object]]
+    self_tests_out_of_order: list[str]
+    ready_to_run: bool
+    pain_free_walking_weeks: float | None
+    earliest_return: date | None
+    jogging_suggested: bool
+    jogging_not_yet: list[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "ready_to_walk": self.ready_to_walk,
+            "walk_criteria_unmet": self.walk_criteria_unmet,
+            "walking_start_minutes": self.walking_start_minutes,
+            "self_tests": self.self_tests,
+            "self_tests_out_of_order": self.self_tests_out_of_order,
+            "ready_to_run": self.ready_to_run,
+            "pain_free_walking_weeks": self.pain_free_walking_weeks,
+            "earliest_return": self.earliest_return,
+            "jogging_suggested": self.jogging_suggested,
+            "jogging_not_yet": self.jogging_not_yet,
+        }
+
+
+def readiness_verdict(
+    *,
+    readiness: Mapping[str, object] | None,
+    grade: int | None,
+    onset_date: date | None,
+    pain_free_walking_weeks: float | None,
+    today: date,
+    settings: RuleSettings = DEFAULTS,
+) -> ReadinessVerdict:
+    """Ready to walk (all five criteria), ready to run (the three self-tests, in order),
+    and whether light jogging can be suggested: only after ``pain_free_walking_weeks_
+    before_jogging`` weeks of pain-free walking and not before the grade's earliest
+    return to jogging. A later self-test reported pain-free while an earlier one is not
+    is listed as out of order and does not count."""
+    readiness = dict(readiness or {})
+    unmet = []
+    for code in WALK_CRITERIA:
+        if code == STRENGTH_SYMMETRY:
+            value = readiness.get(code)
+            holds = (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and value >= settings.strength_symmetry_min_percent
+            )
+        else:
+            holds = readiness.get(code) is True
+        if not holds:
+            unmet.append(code)
+    ready_to_walk = not unmet
+    tests, out_of_order, in_order = [], [], True
+    for code in SELF_TESTS:
+        passed = readiness.get(code)
+        tests.append({"test": code, "passed": passed if isinstance(passed, bool) else None})
+        if passed is True and not in_order:
+            out_of_order.append(code)
+        in_order = in_order and passed is True
+    ready_to_run = ready_to_walk and in_order
+    window = return_to_run(grade=grade, onset_date=onset_date) if onset_date else None
+    earliest = window["earliest"] if window else None
+    not_yet = []
+    if not ready_to_run:
+        not_yet.append("not_ready_to_run")
+    weeks_needed = settings.pain_free_walking_weeks_before_jogging
+    if pain_free_walking_weeks is None or pain_free_walking_weeks < weeks_needed:
+        not_yet.append("pain_free_walking_weeks")
+    if earliest is None:
+        not_yet.append("grade_unknown")
+    elif today < earliest:
+        not_yet.append("before_earliest_return")
+    return ReadinessVerdict(
+        ready_to_walk=ready_to_walk,
+        walk_criteria_unmet=unmet,
+        walking_start_minutes=(
+            {"min": settings.walking_start_min_minutes, "max": settings.walking_start_max_minutes}
+            if ready_to_walk
+            else None
+        ),
+        self_tests=tests,
+        self_tests_out_of_order=out_of_order,
+        ready_to_run=ready_to_run,
+        pain_free_walking_weeks=pain_free_walking_weeks,
+        earliest_return=earliest,
+        jogging_suggested=not not_yet,
+        jogging_not_yet=not_yet,
+    )

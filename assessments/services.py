@@ -250,11 +250,11 @@ def assessment_record(
     for alert in alerts:
         if alert.code not in ESCALATION_RULES or _already_escalated(episode, alert.code):
             continue
+        # The severity is the location's for the rule (escalation_raise looks it up).
         escalation_raise(
             patient=patient,
             rule=alert.code,
             reason=alert.reason,
-            severity=alert.severity,
             source_assessment=assessment,
         )
     return assessment

@@ -32,3 +32,7 @@ def registered_error_codes() -> dict[str, list[str]]:
 @error_codes("clinic")
 class ClinicErrorCode(models.TextChoices):
     LOCATION_NOT_ALLOWED = "location_not_allowed", "The user does not work at that location"
+    RULE_SETTINGS_INCONSISTENT = (
+        "rule_settings_inconsistent",
+        "A location's thresholds would contradict each other",
+    )

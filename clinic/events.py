@@ -16,6 +16,9 @@ appointment_completed = Signal()
 # programs: escalation=<Escalation>, actor=<User|None>
 escalation_opened = Signal()
 escalation_updated = Signal()  # a repeat of the same rule added to an open escalation
+# an urgent or high repeat after acknowledgement: it needs a person again
+# (also occurrence=<EscalationOccurrence>)
+escalation_reopened = Signal()
 escalation_acknowledged = Signal()
 escalation_resolved = Signal()
 
@@ -26,3 +29,7 @@ check_in_submitted = Signal()
 program_started = Signal()
 program_step_changed = Signal()
 program_closed = Signal()
+
+# clinic.backups: the database was just restored from a backup (no arguments); the outbox
+# then checks messages due before now against their channel (notifications.services).
+database_restored = Signal()

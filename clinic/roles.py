@@ -68,6 +68,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "notifications.notificationpreference": (VIEW, CHANGE),
         "accounts.authevent": (VIEW,),
         "accounts.appinvitation": (VIEW,),
+        # A location's clinical thresholds, severities and exit criteria, and their audit.
+        "clinical_rules.rulesetting": ALL,
+        "clinical_rules.rulesettingchange": (VIEW,),
+        "escalations.ruleseverity": ALL,
+        "programs.exitcriteriasetting": ALL,
     },
     Role.FRONT_DESK: {
         "clinic.location": (VIEW,),

@@ -69,12 +69,15 @@ INSTALLED_APPS = [
     "assessments",
     "programs",
     "bookings",
+    "clinical_rules",
     "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that is briefly away answers 503 (and a read is retried once), never 500.
+    "clinic.api.outages.DatabaseOutageMiddleware",
     # Accept-Language (or English); a signed-in API user's own language follows in
     # clinic.api.authentication, where DRF learns who they are.
     "django.middleware.locale.LocaleMiddleware",
@@ -123,11 +126,16 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # when CACHE_URL names Redis or Memcached, else a database table (made by migrate).
 if any(shared in CACHES["default"]["BACKEND"].lower() for shared in ("redis", "memcached")):
     CACHES["login"] = {**CACHES["default"], "KEY_PREFIX": "login"}
+    # The API's rate limits (clinic.api.throttling) count in that same shared store.
+    CACHES["rate_limits"] = {**CACHES["default"], "KEY_PREFIX": "rate"}
 else:
     CACHES["login"] = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "clinic_login_throttle",
     }
+    # Not the table: a database write on every API request costs too much. Without a cache
+    # server each worker process counts its own requests (README, Operations).
+    CACHES["rate_limits"] = CACHES["default"]
 
 AUTH_USER_MODEL = "clinic.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -185,8 +193,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "clinic.api.schema.ClinicAutoSchema",
     "EXCEPTION_HANDLER": "clinic.api.errors.problem_exception_handler",
-    # Sign-in attempts per client address, over all usernames (clinic.api.auth).
-    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", default="30/min")},
+    # Rate limits of the whole API (clinic/api/throttling.py), counted in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "clinic.api.throttling.UserRateThrottle",
+        "clinic.api.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        # Sign-in attempts per client address, over all usernames (clinic.api.auth).
+        "login": env("LOGIN_THROTTLE_RATE", default="30/min"),
+        # A busy front desk clicks well under this; a stuck client loop does not.
+        "user": env("API_RATE_USER", default="600/min"),
+        # One location's staff may share one address (NAT), so this one is wider.
+        "address": env("API_RATE_ADDRESS", default="3000/min"),
+    },
     # Proxies in front that append to X-Forwarded-For; 0 takes the client from the socket.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -226,6 +245,8 @@ API_TAGS = [
     {"name": "calendar", "description": "The iCalendar feed itself (token in the URL)."},
     {"name": "notifications", "description": "Messages sent or planned: a patient's inbox."},
     {"name": "access-log", "description": "Who opened which record (NEN 7513), for managers."},
+    {"name": "rules", "description": "Every clinical rule, its severity and thresholds in force."},
+    {"name": "rule-settings", "description": "A location's thresholds, severities, exit criteria."},
     {"name": "auth-events", "description": "Invitations, resets, two-factor: for managers."},
 ]
 
@@ -332,17 +353,26 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Drills only (tests/notifications/test_two_beats.py): every scheduled job runs this often,
+# in seconds, instead of at its clock time, so hours of beat work fit in a minute.
+BEAT_DRILL_SECONDS = env.float("BEAT_DRILL_SECONDS", default=0)
+if BEAT_DRILL_SECONDS:
+    for _entry in CELERY_BEAT_SCHEDULE.values():
+        if _entry["task"] != "notifications.sweep":
+            _entry["schedule"] = timedelta(seconds=BEAT_DRILL_SECONDS)
 # Delay before a booking's messages go out, absorbing a booking moved or cancelled at once.
 NOTIFICATION_GRACE_SECONDS = env.float("NOTIFICATION_GRACE_SECONDS", default=300)
 NOTIFICATION_APPOINTMENT_REMINDER_HOURS = env.float(
     "NOTIFICATION_APPOINTMENT_REMINDER_HOURS", default=24
 )
-NOTIFICATION_ESCALATION_ACK_HOURS = env.float("NOTIFICATION_ESCALATION_ACK_HOURS", default=2)
 NOTIFICATION_QUIET_HOURS_START = env("NOTIFICATION_QUIET_HOURS_START", default="21:00")
 NOTIFICATION_QUIET_HOURS_END = env("NOTIFICATION_QUIET_HOURS_END", default="08:00")
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=60)
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
+# A delivery task claims no new batch after this long and hands over to a fresh task, so a
+# worker asked to stop (SIGTERM) finishes within about this time plus one batch.
+NOTIFICATION_DELIVERY_SECONDS = env.float("NOTIFICATION_DELIVERY_SECONDS", default=10)
 # A claimed row whose worker died is "in doubt" after this; above CELERY_TASK_TIME_LIMIT.
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.float("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
 NOTIFICATION_CHANNEL_BACKENDS = {

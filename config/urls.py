@@ -21,4 +21,4 @@ urlpatterns = [
 ]
 
 handler404 = "clinic.api.errors.handler404"
-handler500 = "clinic.api.errors.handler500"
+handler500 = "clinic.api.outages.handler500"

@@ -15,7 +15,14 @@ from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.api.schema import open_code_schema
 from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
 from escalations.codes import EscalationErrorCode
-from escalations.models import UNRESOLVED, Escalation, EscalationStatus, Severity
+from escalations.models import (
+    UNRESOLVED,
+    Escalation,
+    EscalationOccurrence,
+    EscalationStatus,
+    ResolutionOutcome,
+    Severity,
+)
 from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve
 
@@ -25,8 +32,23 @@ class EscalationRuleField(serializers.CharField):
     """A rule code: one of the catalogue's today, more tomorrow."""
 
 
+class EscalationOccurrenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EscalationOccurrence
+        fields = ["at", "source", "reason", "severity", "check_in", "assessment", "reopened"]
+        read_only_fields = fields
+
+
 class EscalationSerializer(serializers.ModelSerializer):
     rule = EscalationRuleField(read_only=True)
+    outcome = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="How it was closed (referred_specialist, referred_gp, handled_in_clinic, "
+        "false_alarm); null while open or for a normal escalation closed without one.",
+    )
+    occurrence_history = EscalationOccurrenceSerializer(many=True, read_only=True)
+    needs_attention = serializers.SerializerMethodField()
 
     class Meta:
         model = Escalation
@@ -40,19 +62,38 @@ class EscalationSerializer(serializers.ModelSerializer):
             "created_at",
             "occurrences",
             "last_occurred_at",
+            "needs_attention",
+            "needs_attention_since",
+            "occurrence_history",
             "acknowledged_at",
             "acknowledged_by",
             "resolved_at",
             "resolved_by",
             "resolution_note",
+            "outcome",
             "source_check_in",
             "source_assessment",
         ]
         read_only_fields = fields
 
+    def get_needs_attention(self, escalation: Escalation) -> bool:
+        """Open: nobody has acknowledged it since it (last) asked for a person."""
+        return escalation.status == EscalationStatus.OPEN
+
 
 class EscalationResolveSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(
+        choices=ResolutionOutcome.choices,
+        required=False,
+        help_text="Required for urgent and high escalations.",
+    )
+    note = serializers.CharField(
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required for urgent and high escalations: what was done.",
+    )
 
 
 class EscalationFilter(ClinicFilterSet):
@@ -107,20 +148,24 @@ class EscalationViewSet(
     def acknowledge(self, request, pk=None):
         """Open → acknowledged; 409 ``escalation_not_open`` otherwise."""
         escalation = escalation_acknowledge(escalation=self.get_object(), by=request.user)
-        return Response(EscalationSerializer(escalation).data)
+        return Response(EscalationSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 
     @extend_schema(request=EscalationResolveSerializer, responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """Open or acknowledged → resolved, with an optional note; 409 ``escalation_resolved``
-        when it already is."""
+        """Open or acknowledged → resolved; 409 ``escalation_resolved`` when it already is.
+        Urgent and high need an ``outcome`` and a ``note`` (400 otherwise); a referral
+        closes the patient's open program as ``referred``."""
         escalation = self.get_object()
         data = EscalationResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         escalation = escalation_resolve(
-            escalation=escalation, by=request.user, note=data.validated_data["note"]
+            escalation=escalation,
+            by=request.user,
+            note=data.validated_data["note"],
+            outcome=data.validated_data.get("outcome", ""),
         )
-        return Response(EscalationSerializer(escalation).data)
+        return Response(EscalationSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 
 
 def register(router) -> None:

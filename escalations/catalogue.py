@@ -12,6 +12,7 @@ class EscalationRule(models.TextChoices):
 
     SUSPECTED_GRADE_3 = "suspected_grade_3", "Suspected grade 3 injury"
     STOP_SIGNAL = "stop_signal", "Stop signal"
+    HIGH_PAIN_DURING_ACTIVITY = "high_pain_during_activity", "High pain during activity"
     PERSISTENT_PAIN_AFTER_REST = "persistent_pain_after_rest", "Persistent pain after rest"
     CHRONIC_NO_IMPROVEMENT = "chronic_no_improvement", "Chronic, no improvement"
     PAIN_INCREASING_WITH_ACTIVITY = "pain_increasing_with_activity", "Pain rises with activity"
@@ -27,6 +28,7 @@ class EscalationRule(models.TextChoices):
 DEFAULT_SEVERITY: dict[str, str] = {
     EscalationRule.SUSPECTED_GRADE_3: Severity.URGENT,
     EscalationRule.STOP_SIGNAL: Severity.HIGH,
+    EscalationRule.HIGH_PAIN_DURING_ACTIVITY: Severity.HIGH,
     EscalationRule.PERSISTENT_PAIN_AFTER_REST: Severity.NORMAL,
     EscalationRule.CHRONIC_NO_IMPROVEMENT: Severity.NORMAL,
     EscalationRule.PAIN_INCREASING_WITH_ACTIVITY: Severity.NORMAL,

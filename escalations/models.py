@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Location, Patient
 
 
 class Severity(models.TextChoices):
@@ -22,6 +22,23 @@ class EscalationStatus(models.TextChoices):
 
 # Waiting for a clinician: not resolved yet.
 UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
+
+
+class ResolutionOutcome(models.TextChoices):
+    REFERRED_SPECIALIST = "referred_specialist", "Referred to a specialist"
+    REFERRED_GP = "referred_gp", "Referred to the GP"
+    HANDLED_IN_CLINIC = "handled_in_clinic", "Handled in the clinic"
+    FALSE_ALARM = "false_alarm", "False alarm"
+
+
+REFERRAL_OUTCOMES = (ResolutionOutcome.REFERRED_SPECIALIST, ResolutionOutcome.REFERRED_GP)
+
+
+class OccurrenceSource(models.TextChoices):
+    ASSESSMENT = "assessment", "Assessment"
+    CHECK_IN = "check_in", "Check-in"
+    NIGHTLY_REVIEW = "nightly_review", "Nightly trend review"
+    SCHEDULE = "schedule", "Check-in schedule"
 
 
 class Escalation(models.Model):
@@ -48,6 +65,9 @@ class Escalation(models.Model):
     occurrences = models.PositiveIntegerField(default=1)
     last_occurred_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
+    # Since when it waits for a person: when it opened, or when an urgent or high repeat
+    # after acknowledgement made it open again. The managers' notice counts from here.
+    needs_attention_since = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -57,6 +77,9 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolution_note = models.TextField(blank=True)
+    outcome = models.CharField(
+        max_length=25, choices=ResolutionOutcome.choices, null=True, blank=True
+    )
 
     class Meta:
         # The table kept its name when escalations left the programs app.
@@ -81,3 +104,64 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} for {self.patient} ({self.status})"
+
+
+class EscalationOccurrence(models.Model):
+    """One time a rule fired for an escalation: where from, why, when. The first is the
+    opening; nothing is overwritten by a repeat."""
+
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="occurrence_history"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=OccurrenceSource.choices)
+    reason = models.TextField()
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    check_in = models.ForeignKey(
+        "programs.CheckIn", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # An urgent or high repeat after acknowledgement: the escalation needed a person again.
+    reopened = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=OccurrenceSource.values), name="occurrence_source_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.escalation_id} at {self.at} ({self.source})"
+
+
+class RuleSeverity(models.Model):
+    """The severity a location gives an escalating rule instead of the clinic's default
+    (``escalations.catalogue.DEFAULT_SEVERITY``), e.g. missed check-ins as high."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rule_severities")
+    rule = models.CharField(max_length=50, help_text="An escalating rule (escalations.catalogue).")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["location", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "rule"], name="one_severity_per_rule"),
+            models.CheckConstraint(
+                condition=models.Q(severity__in=Severity.values), name="rule_severity_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.severity} at {self.location}"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from clinic.models import User
 from clinic.selectors import patient_filter_for
-from escalations.catalogue import SEVERITY_ORDER
-from escalations.models import Escalation, EscalationStatus
+from escalations.catalogue import DEFAULT_SEVERITY, SEVERITY_ORDER
+from escalations.models import Escalation, EscalationOccurrence, EscalationStatus, RuleSeverity
 
 
 def escalations_visible_to(user: User) -> QuerySet[Escalation]:
@@ -24,12 +24,20 @@ def escalations_visible_to(user: User) -> QuerySet[Escalation]:
         )
         for rank, severity in enumerate(SEVERITY_ORDER)
     ]
-    return Escalation.objects.filter(patient_filter_for(user, prefix="patient__")).annotate(
-        attention=Case(
-            *resolved_rank,
-            *severity_rank,
-            default=Value(2 * len(SEVERITY_ORDER)),
-            output_field=IntegerField(),
+    return (
+        Escalation.objects.filter(patient_filter_for(user, prefix="patient__"))
+        .prefetch_related(
+            Prefetch(
+                "occurrence_history", queryset=EscalationOccurrence.objects.order_by("at", "id")
+            )
+        )
+        .annotate(
+            attention=Case(
+                *resolved_rank,
+                *severity_rank,
+                default=Value(2 * len(SEVERITY_ORDER)),
+                output_field=IntegerField(),
+            )
         )
     )
 
@@ -44,3 +52,13 @@ def severity_rank() -> Case:
         ),
         output_field=IntegerField(),
     )
+
+
+def severities_for(location_id: int | None) -> dict[str, str]:
+    """The severity of every escalating rule at a location: its own over the defaults."""
+    own = {}
+    if location_id is not None:
+        own = dict(
+            RuleSeverity.objects.filter(location_id=location_id).values_list("rule", "severity")
+        )
+    return {**DEFAULT_SEVERITY, **own}

@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from clinic import events
-from clinic.errors import Conflict
-from clinic.models import Patient, User
+from clinic.errors import Conflict, InvalidInput
+from clinic.models import Location, Patient, User
+from clinical_rules.models import RuleSettingChange
+from clinical_rules.services import rule_change_record
+from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
 from escalations.codes import EscalationErrorCode
-from escalations.models import UNRESOLVED, Escalation, EscalationStatus
+from escalations.models import (
+    UNRESOLVED,
+    Escalation,
+    EscalationOccurrence,
+    EscalationStatus,
+    OccurrenceSource,
+    RuleSeverity,
+    Severity,
+)
+from escalations.selectors import severities_for
+
+# A repeat of these after acknowledgement needs a person again; a normal one waits.
+REOPENING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+# Closing these needs an outcome and a note (API.md, "Second wave").
+DOCUMENTED_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+
+
+def ack_window(severity: str, settings: RuleSettings = DEFAULTS) -> datetime.timedelta | None:
+    """How long an escalation of ``severity`` may wait for acknowledgement before the
+    location's managers are told; None when it never goes to them."""
+    hours = {Severity.URGENT: settings.urgent_ack_hours, Severity.HIGH: settings.high_ack_hours}
+    return datetime.timedelta(hours=hours[severity]) if severity in hours else None
+
+
+def _source_of(source_check_in, source_assessment) -> str:
+    if source_assessment is not None:
+        return OccurrenceSource.ASSESSMENT
+    if source_check_in is not None:
+        return OccurrenceSource.CHECK_IN
+    return OccurrenceSource.SCHEDULE
 
 
 def escalation_raise(
@@ -22,15 +57,24 @@ def escalation_raise(
     severity: str | None = None,
     source_check_in=None,
     source_assessment=None,
+    source: str | None = None,
+    settings: RuleSettings = DEFAULTS,
 ) -> Escalation:
     """Open an escalation, or add an occurrence to the unresolved one for this rule.
+
+    Every occurrence is kept with its source and reason; the escalation's own reason
+    stays the one it opened with. An urgent or high repeat after acknowledgement opens
+    it again: it needs a person again, the clinician is told at once and the managers
+    when nobody acknowledges it within the ack window (``escalation_reopened``).
 
     Safe under concurrency: the partial unique index decides who opens it; the loser
     adds to the winner's row.
     """
     if rule not in ESCALATION_RULES:
         raise ValueError(f"{rule} is not an escalation rule")
-    severity = severity or DEFAULT_SEVERITY[rule]
+    # The location's severity for the rule, unless the caller knows better.
+    severity = severity or severities_for(patient.location_id)[rule]
+    source = source or _source_of(source_check_in, source_assessment)
     now = timezone.now()
     with transaction.atomic():
         existing = (
@@ -50,31 +94,60 @@ def escalation_raise(
                         source_assessment=source_assessment,
                         created_at=now,
                         last_occurred_at=now,
+                        needs_attention_since=now,
                     )
             except IntegrityError:
                 existing = Escalation.objects.select_for_update().get(
                     patient=patient, rule=rule, status__in=UNRESOLVED
                 )
             else:
-                events.escalation_opened.send(Escalation, escalation=escalation, actor=None)
+                EscalationOccurrence.objects.create(
+                    escalation=escalation,
+                    at=now,
+                    source=source,
+                    reason=reason,
+                    severity=severity,
+                    check_in=source_check_in,
+                    assessment=source_assessment,
+                )
+                events.escalation_opened.send(
+                    Escalation, escalation=escalation, actor=None, settings=settings
+                )
                 return escalation
+        reopens = (
+            existing.status == EscalationStatus.ACKNOWLEDGED
+            and existing.severity in REOPENING_SEVERITIES
+        )
         existing.occurrences += 1
         existing.last_occurred_at = now
-        existing.reason = reason
-        if source_check_in is not None:
-            existing.source_check_in = source_check_in
-        if source_assessment is not None:
-            existing.source_assessment = source_assessment
+        if reopens:
+            existing.status = EscalationStatus.OPEN
+            existing.needs_attention_since = now
         existing.save(
-            update_fields=[
-                "occurrences",
-                "last_occurred_at",
-                "reason",
-                "source_check_in",
-                "source_assessment",
-            ]
+            update_fields=["occurrences", "last_occurred_at", "status", "needs_attention_since"]
         )
-        events.escalation_updated.send(Escalation, escalation=existing, actor=None)
+        occurrence = EscalationOccurrence.objects.create(
+            escalation=existing,
+            at=now,
+            source=source,
+            reason=reason,
+            severity=severity,
+            check_in=source_check_in,
+            assessment=source_assessment,
+            reopened=reopens,
+        )
+        if reopens:
+            events.escalation_reopened.send(
+                Escalation,
+                escalation=existing,
+                occurrence=occurrence,
+                actor=None,
+                settings=settings,
+            )
+        else:
+            events.escalation_updated.send(
+                Escalation, escalation=existing, actor=None, settings=settings
+            )
         return existing
 
 
@@ -96,13 +169,32 @@ def escalation_acknowledge(*, escalation: Escalation, by: User) -> Escalation:
 
 
 @transaction.atomic
-def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> Escalation:
+def escalation_resolve(
+    *, escalation: Escalation, by: User, note: str = "", outcome: str = ""
+) -> Escalation:
+    """Close an escalation. An urgent or high one needs an outcome and a note: what was
+    done about a suspected rupture must be readable later. A referral also closes the
+    patient's open program as ``referred``, with the note as its reason."""
+    note = (note or "").strip()
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
         raise Conflict(
             gettext("This escalation is already resolved."),
             code=EscalationErrorCode.ESCALATION_RESOLVED,
         )
+    if escalation.severity in DOCUMENTED_SEVERITIES:
+        if not outcome:
+            raise InvalidInput(
+                gettext("Closing an urgent or high escalation needs an outcome."),
+                field="outcome",
+                code=EscalationErrorCode.ESCALATION_OUTCOME_REQUIRED,
+            )
+        if not note:
+            raise InvalidInput(
+                gettext("Closing an urgent or high escalation needs a note of what was done."),
+                field="note",
+                code=EscalationErrorCode.ESCALATION_NOTE_REQUIRED,
+            )
     now = timezone.now()
     if escalation.acknowledged_at is None:
         # Resolving implies the clinician has seen it.
@@ -112,6 +204,7 @@ def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> E
     escalation.resolved_at = now
     escalation.resolved_by = by
     escalation.resolution_note = note
+    escalation.outcome = outcome or None
     escalation.save(
         update_fields=[
             "status",
@@ -120,7 +213,47 @@ def escalation_resolve(*, escalation: Escalation, by: User, note: str = "") -> E
             "resolved_at",
             "resolved_by",
             "resolution_note",
+            "outcome",
         ]
     )
+    # A referral closes the patient's open program as referred (programs listens).
     events.escalation_resolved.send(Escalation, escalation=escalation, actor=by)
     return escalation
+
+
+@transaction.atomic
+def rule_severities_update(
+    *, location: Location, values: Mapping[str, str | None], by: User
+) -> list[RuleSettingChange]:
+    """Set the severity of escalating rules at a location; ``None`` returns one to the
+    clinic's default. Audited like the thresholds (name ``severity:<rule>``). Only new
+    escalations take the new severity."""
+    for rule, severity in values.items():
+        if rule not in DEFAULT_SEVERITY:
+            raise InvalidInput(f"{rule!r} opens no escalation.", field=rule)
+        if severity is not None and severity not in Severity.values:
+            raise InvalidInput(f"Choose one of {', '.join(Severity.values)}.", field=rule)
+    current = {
+        s.rule: s
+        for s in RuleSeverity.objects.select_for_update().filter(location=location).order_by("rule")
+    }
+    now = timezone.now()
+    changes = []
+    for rule, severity in values.items():
+        old = current[rule].severity if rule in current else None
+        if old == severity:
+            continue
+        if severity is None:
+            current[rule].delete()
+        else:
+            RuleSeverity.objects.update_or_create(
+                location=location,
+                rule=rule,
+                defaults={"severity": severity, "updated_at": now, "updated_by": by},
+            )
+        changes.append(
+            rule_change_record(
+                location=location, name=f"severity:{rule}", old=old, new=severity, by=by, at=now
+            )
+        )
+    return changes

@@ -19,11 +19,12 @@ class NotificationAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["idempotency_key", "attempts", "last_error", "sent_at", "claimed_at"]
     actions = ["retry_failed"]
 
-    @admin.action(description="Send the selected failed notifications again")
+    @admin.action(description="Send the selected failed or held notifications again")
     def retry_failed(self, request, queryset):
         from django.utils import timezone
 
-        count = queryset.filter(status=Status.FAILED).update(
+        # A new send_at after the restore: delivery sends it without asking the channel.
+        count = queryset.filter(status__in=[Status.FAILED, Status.HELD]).update(
             status=Status.PENDING, attempts=0, send_at=timezone.now()
         )
         self.message_user(request, f"{count} notification(s) will be sent again.")

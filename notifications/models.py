@@ -57,6 +57,9 @@ class Status(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    # Due before the database was restored from a backup, on a channel that cannot tell
+    # whether it already has the message: staff decide whether to send it (admin action).
+    HELD = "held", "Held after a restore"
 
 
 class Notification(models.Model):

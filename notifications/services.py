@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 
 from clinic.time import CLINIC_TZ
 from notifications import kinds, tasks
-from notifications.channels import OutgoingMessage, backend_for
+from notifications.channels import ChannelBackend, OutgoingMessage, backend_for
 from notifications.models import (
     Audience,
     Channel,
@@ -227,12 +227,18 @@ def notifications_claim(*, limit: int, now: datetime.datetime | None = None) -> 
     return token if claimed else None
 
 
-def notifications_deliver_due(*, time_budget: float = 60.0) -> int:
-    """Deliver due messages batch by batch until none is due or the budget is spent.
-    Returns how many were sent."""
+def notifications_deliver_due(*, time_budget: float | None = None) -> int:
+    """Deliver due messages batch by batch until none is due or the budget is spent; then
+    hand what is left to a fresh task. The budget bounds how long a worker that is asked
+    to stop (SIGTERM) takes to finish. Returns how many were sent."""
+    if time_budget is None:
+        time_budget = settings.NOTIFICATION_DELIVERY_SECONDS
     started = timezone.now()
     sent = 0
-    while (timezone.now() - started).total_seconds() < time_budget:
+    while True:
+        if (timezone.now() - started).total_seconds() >= time_budget:
+            enqueue_delivery()
+            break
         token = notifications_claim(limit=settings.NOTIFICATION_BATCH_SIZE)
         if token is None:
             break
@@ -247,8 +253,12 @@ def _deliver_claimed(token: str) -> int:
         .order_by("id")
     )
     now = timezone.now()
+    backends: dict[str, ChannelBackend] = {}
+    restored_at = _restored_at()
+    settled: list[Notification] = []
+    if restored_at is not None:
+        rows, settled = _settle_restored(rows, restored_at=restored_at, backends=backends)
     facts = kinds.batch_facts(rows)
-    backends: dict[str, object] = {}
     done, retry, failed, cancelled = [], [], [], []
     for row in rows:
         try:
@@ -263,10 +273,7 @@ def _deliver_claimed(token: str) -> int:
             row.subject, row.body = (
                 render(row, facts[registration]) if registration.secret_context else (subject, body)
             )
-            backend = backends.get(row.channel) or backends.setdefault(
-                row.channel, backend_for(row.channel)
-            )
-            backend.send(
+            _backend(backends, row.channel).send(
                 OutgoingMessage(
                     idempotency_key=row.idempotency_key,
                     channel=row.channel,
@@ -290,8 +297,69 @@ def _deliver_claimed(token: str) -> int:
             continue
         row.status, row.sent_at = Status.SENT, timezone.now()
         done.append(row)
-    _record_outcomes(done + retry + failed + cancelled)
+    _record_outcomes(done + retry + failed + cancelled + settled)
     return len(done)
+
+
+def _backend(backends: dict[str, ChannelBackend], channel: str) -> ChannelBackend:
+    if channel not in backends:
+        backends[channel] = backend_for(channel)
+    return backends[channel]
+
+
+# --- after a restore from a backup ------------------------------------------------------
+
+# The ScheduleMark whose time is when the database was last restored from a backup.
+RESTORED_MARK = "database_restored"
+
+
+def notifications_restored(*, now: datetime.datetime | None = None) -> None:
+    """The database was just restored from a backup. A message due before now may already
+    have gone out from the database it replaces, after the backup was taken; from now on
+    delivery checks every such message against its channel before sending it
+    (``_settle_restored``). A message due later cannot have gone out yet."""
+    now = now or timezone.now()
+    mark, _ = ScheduleMark.objects.get_or_create(key=RESTORED_MARK)
+    ScheduleMark.objects.filter(pk=mark.pk).update(created_at=now)
+    # A batch a worker had claimed when the backup was taken: due again, under that check.
+    Notification.objects.filter(status=Status.SENDING).update(status=Status.PENDING, claim_token="")
+
+
+def _restored_at() -> datetime.datetime | None:
+    marks = ScheduleMark.objects.filter(key=RESTORED_MARK)
+    return marks.values_list("created_at", flat=True).first()
+
+
+def _settle_restored(
+    rows: list[Notification],
+    *,
+    restored_at: datetime.datetime,
+    backends: dict[str, ChannelBackend],
+) -> tuple[list[Notification], list[Notification]]:
+    """Of claimed rows due before the last restore, the channel is asked which it already
+    has (by idempotency key): those are marked sent, not sent again; on a channel that
+    cannot tell, they are held for staff. Returns (rows still to send, rows settled)."""
+    by_channel: dict[str, list[Notification]] = {}
+    for row in rows:
+        if row.send_at <= restored_at:
+            by_channel.setdefault(row.channel, []).append(row)
+    if not by_channel:
+        return rows, []
+    now = timezone.now()
+    settled: list[Notification] = []
+    for channel, group in by_channel.items():
+        known = _backend(backends, channel).delivered([r.idempotency_key for r in group])
+        for row in group:
+            if known is None:
+                row.status = Status.HELD
+                row.last_error = "Due before the database was restored; may have gone out."
+            elif row.idempotency_key in known:
+                row.status, row.sent_at = Status.SENT, now
+            else:
+                continue
+            settled.append(row)
+    settled_ids = {row.pk for row in settled}
+    return [row for row in rows if row.pk not in settled_ids], settled
 
 
 def _record_outcomes(rows: list[Notification]) -> None:

@@ -9,6 +9,6 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         # Its message kinds and the receivers that schedule them (Django's idiom: the
         # module needs the models, so it is imported once the registry is ready).
-        from programs import notifications
+        from programs import notifications, receivers  # noqa: F401 - connects receivers
 
         notifications.register_message_kinds()

@@ -35,11 +35,17 @@ class Days(Func):
         return self.as_sql(compiler, connection, template="(%(expressions)s * 86400000000)")
 
 
-def check_in_due_at(*, last_check_in: str = "last_check_in") -> ExpressionWrapper:
+def check_in_due_at(
+    *,
+    last_check_in: str = "last_check_in",
+    started_at: str = "started_at",
+    every_days: str = "check_in_every_days",
+) -> ExpressionWrapper:
     """When a program's next check-in is due, for a queryset of programs annotated with
-    the time of the patient's last check-in (``last_check_in``)."""
+    the time of the patient's last check-in (``last_check_in``); the names point at the
+    program's start and rhythm where the rows are not programs (the caseload's patients)."""
     return ExpressionWrapper(
-        Greatest(Coalesce(last_check_in, "started_at"), "started_at") + Days("check_in_every_days"),
+        Greatest(Coalesce(last_check_in, started_at), started_at) + Days(every_days),
         output_field=DateTimeField(),
     )
 

@@ -15,3 +15,9 @@ class ProgramErrorCode(models.TextChoices):
     PROGRAM_NOT_AT_LAST_STEP = "program_not_at_last_step", "The program is not at its last step"
     STEP_CRITERIA_UNMET = "step_criteria_unmet", "The criteria of the next step are not met"
     LOAD_INCREASE_TOO_LARGE = "load_increase_too_large", "The load rises too fast"
+    ESCALATION_OPEN = "escalation_open", "An urgent or high escalation of the patient is open"
+    EXERCISE_NOT_FOR_STEP = "exercise_not_for_step", "The exercise does not suit the step"
+    SESSIONS_OUTSIDE_STEP_RANGE = (
+        "sessions_outside_step_range",
+        "Sessions a week outside the step's range",
+    )

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Clinician, Patient
+from clinic.models import Clinician, Location, Patient
 
 
 class Step(models.IntegerChoices):
@@ -146,6 +146,17 @@ class StepTransition(models.Model):
     criteria_unmet = models.JSONField(default=list, blank=True)
     override = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
+    # What an override set aside: unmet criteria and urgent/high escalations still open.
+    rules_overridden = models.JSONField(default=list, blank=True)
+    escalations_open = models.JSONField(
+        default=list, blank=True, help_text="Urgent or high escalations open at the move: ids."
+    )
+    decided_by = models.JSONField(
+        default=dict, blank=True, help_text="Criterion → the observation that decided it."
+    )
+    settings_in_force = models.JSONField(
+        default=dict, blank=True, help_text="The clinic's thresholds at the move."
+    )
 
     class Meta:
         verbose_name = _("step transition")
@@ -200,10 +211,13 @@ class PrescriptionLoadChange(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    load_before = models.JSONField(help_text="sets, reps, hold_seconds, minutes, load_kg before.")
+    load_before = models.JSONField(
+        help_text="sets, reps, hold_seconds, minutes, times_per_week, load_kg, is_active before."
+    )
     load_after = models.JSONField()
     override = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
+    rules_overridden = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("prescription load change")
@@ -237,14 +251,18 @@ class CheckIn(models.Model):
     pain_activity = models.PositiveSmallIntegerField()
     pain_character = models.CharField(max_length=5, choices=PainCharacter.choices)
     pain_course = models.CharField(max_length=10, choices=PainCourse.choices)
-    next_day_pain = models.BooleanField(default=False)
-    exercise_pain_over_hour = models.BooleanField(default=False)
+    # Null is "not answered": the rules that read it say so instead of guessing.
+    next_day_pain = models.BooleanField(null=True, blank=True)
+    exercise_pain_over_hour = models.BooleanField(null=True, blank=True)
     exercises_done = models.BooleanField(default=False)
-    walking_minutes = models.PositiveSmallIntegerField(default=0)
-    walks_without_limp = models.BooleanField(default=False)
+    walking_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    walks_without_limp = models.BooleanField(null=True, blank=True)
     complaints_elsewhere = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     alerts = models.JSONField(default=list, blank=True, help_text="Rule codes that fired.")
+    advice_codes = models.JSONField(
+        default=list, blank=True, help_text="The advice the patient was given, by code."
+    )
 
     class Meta:
         verbose_name = _("check-in")
@@ -271,3 +289,28 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in of {self.patient} at {self.submitted_at:%Y-%m-%d %H:%M}"
+
+
+class ExitCriteriaSetting(models.Model):
+    """The exit criteria a location asks of a step instead of DOMAIN.md's suggestion
+    (``programs.rules.EXIT_CRITERIA``)."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="exit_criteria")
+    step = models.PositiveSmallIntegerField()
+    criteria = models.JSONField(help_text="Criterion codes that must hold to leave the step.")
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["location", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "step"], name="one_exit_setting_per_step"),
+            models.CheckConstraint(
+                condition=models.Q(step__gte=1, step__lte=4), name="exit_setting_step_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exit of step {self.step} at {self.location}: {', '.join(self.criteria)}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db.models import Max
 from django.dispatch import receiver
 from django.utils import timezone
@@ -20,7 +19,9 @@ from clinic import events
 from clinic.models import User
 from clinic.selectors import managers_of
 from clinic.time import at_clinic_time, local_date
-from escalations.models import Escalation, EscalationStatus, Severity
+from clinical_rules.selectors import rule_settings_for
+from escalations.models import Escalation, EscalationStatus
+from escalations.services import ack_window
 from notifications.kinds import MessageKinds, register
 from notifications.models import Kind, Notification
 from notifications.services import (
@@ -151,18 +152,35 @@ def escalation_notices_schedule(*, escalation: Escalation) -> int:
     return written + escalation_unacknowledged_arm(escalation=escalation)
 
 
+def escalation_reopened_notices_schedule(*, escalation: Escalation, occurrence) -> int:
+    """An urgent or high repeat after acknowledgement: the clinician(s) are told again at
+    once, and the managers' notice is armed again from now."""
+    written = _staff_messages(
+        kind=Kind.ESCALATION_NOTICE,
+        users=clinician_users_for(escalation.patient),
+        escalation=escalation,
+        send_at=timezone.now(),
+        key_prefix=f"escalation_notice:{escalation.pk}:occurrence-{occurrence.pk}",
+    )
+    return written + escalation_unacknowledged_arm(escalation=escalation)
+
+
 def escalation_unacknowledged_arm(*, escalation: Escalation) -> int:
-    """The outbox row is the timer: due ``NOTIFICATION_ESCALATION_ACK_HOURS`` after the
-    escalation opened, cancelled when it is acknowledged or resolved first."""
-    if escalation.severity != Severity.URGENT or escalation.status != EscalationStatus.OPEN:
+    """The outbox row is the timer: due the location's ack window (urgent and high have
+    their own) after the escalation began to need attention, cancelled when it is
+    acknowledged or resolved first. A reopened escalation gets a timer of its own."""
+    if escalation.status != EscalationStatus.OPEN:
         return 0
+    window = ack_window(escalation.severity, rule_settings_for(escalation.patient.location_id))
+    if window is None:
+        return 0
+    since = escalation.needs_attention_since
     return _staff_messages(
         kind=Kind.ESCALATION_UNACKNOWLEDGED,
         users=managers_of(escalation.patient.location_id),
         escalation=escalation,
-        send_at=escalation.created_at
-        + datetime.timedelta(hours=settings.NOTIFICATION_ESCALATION_ACK_HOURS),
-        key_prefix=f"escalation_unacknowledged:{escalation.pk}",
+        send_at=since + window,
+        key_prefix=f"escalation_unacknowledged:{escalation.pk}:{since:%Y%m%dT%H%M%S.%f}",
     )
 
 
@@ -249,6 +267,11 @@ def on_escalation_opened(sender, *, escalation, **kwargs) -> None:
 def on_escalation_updated(sender, *, escalation, **kwargs) -> None:
     # A repeat may have made it urgent; arming twice writes one row (same key).
     escalation_unacknowledged_arm(escalation=escalation)
+
+
+@receiver(events.escalation_reopened, dispatch_uid="programs.escalation_reopened")
+def on_escalation_reopened(sender, *, escalation, occurrence, **kwargs) -> None:
+    escalation_reopened_notices_schedule(escalation=escalation, occurrence=occurrence)
 
 
 @receiver(events.escalation_acknowledged, dispatch_uid="programs.escalation_acknowledged")

@@ -17,33 +17,36 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
+from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from escalations.catalogue import EscalationRule
+from programs.codes import ProgramErrorCode
 
 # --- 1. Check-in rhythm -----------------------------------------------------------------
 
 # Early on pain changes quickly, so the patient reports more often; once strength work
-# settles the rhythm slows, and in self-sufficiency a weekly report is enough. A clinician
-# may set another rhythm on the program; it then stays as set.
-CHECK_IN_EVERY_DAYS_BY_STEP: dict[int, int] = {
-    1: 2,  # analysis
-    2: 2,  # pain reduction
-    3: 3,  # movement optimisation
-    4: 3,  # strength building
-    5: 7,  # self-sufficiency
-}
+# settles the rhythm slows, and in self-sufficiency a weekly report is enough
+# (RuleSettings.check_in_every_days_step_N, per clinic). A clinician may set another
+# rhythm on the program; it then stays as set.
 
 
-def check_in_every_days_for(step: int) -> int:
-    return CHECK_IN_EVERY_DAYS_BY_STEP[step]
+def check_in_every_days_for(step: int, *, settings: RuleSettings = DEFAULTS) -> int:
+    return settings.check_in_every_days(step)
 
 
 # --- 2. Exit criteria ------------------------------------------------------------------
 
 ASSESSMENT_EXISTS = "assessment_exists"
-STRENGTH_SYMMETRY_MIN_PERCENT = 90
+# Time in the step since the last transition (RuleSettings.min_days_in_step).
+MIN_TIME_IN_STEP = "min_time_in_step"
+# Self-sufficiency (running on one's own) not before the grade's earliest return to jogging.
+RETURN_TO_RUN_WINDOW = "return_to_run_window"
+# Imported from the one home of the number; kept under this name for readers of the rules.
+STRENGTH_SYMMETRY_MIN_PERCENT = DEFAULTS.strength_symmetry_min_percent
 
 # DOMAIN.md, "Suggested exit criteria": the codes that must hold to leave each step.
 EXIT_CRITERIA: dict[int, tuple[str, ...]] = {
@@ -53,36 +56,81 @@ EXIT_CRITERIA: dict[int, tuple[str, ...]] = {
     4: ("strength_symmetry_percent", "single_leg_hop", "sprint_drills"),
 }
 
+# Every criterion a clinic may ask of a step (clinical_rules: exit criteria per location).
+GATE_CRITERIA = (
+    ASSESSMENT_EXISTS,
+    "walks_without_limp",
+    "no_pain_daily_movements",
+    "no_tenderness",
+    "full_knee_extension",
+    "single_leg_stance",
+    "single_leg_hop",
+    "sprint_drills",
+    "strength_symmetry_percent",
+)
+
 CRITERION_REASONS: dict[str, str] = {
     ASSESSMENT_EXISTS: "An assessment of this injury has been recorded.",
     "walks_without_limp": "Walks without limping.",
     "no_pain_daily_movements": "No pain in daily movements.",
     "full_knee_extension": "The knee extends fully without sharp pain.",
     "no_tenderness": "The hamstring is not tender to touch.",
-    "strength_symmetry_percent": (
-        f"Strength at least {STRENGTH_SYMMETRY_MIN_PERCENT}% of the other leg."
-    ),
+    "strength_symmetry_percent": "Strength at least the clinic's minimum share of the other leg.",
+    "single_leg_stance": "Single-leg stance with small knee bends is pain-free.",
     "single_leg_hop": "Single-leg hop is pain-free.",
     "sprint_drills": "Sprint-specific drills are pain-free.",
+    MIN_TIME_IN_STEP: "The step has lasted at least the clinic's minimum time.",
+    RETURN_TO_RUN_WINDOW: "The grade's earliest return to jogging has been reached.",
 }
 
-
-@dataclass(frozen=True)
-class Observation:
-    """A readiness finding and when it was made."""
-
-    value: object
-    at: datetime.datetime
+# Where a criterion's verdict came from, named in the problem and the transition.
+SOURCE_ASSESSMENT = "assessment"  # the clinician's latest observation
+SOURCE_CHECK_IN = "check_in"  # the patient's own latest report
+SOURCE_NONE = "not_observed"
 
 
 @dataclass(frozen=True)
 class ExitCheck:
     met: list[str]
     unmet: list[str]
+    # criterion → which observation decided it (only where more than one could).
+    sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
         return not self.unmet
+
+
+def _walks_without_limp(
+    *,
+    readiness: Mapping[str, object],
+    red_flags: Sequence[str],
+    assessment_at: datetime.datetime | None,
+    check_in_value: bool | None,
+    check_in_at: datetime.datetime | None,
+) -> tuple[bool, str]:
+    """The clinician's latest observation outweighs the patient's self-report: a patient
+    who reports walking without a limp after the clinician saw a limp (or "unable to
+    walk") still needs the clinician to see it. The patient's report decides only where
+    the clinician recorded nothing, and a newer report of a limp always holds back."""
+    clinician: bool | None = None
+    if assessment_at is not None:
+        if "walks_without_limp" in readiness:
+            clinician = readiness["walks_without_limp"] is True
+        elif "unable_to_walk" in red_flags:
+            clinician = False
+    newer_limp = (
+        check_in_value is False
+        and check_in_at is not None
+        and (assessment_at is None or check_in_at > assessment_at)
+    )
+    if clinician is not None:
+        if clinician and newer_limp:
+            return False, SOURCE_CHECK_IN
+        return clinician, SOURCE_ASSESSMENT
+    if check_in_value is not None and check_in_at is not None:
+        return check_in_value is True, SOURCE_CHECK_IN
+    return False, SOURCE_NONE
 
 
 def step_exit_check(
@@ -92,19 +140,27 @@ def step_exit_check(
     assessment_at: datetime.datetime | None,
     latest_check_in_walks_without_limp: bool | None = None,
     latest_check_in_at: datetime.datetime | None = None,
+    assessment_red_flags: Sequence[str] = (),
+    days_in_step: float | None = None,
+    earliest_return: datetime.date | None = None,
+    today: datetime.date | None = None,
+    settings: RuleSettings = DEFAULTS,
+    exit_criteria: Mapping[int, Sequence[str]] = EXIT_CRITERIA,
 ) -> ExitCheck:
     """Which exit criteria of ``step`` hold, judged on the latest assessment.
 
-    ``walks_without_limp`` is also reported by the patient in every check-in. The newer of
-    the two observations counts: a patient who limped at the assessment but reports walking
-    without a limp since may move on, and a new limp after the assessment holds them back.
-    Every other criterion needs the clinician's assessment. Step 5 has no exit: it ends
-    with ``complete``.
+    ``walks_without_limp`` is also reported by the patient in every check-in; see
+    ``_walks_without_limp`` for which observation counts. Every other criterion needs the
+    clinician's assessment. With ``days_in_step`` the step must also have lasted the
+    clinic's minimum time, and strength building is not left for self-sufficiency before
+    ``earliest_return`` (the grade's earliest return to jogging). Both are listed only
+    when they hold the patient back. Step 5 has no exit: it ends with ``complete``.
     """
-    criteria = EXIT_CRITERIA.get(step, ())
+    criteria = exit_criteria.get(step, ())
     readiness = dict(assessment_readiness or {})
     met: list[str] = []
     unmet: list[str] = []
+    sources: dict[str, str] = {}
     for code in criteria:
         if code == ASSESSMENT_EXISTS:
             holds = assessment_at is not None
@@ -113,27 +169,35 @@ def step_exit_check(
             holds = (
                 isinstance(percent, int | float | Decimal)
                 and not isinstance(percent, bool)
-                and percent >= STRENGTH_SYMMETRY_MIN_PERCENT
+                and percent >= settings.strength_symmetry_min_percent
             )
         elif code == "walks_without_limp":
-            observations = []
-            if assessment_at is not None and code in readiness:
-                observations.append(Observation(readiness[code] is True, assessment_at))
-            if latest_check_in_at is not None and latest_check_in_walks_without_limp is not None:
-                observations.append(
-                    Observation(latest_check_in_walks_without_limp, latest_check_in_at)
-                )
-            newest = max(observations, key=lambda o: o.at, default=None)
-            holds = newest is not None and newest.value is True
+            holds, sources[code] = _walks_without_limp(
+                readiness=readiness,
+                red_flags=assessment_red_flags,
+                assessment_at=assessment_at,
+                check_in_value=latest_check_in_walks_without_limp,
+                check_in_at=latest_check_in_at,
+            )
         else:
             holds = readiness.get(code) is True
         (met if holds else unmet).append(code)
-    return ExitCheck(met=met, unmet=unmet)
+    # Listed only when it holds the patient back: the criteria of DOMAIN.md stay the list.
+    if (
+        step in EXIT_CRITERIA
+        and days_in_step is not None
+        and days_in_step < settings.min_days_in_step(step)
+    ):
+        unmet.append(MIN_TIME_IN_STEP)
+    if step == 4 and earliest_return is not None and today is not None and today < earliest_return:
+        unmet.append(RETURN_TO_RUN_WINDOW)
+    return ExitCheck(met=met, unmet=unmet, sources=sources)
 
 
 # --- 3. Training load --------------------------------------------------------------------
 
-MAX_WEEKLY_LOAD_INCREASE = Decimal("0.10")  # DOMAIN.md: training load +10% a week at most
+# DOMAIN.md: training load +10% a week at most (RuleSettings.max_weekly_load_increase).
+MAX_WEEKLY_LOAD_INCREASE = DEFAULTS.max_weekly_load_increase
 LOAD_WINDOW = datetime.timedelta(days=7)
 DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "minutes", "times_per_week", "load_kg")
 
@@ -148,36 +212,85 @@ def weekly_load(dosage: Mapping[str, object], *, dimensions: Sequence[str]) -> D
     return total
 
 
-def load_increase(before: Mapping[str, object], after: Mapping[str, object]) -> Decimal | None:
-    """The relative change of weekly load from ``before`` to ``after`` (0.25 = +25%), or
+def _active(dosages: Sequence[Mapping[str, object]]) -> list[Mapping[str, object]]:
+    # A stopped prescription carries no load (recorded as is_active false).
+    return [d for d in dosages if d.get("is_active", True) is not False]
+
+
+def group_load_increase(
+    before: Sequence[Mapping[str, object]], after: Sequence[Mapping[str, object]]
+) -> Decimal | None:
+    """The relative change of the summed weekly load of several prescriptions (one
+    exercise's rows, or one category's) from ``before`` to ``after`` (0.25 = +25%), or
     None when they cannot be compared.
 
-    Only dimensions set in both count: adding a first weight to a body-weight exercise, or
-    switching from repetitions to holds, is a change of exercise form the clinician decides
-    on, not a measurable increase.
+    Only dimensions set in every dosage count: adding a first weight to a body-weight
+    exercise, or switching from repetitions to holds, is a change of exercise form the
+    clinician decides on, not a measurable increase. Nothing before and something now is
+    an infinite increase (a load from nothing).
     """
+    old_rows, new_rows = _active(before), _active(after)
+    rows = [*old_rows, *new_rows]
+    if not new_rows:
+        return None
     dimensions = [
-        name
-        for name in DOSAGE_FIELDS
-        if before.get(name) not in (None, "") and after.get(name) not in (None, "")
+        name for name in DOSAGE_FIELDS if all(row.get(name) not in (None, "") for row in rows)
     ]
     if not dimensions:
         return None
-    old = weekly_load(before, dimensions=dimensions)
-    new = weekly_load(after, dimensions=dimensions)
+    old = sum((weekly_load(r, dimensions=dimensions) for r in old_rows), Decimal(0))
+    new = sum((weekly_load(r, dimensions=dimensions) for r in new_rows), Decimal(0))
     if old == 0:
         return None if new == 0 else Decimal("Infinity")
     return (new - old) / old
 
 
-def load_increase_too_large(before: Mapping[str, object], after: Mapping[str, object]) -> bool:
+def load_increase(before: Mapping[str, object], after: Mapping[str, object]) -> Decimal | None:
+    """The relative change of one dosage's weekly load (see ``group_load_increase``)."""
+    return group_load_increase([before], [after])
+
+
+def load_increase_too_large(
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+    *,
+    settings: RuleSettings = DEFAULTS,
+) -> bool:
     change = load_increase(before, after)
-    return change is not None and change > MAX_WEEKLY_LOAD_INCREASE
+    return change is not None and change > settings.max_weekly_load_increase
+
+
+# Prescribing rules a clinician may set aside only with a written reason.
+LOAD_INCREASE_TOO_LARGE = ProgramErrorCode.LOAD_INCREASE_TOO_LARGE
+EXERCISE_NOT_FOR_STEP = ProgramErrorCode.EXERCISE_NOT_FOR_STEP
+SESSIONS_OUTSIDE_STEP_RANGE = ProgramErrorCode.SESSIONS_OUTSIDE_STEP_RANGE
+
+
+def prescription_step_problems(
+    *, exercise_steps: Sequence[int], step: int, times_per_week: int, settings: RuleSettings
+) -> dict[str, str]:
+    """Rule code → why, for a prescription outside what its step asks: an exercise the
+    library does not give for this step, or sessions a week outside the step's range
+    (strength 3–4×, self-sufficiency 2–3×)."""
+    problems: dict[str, str] = {}
+    if exercise_steps and step not in exercise_steps:
+        suits = ", ".join(str(s) for s in sorted(exercise_steps))
+        problems[EXERCISE_NOT_FOR_STEP] = gettext(
+            "The exercise suits steps %(suits)s, not step %(step)s."
+        ) % {"suits": suits, "step": step}
+    sessions = settings.sessions_per_week(step)
+    if sessions and not sessions[0] <= times_per_week <= sessions[1]:
+        low, high = sessions
+        problems[SESSIONS_OUTSIDE_STEP_RANGE] = gettext(
+            "%(times)s× a week is outside step %(step)s's %(low)s–%(high)s× a week."
+        ) % {"times": times_per_week, "step": step, "low": low, "high": high}
+    return problems
 
 
 # --- 4. Rules on one check-in -------------------------------------------------------------
 
 STOP_SIGNAL = EscalationRule.STOP_SIGNAL
+HIGH_PAIN_DURING_ACTIVITY = EscalationRule.HIGH_PAIN_DURING_ACTIVITY
 PAIN_INCREASING_WITH_ACTIVITY = EscalationRule.PAIN_INCREASING_WITH_ACTIVITY
 EXERCISE_PAIN_OVER_HOUR = "exercise_pain_over_hour"
 NEXT_DAY_PAIN = "next_day_pain"
@@ -186,13 +299,27 @@ SUSPECTED_GRADE_3 = EscalationRule.SUSPECTED_GRADE_3
 PAIN_TREND_RISING = EscalationRule.PAIN_TREND_RISING
 NO_PROGRESS = EscalationRule.NO_PROGRESS
 CHRONIC_NO_IMPROVEMENT = EscalationRule.CHRONIC_NO_IMPROVEMENT
+NO_CLEAR_IMPROVEMENT_REVIEW = "no_clear_improvement_review"
 
 # Alerts shown to the patient with advice that open no escalation (API.md, "Codes").
-ADVISORY_ALERTS = frozenset({EXERCISE_PAIN_OVER_HOUR, NEXT_DAY_PAIN})
+ADVISORY_ALERTS = frozenset({EXERCISE_PAIN_OVER_HOUR, NEXT_DAY_PAIN, NO_CLEAR_IMPROVEMENT_REVIEW})
+# Every alert a check-in can raise.
+CHECK_IN_ALERT_CODES = (
+    SUSPECTED_GRADE_3,
+    STOP_SIGNAL,
+    HIGH_PAIN_DURING_ACTIVITY,
+    PAIN_INCREASING_WITH_ACTIVITY,
+    COMPENSATION_COMPLAINTS,
+    EXERCISE_PAIN_OVER_HOUR,
+    NEXT_DAY_PAIN,
+    PAIN_TREND_RISING,
+    NO_PROGRESS,
+    CHRONIC_NO_IMPROVEMENT,
+    NO_CLEAR_IMPROVEMENT_REVIEW,
+)
 
-# Pain at rest this high, sharp, and not walking at all: the picture of a grade 3 tear in
-# the seeds ("walking almost impossible: severe pain, loss of strength").
-GRADE_3_MIN_PAIN_NOW = 8
+# Imported from the one home of the number; kept under this name for readers of the rules.
+GRADE_3_MIN_PAIN_NOW = DEFAULTS.grade_3_min_pain_now
 
 COMPLAINT_AREAS = ("back", "knee", "other_leg")
 COMPLAINT_NAMES = {"back": "low back", "knee": "knee", "other_leg": "the other leg"}
@@ -210,41 +337,78 @@ class Alert:
 
 @dataclass(frozen=True)
 class CheckInReport:
-    """The fields of a check-in the rules read."""
+    """The fields of a check-in the rules read. None is "not answered": a rule that needs
+    the answer is then neither fired nor silenced by a guess; ``not_answered`` says which
+    rules could not be judged."""
 
     pain_now: int
     pain_activity: int
     pain_character: str  # sharp / dull
     pain_course: str  # increasing / stable / decreasing
-    next_day_pain: bool = False
-    exercise_pain_over_hour: bool = False
-    walking_minutes: int = 0
-    walks_without_limp: bool = False
+    next_day_pain: bool | None = None
+    exercise_pain_over_hour: bool | None = None
+    walking_minutes: int | None = None
+    walks_without_limp: bool | None = None
     complaints_elsewhere: Sequence[str] = ()
 
+    @classmethod
+    def of(cls, check_in: object) -> CheckInReport:
+        """The report as the rules read it from a stored check-in (or any such object)."""
+        return cls(
+            **{
+                f: getattr(check_in, f)
+                for f in cls.__dataclass_fields__
+                if f != "complaints_elsewhere"
+            },
+            complaints_elsewhere=tuple(getattr(check_in, "complaints_elsewhere", None) or ()),
+        )
 
-def check_in_alerts(report: CheckInReport) -> list[Alert]:
+
+# The answers each rule reads beyond the pain scores, character and course (always given).
+RULE_INPUTS: dict[str, tuple[str, ...]] = {
+    SUSPECTED_GRADE_3: ("walking_minutes", "walks_without_limp"),
+    EXERCISE_PAIN_OVER_HOUR: ("exercise_pain_over_hour",),
+    NEXT_DAY_PAIN: ("next_day_pain",),
+}
+
+
+def not_answered(report: CheckInReport) -> list[dict[str, object]]:
+    """The questions left unanswered that a rule reads, with the rules that could not be
+    judged for it, in the order of the form."""
+    missing: dict[str, list[str]] = {}
+    for rule, inputs in RULE_INPUTS.items():
+        for name in inputs:
+            if getattr(report, name) is None:
+                missing.setdefault(name, []).append(rule)
+    order = ("next_day_pain", "exercise_pain_over_hour", "walking_minutes", "walks_without_limp")
+    return [{"field": name, "rules": missing[name]} for name in order if name in missing]
+
+
+def check_in_alerts(report: CheckInReport, *, settings: RuleSettings = DEFAULTS) -> list[Alert]:
     """The rules of DOMAIN.md applied to one check-in, most serious first.
 
-    - suspected_grade_3: sharp pain now of 8 or more, not walking at all (0 minutes) and not
-      without a limp. A check-in cannot hear a snap; severe sharp pain with inability to walk
-      is the sign a patient can report, and it asks for an urgent look, not a diagnosis.
-    - stop_signal: sharp pain that increases during activity ("pain" in the seeds' sense).
+    - suspected_grade_3: sharp pain now at or above ``grade_3_min_pain_now``, not walking
+      at all (0 minutes) and limping, both answered. A check-in cannot hear a snap; severe
+      sharp pain with inability to walk is the sign a patient can report, and it asks for
+      an urgent look, not a diagnosis.
+    - stop_signal: sharp, stabbing pain (DOMAIN.md "Pain: sharp, stabbing … a stop
+      signal"), whatever its course; any sharp pain above 0 counts.
+    - high_pain_during_activity: pain during activity at or above
+      ``high_pain_during_activity``, whatever its character.
     - pain_increasing_with_activity: dull pain that still increases during activity. Dull
-      pain that stays the same or decreases is acceptable discomfort; when it increases it is
-      the "pain that increases with activity" the clinician reviews. Sharp and increasing is
-      the stop signal instead, so one report never raises both.
+      pain that stays the same or decreases is acceptable discomfort; sharp pain is the
+      stop signal instead, so one report never raises both.
     - compensation_complaints: any new complaint in the low back, knee or other leg.
     - exercise_pain_over_hour, next_day_pain: advisory; the patient is told to adjust.
     """
     alerts: list[Alert] = []
-    sharp = report.pain_character == "sharp"
+    sharp = report.pain_character == "sharp" and max(report.pain_now, report.pain_activity) > 0
     increasing = report.pain_course == "increasing"
     if (
         sharp
-        and report.pain_now >= GRADE_3_MIN_PAIN_NOW
+        and report.pain_now >= settings.grade_3_min_pain_now
         and report.walking_minutes == 0
-        and not report.walks_without_limp
+        and report.walks_without_limp is False
     ):
         alerts.append(
             Alert(
@@ -252,14 +416,25 @@ def check_in_alerts(report: CheckInReport) -> list[Alert]:
                 f"Sharp pain {report.pain_now}/10 now and unable to walk: possible rupture.",
             )
         )
-    if sharp and increasing:
+    if sharp:
+        course = {"increasing": "increasing", "stable": "stable", "decreasing": "decreasing"}
         alerts.append(
             Alert(
                 STOP_SIGNAL,
-                f"Sharp pain increasing during activity ({report.pain_activity}/10).",
+                f"Sharp pain during activity ({report.pain_activity}/10, "
+                f"{course.get(report.pain_course, report.pain_course)}; now "
+                f"{report.pain_now}/10).",
             )
         )
-    elif increasing:
+    if report.pain_activity >= settings.high_pain_during_activity:
+        alerts.append(
+            Alert(
+                HIGH_PAIN_DURING_ACTIVITY,
+                f"Pain during activity {report.pain_activity}/10 (flagged from "
+                f"{settings.high_pain_during_activity}/10), {report.pain_character}.",
+            )
+        )
+    if increasing and not sharp:
         alerts.append(
             Alert(
                 PAIN_INCREASING_WITH_ACTIVITY,
@@ -283,9 +458,10 @@ def check_in_alerts(report: CheckInReport) -> list[Alert]:
 
 # --- 5. Trend rules -------------------------------------------------------------------------
 
-TREND_RISING_CHECK_INS = 3
-NO_PROGRESS_AFTER = datetime.timedelta(weeks=2)
-CHRONIC_AFTER = datetime.timedelta(weeks=6)
+# Imported from the one home of the numbers; kept under these names for readers.
+TREND_RISING_CHECK_INS = DEFAULTS.trend_rising_check_ins
+NO_PROGRESS_AFTER = datetime.timedelta(days=DEFAULTS.no_progress_after_days)
+CHRONIC_AFTER = datetime.timedelta(days=DEFAULTS.chronic_escalate_after_days)
 
 
 @dataclass(frozen=True)
@@ -297,77 +473,125 @@ class PainPoint:
     pain_activity: int
 
 
-def _improved(baseline: PainPoint, latest: PainPoint) -> bool:
-    # Less pain at rest or during activity is progress; pain-free has nothing to improve.
+SCORE_NAMES = {"pain_now": "pain now", "pain_activity": "pain during activity"}
+
+
+def _improved(baseline: PainPoint, latest: PainPoint, *, settings: RuleSettings) -> bool:
+    """Clear improvement: pain at rest or during activity down by at least the minimal
+    important change, or no pain left. Pain-free at the baseline has nothing to improve."""
     if baseline.pain_now == 0 and baseline.pain_activity == 0:
         return True
-    return latest.pain_now < baseline.pain_now or latest.pain_activity < baseline.pain_activity
+    if latest.pain_now == 0 and latest.pain_activity == 0:
+        return True
+    change = settings.minimal_important_change
+    return (
+        baseline.pain_now - latest.pain_now >= change
+        or baseline.pain_activity - latest.pain_activity >= change
+    )
 
 
 def _no_improvement_over(
-    history: Sequence[PainPoint], span: datetime.timedelta, *, strictly_longer: bool
+    points: Sequence[PainPoint], span: datetime.timedelta, *, settings: RuleSettings
 ) -> tuple[PainPoint, PainPoint] | None:
-    """(baseline, latest) when the latest check-in shows no improvement on the most recent
-    check-in at least ``span`` before it (more than ``span`` if ``strictly_longer``)."""
-    if len(history) < 2:
+    """(baseline, latest) when the latest check-in shows no clear improvement on the most
+    recent check-in at least ``span`` before it."""
+    if len(points) < 2:
         return None
-    points = sorted(history, key=lambda p: p.at)
     latest = points[-1]
-    earlier = [
-        p
-        for p in points[:-1]
-        if (latest.at - p.at > span if strictly_longer else latest.at - p.at >= span)
-    ]
+    earlier = [p for p in points[:-1] if latest.at - p.at >= span]
     if not earlier:
         return None
     baseline = earlier[-1]
-    return None if _improved(baseline, latest) else (baseline, latest)
+    return None if _improved(baseline, latest, settings=settings) else (baseline, latest)
 
 
-def trend_alerts(history: Sequence[PainPoint]) -> list[Alert]:
+def _rising(points: Sequence[PainPoint], score: str, count: int) -> list[int] | None:
+    last = [getattr(p, score) for p in points[-count:]]
+    if len(last) == count and all(a < b for a, b in zip(last, last[1:], strict=False)):
+        return last
+    return None
+
+
+def trend_alerts(
+    history: Sequence[PainPoint],
+    *,
+    days_since_onset: int | None = None,
+    settings: RuleSettings = DEFAULTS,
+) -> list[Alert]:
     """Trend rules over a patient's check-ins (the newest included), oldest first or not.
 
-    - pain_trend_rising: pain now rose strictly over the last three check-ins (3 < 4 < 5);
-      equal values are not a rise.
-    - chronic_no_improvement: the newest check-in shows no less pain (now or during
-      activity) than the most recent check-in more than 6 weeks before it (seed 001:
-      complaints longer than six weeks without clear improvement).
-    - no_progress: the same over at least 2 weeks ("good rehab shows progress week over
-      week"). A chronic finding includes it, so only the chronic one is raised then.
+    - pain_trend_rising: pain now or pain during activity rose strictly over the last
+      ``trend_rising_check_ins`` check-ins (3 < 4 < 5); equal values are not a rise.
+    - chronic_no_improvement / no_clear_improvement_review: time is counted in days from
+      the injury's onset to the newest check-in (``days_since_onset``, clinic dates; not
+      from the first check-in). The newest check-in shows no clear
+      improvement (a drop of at least ``minimal_important_change`` in either score, or no
+      pain left) on the first report of the injury, or there is no earlier report to show
+      it. More than ``chronic_review_after_days`` after onset it is shown for review
+      (advisory); more than ``chronic_escalate_after_days`` it escalates (seed 001:
+      complaints longer than 4–6 weeks without clear improvement). Without a known onset
+      the first check-in stands in for it.
+    - no_progress: no clear improvement on the check-in at least ``no_progress_after_days``
+      before the newest ("good rehab shows progress week over week"). A chronic finding
+      includes it, so only the chronic one is raised then.
     """
     points = sorted(history, key=lambda p: p.at)
+    if not points:
+        return []
     alerts: list[Alert] = []
-    last = points[-TREND_RISING_CHECK_INS:]
-    if len(last) == TREND_RISING_CHECK_INS and all(
-        a.pain_now < b.pain_now for a, b in zip(last, last[1:], strict=False)
-    ):
+    count = settings.trend_rising_check_ins
+    rising = {
+        score: values
+        for score in ("pain_now", "pain_activity")
+        if (values := _rising(points, score, count))
+    }
+    if rising:
         alerts.append(
             Alert(
                 PAIN_TREND_RISING,
-                "Pain now rose over the last three check-ins: "
-                + " → ".join(str(p.pain_now) for p in last)
+                f"Rising over the last {count} check-ins: "
+                + "; ".join(
+                    f"{SCORE_NAMES[score]} " + " → ".join(str(v) for v in values)
+                    for score, values in rising.items()
+                )
                 + ".",
             )
         )
-    chronic = _no_improvement_over(points, CHRONIC_AFTER, strictly_longer=True)
-    if chronic:
-        baseline, latest = chronic
-        alerts.append(
-            Alert(
-                CHRONIC_NO_IMPROVEMENT,
-                f"No improvement in more than 6 weeks: pain {latest.pain_now}/10 now, "
-                f"{baseline.pain_now}/10 on {baseline.at:%Y-%m-%d}.",
-            )
+    latest, first = points[-1], points[0]
+    onset_known = days_since_onset is not None
+    days = days_since_onset if onset_known else (latest.at - first.at).total_seconds() / 86400
+    baseline = first if first is not latest else None
+    no_clear_improvement = (latest.pain_now > 0 or latest.pain_activity > 0) and not (
+        baseline and _improved(baseline, latest, settings=settings)
+    )
+    if no_clear_improvement and days > settings.chronic_review_after_days:
+        since = "onset" if onset_known else "the first check-in (onset unknown)"
+        compared = (
+            f"{baseline.pain_now}/10 now and {baseline.pain_activity}/10 during activity on "
+            f"{baseline.at:%Y-%m-%d}"
+            if baseline
+            else "no earlier report to show improvement"
         )
-        return alerts
-    stalled = _no_improvement_over(points, NO_PROGRESS_AFTER, strictly_longer=False)
+        reason = (
+            f"{int(days)} days since {since} without clear improvement (at least "
+            f"{settings.minimal_important_change} points): {latest.pain_now}/10 now and "
+            f"{latest.pain_activity}/10 during activity, {compared}."
+        )
+        if days > settings.chronic_escalate_after_days:
+            alerts.append(Alert(CHRONIC_NO_IMPROVEMENT, reason))
+            return alerts
+        alerts.append(Alert(NO_CLEAR_IMPROVEMENT_REVIEW, reason))
+    stalled = _no_improvement_over(
+        points, datetime.timedelta(days=settings.no_progress_after_days), settings=settings
+    )
     if stalled:
         baseline, latest = stalled
         alerts.append(
             Alert(
                 NO_PROGRESS,
-                f"No improvement in 2 weeks or more: pain {latest.pain_now}/10 now, "
-                f"{baseline.pain_now}/10 on {baseline.at:%Y-%m-%d}.",
+                f"No clear improvement in {settings.no_progress_after_days} days or more: "
+                f"pain {latest.pain_now}/10 now, {baseline.pain_now}/10 on "
+                f"{baseline.at:%Y-%m-%d}.",
             )
         )
     return alerts
@@ -376,6 +600,8 @@ def trend_alerts(history: Sequence[PainPoint]) -> list[Alert]:
 # --- 6. Advice for the patient -----------------------------------------------------------
 
 KEEP_GOING = "keep_going"
+# No alert on this check-in, but an earlier one is still with the clinician: never "keep going".
+UNDER_REVIEW = "under_review"
 
 ADVICE: dict[str, dict[str, str]] = {
     SUSPECTED_GRADE_3: {
@@ -392,14 +618,26 @@ ADVICE: dict[str, dict[str, str]] = {
     },
     STOP_SIGNAL: {
         "en": (
-            "Sharp pain that gets worse while you move is a stop signal. Stop this activity "
-            "for now and contact your physiotherapist, who has been notified and will help "
-            "you adjust your exercises."
+            "Sharp, stabbing pain is a stop signal. Stop this activity for now and contact "
+            "your physiotherapist, who has been notified and will help you adjust your "
+            "exercises."
         ),
         "nl": (
-            "Scherpe pijn die erger wordt tijdens het bewegen is een stopsignaal. Stop "
-            "voorlopig met deze activiteit en neem contact op met je fysiotherapeut; die is "
-            "op de hoogte gebracht en helpt je de oefeningen aan te passen."
+            "Scherpe, stekende pijn is een stopsignaal. Stop voorlopig met deze activiteit "
+            "en neem contact op met je fysiotherapeut; die is op de hoogte gebracht en helpt "
+            "je de oefeningen aan te passen."
+        ),
+    },
+    HIGH_PAIN_DURING_ACTIVITY: {
+        "en": (
+            "That much pain during activity is more than your exercises should cause. Stop "
+            "or lower the load for now; your physiotherapist has been notified and will "
+            "adjust your program with you."
+        ),
+        "nl": (
+            "Zoveel pijn tijdens het bewegen is meer dan je oefeningen mogen geven. Stop of "
+            "verlaag de belasting voorlopig; je fysiotherapeut is op de hoogte gebracht en "
+            "past je programma samen met je aan."
         ),
     },
     PAIN_INCREASING_WITH_ACTIVITY: {
@@ -476,6 +714,30 @@ ADVICE: dict[str, dict[str, str]] = {
             "fysiotherapeut bekijkt je situatie en bespreekt de volgende stappen met je."
         ),
     },
+    NO_CLEAR_IMPROVEMENT_REVIEW: {
+        "en": (
+            "Your complaints have lasted a few weeks without clear improvement. Recovery is "
+            "not always a straight line; your physiotherapist will review your progress at "
+            "your next contact."
+        ),
+        "nl": (
+            "Je klachten duren al een paar weken zonder duidelijke verbetering. Herstel gaat "
+            "niet altijd in een rechte lijn; je fysiotherapeut bekijkt je voortgang bij het "
+            "volgende contact."
+        ),
+    },
+    UNDER_REVIEW: {
+        "en": (
+            "Thank you for checking in. Your physiotherapist is still looking into an "
+            "earlier report; follow their advice and do not increase your load until you "
+            "have heard from them."
+        ),
+        "nl": (
+            "Dank je voor je check-in. Je fysiotherapeut kijkt nog naar een eerdere melding; "
+            "volg het advies dat je kreeg en verhoog je belasting niet tot je van hem of "
+            "haar gehoord hebt."
+        ),
+    },
     KEEP_GOING: {
         "en": (
             "Thank you for checking in. Keep going: build up gradually, by no more than 10% "
@@ -489,8 +751,24 @@ ADVICE: dict[str, dict[str, str]] = {
 }
 
 
-def advice_for(alert_codes: Sequence[str], language: str) -> list[dict[str, str]]:
-    """Advice for each alert, in the patient's language; encouragement when none fired."""
+def advice_codes_for(alert_codes: Sequence[str], *, escalation_standing: bool = False) -> list[str]:
+    """Which advice a check-in gets: one per alert; "keep going" only when no alert fired
+    and none of the patient's escalations is still unresolved."""
+    codes = [c for c in alert_codes if c in ADVICE and c not in (KEEP_GOING, UNDER_REVIEW)]
+    if codes:
+        return codes
+    return [KEEP_GOING] if not alert_codes and not escalation_standing else [UNDER_REVIEW]
+
+
+def advice_texts(codes: Sequence[str], language: str) -> list[dict[str, str]]:
     lang = language if language in ("nl", "en") else "en"
-    codes = [c for c in alert_codes if c in ADVICE] or [KEEP_GOING]
-    return [{"code": code, "text": ADVICE[code][lang]} for code in codes]
+    return [{"code": code, "text": ADVICE[code][lang]} for code in codes if code in ADVICE]
+
+
+def advice_for(
+    alert_codes: Sequence[str], language: str, *, escalation_standing: bool = False
+) -> list[dict[str, str]]:
+    """Advice for each alert, in the patient's language; encouragement when none fired."""
+    return advice_texts(
+        advice_codes_for(alert_codes, escalation_standing=escalation_standing), language
+    )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings.models import CancelReason
 from clinic.time import CLINIC_TZ
+from escalations.models import ResolutionOutcome
 
 
 class MoveForm(forms.Form):
@@ -33,6 +34,12 @@ class CancelForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
+    # Urgent and high escalations need an outcome and a note (the service says so).
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", "—"), *ResolutionOutcome.choices],
+        required=False,
+    )
     note = forms.CharField(
         label=_("Resolution note"), max_length=5000, required=False, widget=forms.Textarea
     )

@@ -34,6 +34,7 @@ from clinic.time import CLINIC_TZ
 from escalations.models import UNRESOLVED
 from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve
+from programs.models import Step
 from programs.selectors import ATTENTION_SEVERITY, caseload_for
 from staff.forms import CancelForm, MoveForm, ResolveForm
 from staff.selectors import (
@@ -384,21 +385,32 @@ def timeline(request, pk):
 @staff_page(CLINICAL_ROLES)
 def clinician(request):
     """The caseload, most in need of attention first, and the open escalations."""
+    # One row per patient; a flagged patient or a recent intake may have no program yet.
     caseload = list(caseload_for(user=request.user)[:200])
-    for program in caseload:
-        program.most_severe = ATTENTION_SEVERITY.get(program.escalation_attention)
+    for row in caseload:
+        row.most_severe = ATTENTION_SEVERITY.get(row.escalation_attention)
+        row.step_name = Step(row.program_step).label if row.program_step else ""
     escalations = list(
         escalations_visible_to(request.user)
         .filter(status__in=UNRESOLVED)
         .select_related("patient")
         .order_by("attention", "-created_at", "-id")[:100]
     )
-    if caseload:
+    with_program = [row for row in caseload if row.program_id]
+    if with_program:
         _log(
             request,
-            patient_ids=[p.patient_id for p in caseload],
-            object_ids=[p.pk for p in caseload],
+            patient_ids=[row.pk for row in with_program],
+            object_ids=[row.program_id for row in with_program],
             resource="program",
+        )
+    without_program = [row for row in caseload if not row.program_id]
+    if without_program:
+        _log(
+            request,
+            patient_ids=[row.pk for row in without_program],
+            object_ids=[row.pk for row in without_program],
+            resource="patient",
         )
     if escalations:
         _log(
@@ -450,7 +462,12 @@ def escalation_acknowledge_view(request, pk):
 @staff_page(CLINICAL_ROLES)
 def escalation_resolve_view(request, pk):
     form = ResolveForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    valid = form.is_valid()
     return _escalation_change(
-        request, pk, escalation_resolve, _("Escalation of %(patient)s resolved."), note=note
+        request,
+        pk,
+        escalation_resolve,
+        _("Escalation of %(patient)s resolved."),
+        note=form.cleaned_data["note"] if valid else "",
+        outcome=form.cleaned_data["outcome"] if valid else "",
     )

@@ -50,6 +50,7 @@ POST   /api/v1/programs/                          401 403 403 403  403   ok   40
 GET    /api/v1/programs/{id}/                     401 200 404 403  403   200  404  200  404
 PATCH  /api/v1/programs/{id}/                     401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/advance/             401 403 403 403  403   ok   404  ok   404
+GET    /api/v1/programs/{id}/readiness/           401 200 404 403  403   200  404  200  404
 POST   /api/v1/programs/{id}/pause/               401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/resume/              401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/complete/            401 403 403 403  403   ok   404  ok   404
@@ -94,6 +95,10 @@ POST   /api/v1/patients/{id}/invite/              401 403 403 ok   404   ok   40
 POST   /api/v1/patients/{id}/app-access/deactivate/ 401 403 403 ok 404   ok   404  ok   404
 GET    /api/v1/auth-events/                       401 403 403 403  403   403  403  200  200
 GET    /api/v1/auth-events/{id}/                  401 403 403 403  403   403  403  200  404
+GET    /api/v1/rules/                             401 200 200 200  200   200  200  200  200
+GET    /api/v1/rule-settings/                     401 403 403 403  403   200  200  200  200
+GET    /api/v1/rule-settings/{location}/          401 403 403 403  403   200  404  200  404
+PATCH  /api/v1/rule-settings/{location}/          401 403 403 403  403   403  403  ok   404
 """
 
 RESOURCE_OF_SEGMENT = {
@@ -142,6 +147,8 @@ def request_for(operation: str, world: World, role: str) -> tuple[str, str, dict
             return ids["calendar_token"]
         if name == "prescription_id":
             return str(ids["prescription"])
+        if name == "location":
+            return "rotterdam"
         return str(ids[RESOURCE_OF_SEGMENT[segment]])
 
     path = re.sub(r"\{(\w+)\}", fill, template)
@@ -178,6 +185,7 @@ def request_for(operation: str, world: World, role: str) -> tuple[str, str, dict
             "reps": 8,
         },
         "PATCH /api/v1/programs/{id}/prescriptions/{prescription_id}/": {"notes": "Slowly"},
+        "PATCH /api/v1/rule-settings/{location}/": {"values": {"high_pain_during_activity": 8}},
         "POST /api/v1/check-ins/": {
             "pain_now": 1,
             "pain_activity": 2,

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: an app may import the apps before it, never those after it.
 LAYERS = [
     "clinic",
+    "clinical_rules",
     "notifications",
     "accounts",
     "escalations",

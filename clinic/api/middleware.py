@@ -13,10 +13,13 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from clinic.api.errors import problem_response
+from clinic.api.outages import DATABASE_ERRORS
 from clinic.models import IdempotencyRecord
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 # A pending record older than this belongs to a request that died; a retry may take over.
+# (Records are now saved with their answer in the request's transaction, so only records
+# kept before that can be pending.)
 ABANDONED_AFTER = timedelta(minutes=2)
 
 
@@ -67,6 +70,8 @@ def _api_user(request):
     )
     try:
         user = drf_request.user
+    except DATABASE_ERRORS:
+        raise  # unknown, not anonymous: a keyed request must not run without its key
     except Exception:  # noqa: BLE001 - a failed login is the view's to report (401)
         return None
     return user if user is not None and user.is_authenticated else None
@@ -94,23 +99,33 @@ class IdempotencyMiddleware:
         fingerprint = hashlib.sha256(
             b"%s %s\n%s" % (request.method.encode(), request.get_full_path().encode(), request.body)
         ).hexdigest()
-        record, replay = self._claim(user, key, fingerprint)
-        if replay is not None:
-            return replay
-
-        response = self.get_response(request)
-        if (
-            200 <= response.status_code < 500
-            and response.status_code != 429
-            and not getattr(response, "streaming", False)
-        ):
-            record.status_code = response.status_code
-            record.content_type = response.get("Content-Type", "")
-            record.body = response.content
-            record.save(update_fields=["status_code", "content_type", "body"])
-        else:
-            # Server errors and throttling are not the answer to keep; a retry runs again.
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        # The key, the request's changes and the answer kept for a retry commit together or
+        # not at all: a connection lost halfway (a database restart) leaves no half-claimed
+        # key behind, and a request that committed always has its answer to replay. A second
+        # request with the same key waits for the first one's transaction, then replays it.
+        request.idempotency_key_held = True
+        with transaction.atomic():
+            record, replay = self._claim(user, key, fingerprint)
+            if replay is not None:
+                return replay
+            before_view = transaction.savepoint()
+            response = self.get_response(request)
+            if (
+                200 <= response.status_code < 500
+                and response.status_code != 429
+                and not getattr(response, "streaming", False)
+            ):
+                if response.status_code >= 400:
+                    # A refused request leaves nothing behind but its answer.
+                    transaction.savepoint_rollback(before_view)
+                record.status_code = response.status_code
+                record.content_type = response.get("Content-Type", "")
+                record.body = response.content
+                record.save(update_fields=["status_code", "content_type", "body"])
+            else:
+                # Server errors, outages and throttling are not the answer to keep: nothing of
+                # this request stays, so a retry runs again.
+                transaction.set_rollback(True)
         return response
 
     def _claim(self, user, key, fingerprint):

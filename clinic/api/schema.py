@@ -30,6 +30,11 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "code": {"$ref": "#/components/schemas/ErrorCode"},
+        "retry_after": {"type": "integer", "description": "429: seconds until allowed again."},
+        "retry_safe": {
+            "type": "boolean",
+            "description": "503: nothing was committed, so sending the request again is safe.",
+        },
         "errors": {
             "type": "object",
             "description": "Validation errors per field.",
@@ -62,6 +67,10 @@ PROBLEM_DETAILS = {
     "token_blacklisted": "Token is blacklisted.",
     "permission_denied": "You do not have permission to perform this action.",
     "throttled": "Request was throttled. Expected available in 60 seconds.",
+    "database_unavailable": (
+        "The database is briefly unavailable; nothing was saved. Send the request again."
+    ),
+    "broker_unavailable": "The message broker is briefly unavailable. Send the request again.",
 }
 
 # The codes any operation may answer per status (DRF's and the API's own). A view adds the
@@ -74,7 +83,8 @@ GENERAL_PROBLEM_CODES = {
     409: ["conflict"],
     413: ["request_too_large"],
     429: ["throttled"],
-    503: ["service_unavailable"],
+    # clinic.api.outages: the database (or the broker) is briefly away.
+    503: ["database_unavailable", "broker_unavailable"],
 }
 
 
@@ -196,7 +206,7 @@ class ClinicAutoSchema(AutoSchema):
             statuses.append(409)
         if "requestBody" in operation:
             statuses.append(413)
-        statuses.append(429)
+        statuses.extend([429, 503])  # rate limits, and a database that is briefly away
         declared = getattr(self.view, "problem_codes", {}).get(self._action, {})
         return sorted({*statuses, *declared})
 
@@ -223,6 +233,8 @@ class ClinicAutoSchema(AutoSchema):
                 value["errors"] = {self._first_input(operation): ["This field is required."]}
             if status == 429:
                 value["retry_after"] = 60
+            if status == 503:
+                value["retry_safe"] = True
             examples[code] = {"summary": code.replace("_", " ").capitalize(), "value": value}
         return examples
 

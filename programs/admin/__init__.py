@@ -1,3 +1,3 @@
 """Admin of the programs app, one module per subject."""
 
-from programs.admin import clinical, library  # noqa: F401
+from programs.admin import clinical, library, rules  # noqa: F401

@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers, viewsets
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.pagination import CountedPagePagination
 from clinic.api.permissions import RoleAllowed
-from clinic.models import Role
-from programs.models import Program, Step
+from clinic.models import Patient, Role
+from programs.models import Step
 from programs.selectors import ATTENTION_SEVERITY, caseload_for
 
 
@@ -24,21 +24,22 @@ class CaseloadProgramSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     step = serializers.ChoiceField(choices=Step.choices)
     step_name = serializers.ChoiceField(choices=Step.labels)
+    status = serializers.ChoiceField(choices=["active", "paused"])
 
 
 class CaseloadRowSerializer(serializers.ModelSerializer):
-    patient = serializers.IntegerField(source="patient_id")
-    patient_name = serializers.CharField(source="patient.name")
+    patient = serializers.IntegerField(source="pk")
+    patient_name = serializers.CharField(source="name")
     program = serializers.SerializerMethodField()
     open_escalations = serializers.IntegerField(source="open_escalation_count")
     most_severe = serializers.SerializerMethodField()
     last_check_in = serializers.DateTimeField(allow_null=True)
     next_appointment = serializers.DateTimeField(allow_null=True)
     check_in_overdue = serializers.BooleanField()
-    check_in_every_days = serializers.IntegerField()
+    check_in_every_days = serializers.IntegerField(allow_null=True)
 
     class Meta:
-        model = Program
+        model = Patient
         fields = [
             "patient",
             "patient_name",
@@ -52,51 +53,62 @@ class CaseloadRowSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, program: Program) -> dict:
+    def to_representation(self, row: Patient) -> dict:
         # A caseload page can hold hundreds of rows: build each row directly instead of
         # through the generic per-field machinery (same fields, same formats).
         as_datetime = self.fields["last_check_in"].to_representation
         return {
-            "patient": program.patient_id,
-            "patient_name": program.patient.name,
-            "program": self.get_program(program),
-            "open_escalations": program.open_escalation_count,
-            "most_severe": self.get_most_severe(program),
-            "last_check_in": as_datetime(program.last_check_in) if program.last_check_in else None,
+            "patient": row.pk,
+            "patient_name": row.name,
+            "program": self.get_program(row),
+            "open_escalations": row.open_escalation_count,
+            "most_severe": self.get_most_severe(row),
+            "last_check_in": as_datetime(row.last_check_in) if row.last_check_in else None,
             "next_appointment": (
-                as_datetime(program.next_appointment) if program.next_appointment else None
+                as_datetime(row.next_appointment) if row.next_appointment else None
             ),
-            "check_in_overdue": bool(program.check_in_overdue),
-            "check_in_every_days": program.check_in_every_days,
+            "check_in_overdue": bool(row.check_in_overdue),
+            "check_in_every_days": row.check_in_every_days,
         }
 
-    @extend_schema_field(CaseloadProgramSerializer)
-    def get_program(self, program: Program) -> dict:
-        return {"id": program.pk, "step": program.step, "step_name": program.step_name}
+    @extend_schema_field(CaseloadProgramSerializer(allow_null=True))
+    def get_program(self, row: Patient) -> dict | None:
+        """The patient's open program, or null (e.g. an intake without a program yet)."""
+        if row.program_id is None:
+            return None
+        return {
+            "id": row.program_id,
+            "step": row.program_step,
+            "step_name": Step(row.program_step).label,
+            "status": row.program_status,
+        }
 
     @extend_schema_field(
         serializers.CharField(allow_null=True, help_text="urgent, high or normal; null if none.")
     )
-    def get_most_severe(self, program: Program) -> str | None:
+    def get_most_severe(self, row: Patient) -> str | None:
         """Severity of the most severe unresolved escalation, or null."""
-        return ATTENTION_SEVERITY.get(program.escalation_attention)
+        return ATTENTION_SEVERITY.get(row.escalation_attention)
 
 
 class CaseloadViewSet(AccessLoggedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The signed-in clinician's active programs, the patient who needs attention most
-    first: urgent escalations, then high, then overdue check-ins, then normal escalations;
-    within each, the oldest last check-in (never checked in first). ``open_escalations``
-    counts open and acknowledged (unresolved) escalations."""
+    """The signed-in clinician's patients: their active programs, and every patient with
+    an unresolved escalation or a recent assessment and no program (of their clinician,
+    or of every clinician at the location when they have none). The patient who needs
+    attention most first: urgent escalations, then high, then overdue check-ins, then
+    normal escalations; within each, the oldest last check-in (never checked in first).
+    ``open_escalations`` counts open and acknowledged (unresolved) escalations."""
 
     serializer_class = CaseloadRowSerializer
     permission_classes = [RoleAllowed]
     roles = frozenset({Role.CLINICIAN})
     pagination_class = CaseloadPagination
     access_log_resource = "caseload"
+    access_log_patient = "pk"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return Program.objects.none()
+            return Patient.objects.none()
         return caseload_for(user=self.request.user)
 
 

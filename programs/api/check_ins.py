@@ -23,24 +23,17 @@ from programs.models import CheckIn, PainCharacter, PainCourse, Program
 from programs.selectors import check_ins_visible_to
 from programs.services.check_ins import check_in_submit
 
-ALERT_CODES = sorted(
-    {
-        rules.SUSPECTED_GRADE_3,
-        rules.STOP_SIGNAL,
-        rules.PAIN_INCREASING_WITH_ACTIVITY,
-        rules.COMPENSATION_COMPLAINTS,
-        rules.EXERCISE_PAIN_OVER_HOUR,
-        rules.NEXT_DAY_PAIN,
-        rules.PAIN_TREND_RISING,
-        rules.NO_PROGRESS,
-        rules.CHRONIC_NO_IMPROVEMENT,
-    }
-)
+ALERT_CODES = sorted(rules.CHECK_IN_ALERT_CODES)
 
 
 class AdviceSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[*ALERT_CODES, rules.KEEP_GOING])
+    code = serializers.ChoiceField(choices=[*ALERT_CODES, rules.KEEP_GOING, rules.UNDER_REVIEW])
     text = serializers.CharField()
+
+
+class NotAnsweredSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    rules = serializers.ListField(child=serializers.CharField())
 
 
 @extend_schema_serializer(
@@ -87,13 +80,16 @@ class CheckInInputSerializer(serializers.Serializer):
     pain_activity = serializers.IntegerField(min_value=0, max_value=10)
     pain_character = serializers.ChoiceField(choices=PainCharacter.choices)
     pain_course = serializers.ChoiceField(choices=PainCourse.choices)
-    next_day_pain = serializers.BooleanField(required=False, default=False)
-    exercise_pain_over_hour = serializers.BooleanField(required=False, default=False)
+    # Left out or null: "not answered"; never a default that fires or hides a rule.
+    next_day_pain = serializers.BooleanField(required=False, allow_null=True, default=None)
+    exercise_pain_over_hour = serializers.BooleanField(
+        required=False, allow_null=True, default=None
+    )
     exercises_done = serializers.BooleanField(required=False, default=False)
     walking_minutes = serializers.IntegerField(
-        min_value=0, max_value=24 * 60, required=False, default=0
+        min_value=0, max_value=24 * 60, required=False, allow_null=True, default=None
     )
-    walks_without_limp = serializers.BooleanField(required=False, default=False)
+    walks_without_limp = serializers.BooleanField(required=False, allow_null=True, default=None)
     complaints_elsewhere = serializers.ListField(
         child=serializers.ChoiceField(choices=rules.COMPLAINT_AREAS),
         required=False,
@@ -120,6 +116,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=ALERT_CODES), read_only=True
     )
     advice = serializers.SerializerMethodField()
+    not_answered = serializers.SerializerMethodField()
 
     class Meta:
         model = CheckIn
@@ -141,13 +138,23 @@ class CheckInSerializer(serializers.ModelSerializer):
             "note",
             "alerts",
             "advice",
+            "not_answered",
         ]
         read_only_fields = fields
 
     @extend_schema_field(AdviceSerializer(many=True))
     def get_advice(self, check_in: CheckIn) -> list[dict[str, str]]:
-        """Advice in the reader's language (a patient's is on their record)."""
-        return rules.advice_for(check_in.alerts, reader_language(self.context.get("request")))
+        """The advice the patient was given, in the reader's language (a patient's is on
+        their record)."""
+        return rules.advice_texts(
+            check_in.advice_codes or rules.advice_codes_for(check_in.alerts),
+            reader_language(self.context.get("request")),
+        )
+
+    @extend_schema_field(NotAnsweredSerializer(many=True))
+    def get_not_answered(self, check_in: CheckIn) -> list[dict[str, object]]:
+        """Questions left open that a rule reads, and the rules that could not judge."""
+        return rules.not_answered(rules.CheckInReport.of(check_in))
 
 
 class CheckInFilter(ClinicFilterSet):

@@ -8,13 +8,15 @@ so a prescription is always reached through a program the caller may see.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from assessments import rules as assessment_rules
 from assessments.models import Assessment
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
@@ -22,10 +24,18 @@ from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
+from clinical_rules.selectors import rule_settings_for
 from programs import rules
 from programs.codes import ProgramErrorCode
-from programs.models import Exercise, Prescription, Program, Step, StepTransition
-from programs.selectors import programs_visible_to
+from programs.models import (
+    Exercise,
+    Prescription,
+    PrescriptionLoadChange,
+    Program,
+    Step,
+    StepTransition,
+)
+from programs.selectors import pain_free_walking_weeks, programs_visible_to
 from programs.services import programs as services
 
 READERS = CLINICAL | {Role.PATIENT}
@@ -49,7 +59,41 @@ class StepTransitionSerializer(serializers.ModelSerializer):
             "criteria_unmet",
             "override",
             "reason",
+            "rules_overridden",
+            "escalations_open",
+            "decided_by",
+            "settings_in_force",
         ]
+
+
+class LoadChangeSerializer(serializers.ModelSerializer):
+    prescription = serializers.IntegerField(source="prescription_id")
+    exercise = serializers.IntegerField(source="prescription.exercise_id")
+
+    class Meta:
+        model = PrescriptionLoadChange
+        fields = [
+            "prescription",
+            "exercise",
+            "at",
+            "by",
+            "load_before",
+            "load_after",
+            "override",
+            "reason",
+            "rules_overridden",
+        ]
+
+
+class OverrideSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["step", "prescription"])
+    at = serializers.DateTimeField()
+    by = serializers.IntegerField()
+    reason = serializers.CharField()
+    rules = serializers.ListField(child=serializers.CharField())
+    prescription = serializers.IntegerField(allow_null=True)
+    from_step = serializers.IntegerField(allow_null=True)
+    to_step = serializers.IntegerField(allow_null=True)
 
 
 class PrescriptionSerializer(serializers.ModelSerializer):
@@ -75,6 +119,8 @@ class ProgramSerializer(serializers.ModelSerializer):
     step_name = serializers.ChoiceField(choices=Step.labels, read_only=True)
     history = StepTransitionSerializer(source="transitions", many=True, read_only=True)
     prescriptions = PrescriptionSerializer(many=True, read_only=True)
+    load_history = serializers.SerializerMethodField()
+    overrides = serializers.SerializerMethodField()
 
     class Meta:
         model = Program
@@ -94,8 +140,77 @@ class ProgramSerializer(serializers.ModelSerializer):
             "check_in_every_days_set",
             "history",
             "prescriptions",
+            "load_history",
+            "overrides",
         ]
         read_only_fields = fields
+
+    @staticmethod
+    def _load_changes(program: Program) -> list[PrescriptionLoadChange]:
+        changes = [c for p in program.prescriptions.all() for c in p.load_changes.all()]
+        return sorted(changes, key=lambda c: (c.at, c.pk))
+
+    @extend_schema_field(LoadChangeSerializer(many=True))
+    def get_load_history(self, program: Program) -> list[dict]:
+        """Every dosage change of the program's prescriptions: who, when, before → after."""
+        return LoadChangeSerializer(self._load_changes(program), many=True).data
+
+    @extend_schema_field(OverrideSerializer(many=True))
+    def get_overrides(self, program: Program) -> list[dict]:
+        """Every rule a clinician set aside, oldest first: who, when, why, which rules."""
+        steps = [
+            {
+                "kind": "step",
+                "at": t.at,
+                "by": t.by_id,
+                "reason": t.reason,
+                "rules": t.rules_overridden or t.criteria_unmet,
+                "prescription": None,
+                "from_step": t.from_step,
+                "to_step": t.to_step,
+            }
+            for t in program.transitions.all()
+            if t.override
+        ]
+        loads = [
+            {
+                "kind": "prescription",
+                "at": c.at,
+                "by": c.by_id,
+                "reason": c.reason,
+                "rules": c.rules_overridden or ["load_increase_too_large"],
+                "prescription": c.prescription_id,
+                "from_step": None,
+                "to_step": None,
+            }
+            for c in self._load_changes(program)
+            if c.override
+        ]
+        rows = sorted([*steps, *loads], key=lambda row: row["at"])
+        return OverrideSerializer(rows, many=True).data
+
+
+class SelfTestSerializer(serializers.Serializer):
+    test = serializers.CharField()
+    passed = serializers.BooleanField(allow_null=True)
+
+
+class WalkingStartSerializer(serializers.Serializer):
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+
+
+class ProgramReadinessSerializer(serializers.Serializer):
+    ready_to_walk = serializers.BooleanField()
+    walk_criteria_unmet = serializers.ListField(child=serializers.CharField())
+    walking_start_minutes = WalkingStartSerializer(allow_null=True)
+    self_tests = SelfTestSerializer(many=True)
+    self_tests_out_of_order = serializers.ListField(child=serializers.CharField())
+    ready_to_run = serializers.BooleanField()
+    pain_free_walking_weeks = serializers.FloatField(allow_null=True)
+    earliest_return = serializers.DateField(allow_null=True)
+    jogging_suggested = serializers.BooleanField()
+    jogging_not_yet = serializers.ListField(child=serializers.CharField())
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -176,19 +291,26 @@ class DosageSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class PrescriptionAddSerializer(DosageSerializer):
-    exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.filter(is_active=True))
-
-
-class PrescriptionChangeSerializer(DosageSerializer):
-    is_active = serializers.BooleanField(required=False)
-    override = serializers.BooleanField(required=False, default=False)
+class OverrideMixin(serializers.Serializer):
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Set aside a prescribing rule (step, sessions a week, 10% a week).",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def validate(self, attrs):
         if attrs.get("override") and not attrs.get("reason", "").strip():
             raise ValidationError({"reason": [gettext("An override needs a written reason.")]})
         return attrs
+
+
+class PrescriptionAddSerializer(OverrideMixin, DosageSerializer):
+    exercise = serializers.PrimaryKeyRelatedField(queryset=Exercise.objects.filter(is_active=True))
+
+
+class PrescriptionChangeSerializer(OverrideMixin, DosageSerializer):
+    is_active = serializers.BooleanField(required=False)
 
 
 # --- Views ---------------------------------------------------------------------------------
@@ -212,7 +334,7 @@ class ProgramViewSet(
     serializer_class = ProgramSerializer
     permission_classes = [RoleAllowed]
     roles = CLINICAL
-    roles_for = {"list": READERS, "retrieve": READERS}
+    roles_for = {"list": READERS, "retrieve": READERS, "readiness": READERS}
     filterset_class = ProgramFilter
     ordering = "-id"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -301,6 +423,25 @@ class ProgramViewSet(
             override=data.get("override", False),
         )
         return self._respond(program)
+
+    @extend_schema(request=None, responses={200: ProgramReadinessSerializer})
+    @action(detail=True, methods=["get"])
+    def readiness(self, request, pk=None):
+        """Ready to walk (all five criteria), ready to run (the three self-tests in order;
+        a later one passed before an earlier is listed as out of order), where walking
+        starts, and whether light jogging can be suggested yet (weeks of pain-free walking,
+        the grade's earliest return), from the latest assessment and the check-ins."""
+        program = self.get_object()
+        assessment = services.latest_assessment_for(program)
+        verdict = assessment_rules.readiness_verdict(
+            readiness=assessment.readiness if assessment else None,
+            grade=assessment.grade if assessment else None,
+            onset_date=assessment.episode.onset_date if assessment else None,
+            pain_free_walking_weeks=pain_free_walking_weeks(program=program),
+            today=timezone.localdate(),
+            settings=rule_settings_for(program.patient.location_id),
+        )
+        return Response(ProgramReadinessSerializer(verdict.as_dict()).data)
 
     @extend_schema(request=None, responses={200: ProgramSerializer})
     @action(detail=True, methods=["post"])

@@ -10,12 +10,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from assessments.models import InjuryEpisode
 from clinic import events
 from clinic.errors import InvalidInput
 from clinic.models import Patient
 from clinic.time import local_date
+from clinical_rules.selectors import rule_settings_for
+from clinical_rules.thresholds import RuleSettings
 from escalations.catalogue import EscalationRule
-from escalations.models import UNRESOLVED, Escalation
+from escalations.models import UNRESOLVED, Escalation, OccurrenceSource
 from escalations.services import escalation_raise
 from notifications.services import schedule_mark_claim
 from programs import rules
@@ -25,22 +28,63 @@ from programs.models import OPEN_PROGRAM_STATUSES, CheckIn, Program, ProgramStat
 logger = logging.getLogger("clinic.notifications")
 
 
-def _pain_history(*, patient: Patient, until: datetime.datetime) -> list[rules.PainPoint]:
-    """The check-ins the trend rules need, oldest first, in two bounded queries: all of
-    the last six weeks, and the few before (the chronic rule's baseline; the rising rule
-    when check-ins are far apart)."""
+def onset_of(*, patient: Patient, program: Program | None = None) -> datetime.datetime | None:
+    """When the injury the check-ins are about began (clinic midnight of its onset date):
+    the program's episode, else the patient's most recent open episode; None if unknown."""
+    episode = None
+    if program is not None and program.episode_id is not None:
+        episode = InjuryEpisode.objects.filter(pk=program.episode_id).only("onset_date").first()
+    if episode is None:
+        episode = (
+            InjuryEpisode.objects.filter(patient=patient, closed_at__isnull=True)
+            .order_by("-onset_date", "-id")
+            .only("onset_date")
+            .first()
+        )
+    if episode is None:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(episode.onset_date, datetime.time(0)))
+
+
+def _days_since(onset: datetime.datetime | None, moment: datetime.datetime) -> int | None:
+    """Whole days from the onset date to ``moment``'s clinic date (day 42 is six weeks)."""
+    if onset is None:
+        return None
+    return (timezone.localdate(moment) - timezone.localdate(onset)).days
+
+
+def _pain_history(
+    *,
+    patient: Patient,
+    until: datetime.datetime,
+    onset: datetime.datetime | None,
+    settings: RuleSettings,
+) -> list[rules.PainPoint]:
+    """The check-ins the trend rules need, oldest first, in three bounded queries: the
+    first report of the injury (the baseline of "no clear improvement"), all of the last
+    weeks, and the few before (the rising rule when check-ins are far apart). Check-ins
+    before the onset belong to an earlier injury."""
     mine = CheckIn.objects.filter(patient=patient, submitted_at__lte=until)
-    cutoff = until - rules.CHRONIC_AFTER
-    fields = ("submitted_at", "pain_now", "pain_activity")
+    if onset is not None:
+        mine = mine.filter(submitted_at__gte=onset)
+    cutoff = until - datetime.timedelta(
+        days=max(settings.chronic_escalate_after_days, settings.no_progress_after_days)
+    )
+    fields = ("submitted_at", "pain_now", "pain_activity", "id")
+    first = list(mine.order_by("submitted_at", "id").values_list(*fields)[:1])
     recent = list(
         mine.filter(submitted_at__gte=cutoff).order_by("submitted_at", "id").values_list(*fields)
     )
     older = list(
         mine.filter(submitted_at__lt=cutoff)
         .order_by("-submitted_at", "-id")
-        .values_list(*fields)[: rules.TREND_RISING_CHECK_INS]
+        .values_list(*fields)[: settings.trend_rising_check_ins]
     )
-    return [rules.PainPoint(at, now, activity) for at, now, activity in [*reversed(older), *recent]]
+    rows = {row[3]: row for row in [*first, *reversed(older), *recent]}
+    return [
+        rules.PainPoint(at, now, activity)
+        for at, now, activity, _ in sorted(rows.values(), key=lambda r: (r[0], r[3]))
+    ]
 
 
 def _open_program_of(patient: Patient) -> Program | None:
@@ -59,26 +103,28 @@ def check_in_submit(*, patient: Patient, program: Program | None = None, **field
     check_in = CheckIn.objects.create(
         patient=patient, program=program, complaints_elsewhere=complaints, **fields
     )
-    report = rules.CheckInReport(
-        pain_now=check_in.pain_now,
-        pain_activity=check_in.pain_activity,
-        pain_character=check_in.pain_character,
-        pain_course=check_in.pain_course,
-        next_day_pain=check_in.next_day_pain,
-        exercise_pain_over_hour=check_in.exercise_pain_over_hour,
-        walking_minutes=check_in.walking_minutes,
-        walks_without_limp=check_in.walks_without_limp,
-        complaints_elsewhere=complaints,
+    settings = rule_settings_for(patient.location_id)
+    onset = onset_of(patient=patient, program=program)
+    alerts = rules.check_in_alerts(rules.CheckInReport.of(check_in), settings=settings)
+    alerts += rules.trend_alerts(
+        _pain_history(patient=patient, until=check_in.submitted_at, onset=onset, settings=settings),
+        days_since_onset=_days_since(onset, check_in.submitted_at),
+        settings=settings,
     )
-    alerts = rules.check_in_alerts(report)
-    alerts += rules.trend_alerts(_pain_history(patient=patient, until=check_in.submitted_at))
     for alert in alerts:
         if alert.escalates:
             escalation_raise(
-                patient=patient, rule=alert.code, reason=alert.reason, source_check_in=check_in
+                patient=patient,
+                rule=alert.code,
+                reason=alert.reason,
+                source_check_in=check_in,
+                settings=settings,
             )
     check_in.alerts = [alert.code for alert in alerts]
-    check_in.save(update_fields=["alerts"])
+    # "Keep going" never while an earlier escalation is still with the clinician.
+    standing = Escalation.objects.filter(patient=patient, status__in=UNRESOLVED).exists()
+    check_in.advice_codes = rules.advice_codes_for(check_in.alerts, escalation_standing=standing)
+    check_in.save(update_fields=["alerts", "advice_codes"])
     events.check_in_submitted.send(CheckIn, check_in=check_in)
     return check_in
 
@@ -97,10 +143,18 @@ def patient_trend_review(*, patient: Patient, as_of: datetime.datetime | None = 
     check-in (nothing new to look at then), so a quiet patient is not re-flagged nightly.
     """
     as_of = as_of or timezone.now()
-    history = _pain_history(patient=patient, until=as_of)
+    settings = rule_settings_for(patient.location_id)
+    onset = onset_of(patient=patient, program=_open_program_of(patient))
+    history = _pain_history(patient=patient, until=as_of, onset=onset, settings=settings)
     if not history:
         return []
-    fired = [a for a in rules.trend_alerts(history) if a.code in TREND_REVIEW_RULES]
+    fired = [
+        a
+        for a in rules.trend_alerts(
+            history, days_since_onset=_days_since(onset, history[-1].at), settings=settings
+        )
+        if a.code in TREND_REVIEW_RULES
+    ]
     if not fired:
         return []
     latest = (
@@ -116,7 +170,12 @@ def patient_trend_review(*, patient: Patient, as_of: datetime.datetime | None = 
     for alert in fired:
         if alert.code not in already_seen:
             escalation_raise(
-                patient=patient, rule=alert.code, reason=alert.reason, source_check_in=latest
+                patient=patient,
+                rule=alert.code,
+                reason=alert.reason,
+                source_check_in=latest,
+                source=OccurrenceSource.NIGHTLY_REVIEW,
+                settings=settings,
             )
     return [alert.code for alert in fired]
 
@@ -176,4 +235,5 @@ def missed_check_ins_escalate(
             f"No check-in since {last_day.isoformat()}: {missed} check-ins missed "
             f"(due every {every} days)."
         ),
+        source=OccurrenceSource.SCHEDULE,
     )

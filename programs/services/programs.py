@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from assessments import rules as assessment_rules
 from assessments.models import Assessment
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
+from clinical_rules.selectors import rule_settings_for
+from clinical_rules.thresholds import RuleSettings
+from escalations.models import UNRESOLVED, Escalation, Severity
 from programs import rules
 from programs.codes import ProgramErrorCode
 from programs.models import (
@@ -25,6 +31,7 @@ from programs.models import (
     Step,
     StepTransition,
 )
+from programs.selectors import exit_criteria_for
 
 FOLLOW_UPS = ("personal_training", "group_training")
 
@@ -82,7 +89,9 @@ def program_start(
                 episode_id=assessment.episode_id if assessment else None,
                 step=Step.ANALYSIS,
                 check_in_every_days=check_in_every_days
-                or rules.check_in_every_days_for(Step.ANALYSIS),
+                or rules.check_in_every_days_for(
+                    Step.ANALYSIS, settings=rule_settings_for(patient.location_id)
+                ),
                 check_in_every_days_set=check_in_every_days is not None,
             )
     except IntegrityError as exc:  # another request enrolled the patient a moment ago
@@ -109,33 +118,80 @@ def latest_assessment_for(program: Program) -> Assessment | None:
     qs = Assessment.objects.filter(patient_id=program.patient_id)
     if program.episode_id is not None:
         qs = qs.filter(episode_id=program.episode_id)
-    return qs.order_by("-assessed_at", "-id").first()
+    return qs.select_related("episode").order_by("-assessed_at", "-id").first()
 
 
-def program_exit_check(program: Program) -> rules.ExitCheck:
-    """The current step's exit criteria against the latest assessment and check-in."""
+def _in_step_since(program: Program):
+    last = program.transitions.order_by("-at", "-id").values_list("at", flat=True).first()
+    return last or program.started_at
+
+
+def program_exit_check(
+    program: Program, *, settings: RuleSettings | None = None
+) -> rules.ExitCheck:
+    """The current step's exit criteria against the latest assessment and check-in, and
+    the step's minimum time since the last transition."""
+    settings = settings or rule_settings_for(program.patient.location_id)
     assessment = latest_assessment_for(program)
     check_in = (
         CheckIn.objects.filter(patient_id=program.patient_id, submitted_at__gte=program.started_at)
+        .exclude(walks_without_limp__isnull=True)
         .order_by("-submitted_at", "-id")
         .only("submitted_at", "walks_without_limp")
         .first()
     )
+    now = timezone.now()
+    in_step = now - _in_step_since(program)
+    window = None
+    if assessment is not None:
+        window = assessment_rules.return_to_run(
+            grade=assessment.grade, onset_date=assessment.episode.onset_date
+        )
     return rules.step_exit_check(
         step=program.step,
         assessment_readiness=assessment.readiness if assessment else None,
         assessment_at=assessment.assessed_at if assessment else None,
+        assessment_red_flags=assessment.red_flags if assessment else (),
         latest_check_in_walks_without_limp=check_in.walks_without_limp if check_in else None,
         latest_check_in_at=check_in.submitted_at if check_in else None,
+        days_in_step=in_step.total_seconds() / 86400,
+        earliest_return=window["earliest"] if window else None,
+        today=timezone.localdate(now),
+        settings=settings,
+        exit_criteria=exit_criteria_for(program.patient.location_id),
     )
+
+
+# Escalations that hold a program at its step until resolved or overridden.
+BLOCKING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+
+
+def blocking_escalations_of(program: Program) -> list[Escalation]:
+    """The patient's unresolved urgent or high escalations, most severe first."""
+    return list(
+        Escalation.objects.filter(
+            patient_id=program.patient_id,
+            severity__in=BLOCKING_SEVERITIES,
+            status__in=UNRESOLVED,
+        ).order_by("severity", "created_at", "id")
+    )
+
+
+def _named(escalations: list[Escalation]) -> list[dict]:
+    return [
+        {"id": e.pk, "rule": e.rule, "severity": e.severity, "status": e.status}
+        for e in sorted(escalations, key=lambda e: (BLOCKING_SEVERITIES.index(e.severity), e.pk))
+    ]
 
 
 @transaction.atomic
 def program_advance(
     *, program: Program, by: User, reason: str = "", override: bool = False
 ) -> Program:
-    """Move to the next step when the exit criteria hold, or on the clinician's override
-    with a written reason. Every transition is kept with the criteria met and unmet."""
+    """Move to the next step when the exit criteria hold and no urgent or high escalation
+    of the patient is unresolved, or on the clinician's override with a written reason.
+    Every transition is kept with the criteria met and unmet, which observation decided
+    them, what an override set aside, and the thresholds in force."""
     reason = (reason or "").strip()
     if override and not reason:
         raise InvalidInput(gettext("An override needs a written reason."), field="reason")
@@ -146,19 +202,33 @@ def program_advance(
             gettext("Step 5 (self-sufficiency) is the last step; complete the program instead."),
             code=ProgramErrorCode.PROGRAM_AT_LAST_STEP,
         )
-    check = program_exit_check(program)
+    settings = rule_settings_for(program.patient.location_id)
+    check = program_exit_check(program, settings=settings)
+    blocking = blocking_escalations_of(program)
+    context = {"unmet": check.unmet, "met": check.met, "decided_by": check.sources}
+    if blocking and not override:
+        raise Conflict(
+            gettext(
+                "The patient has unresolved urgent or high escalations: %(escalations)s. "
+                "Resolve them first, or override with a reason."
+            )
+            % {"escalations": ", ".join(f"{e.rule} ({e.severity}, {e.status})" for e in blocking)},
+            code=ProgramErrorCode.ESCALATION_OPEN,
+            extra={"escalations": _named(blocking), **context},
+        )
     if not check.passed and not override:
         raise Conflict(
             gettext("Not all exit criteria of step %(step)s (%(name)s) hold: %(unmet)s.")
             % {"step": program.step, "name": program.step_name, "unmet": ", ".join(check.unmet)},
             code=ProgramErrorCode.STEP_CRITERIA_UNMET,
-            extra={"unmet": check.unmet, "met": check.met},
+            extra=context,
         )
     from_step = program.step
     program.step = from_step + 1
     if not program.check_in_every_days_set:
-        program.check_in_every_days = rules.check_in_every_days_for(program.step)
+        program.check_in_every_days = rules.check_in_every_days_for(program.step, settings=settings)
     program.save(update_fields=["step", "check_in_every_days", "updated_at"])
+    overridden = [*check.unmet, *(["escalation_open"] if blocking else [])]
     StepTransition.objects.create(
         program=program,
         from_step=from_step,
@@ -166,9 +236,17 @@ def program_advance(
         by=by,
         criteria_met=check.met,
         criteria_unmet=check.unmet,
-        # Only a move despite unmet criteria is an override; the reason is kept either way.
-        override=bool(override and check.unmet),
+        # Only a move despite unmet criteria or open escalations is an override; the
+        # reason is kept either way.
+        override=bool(override and overridden),
         reason=reason,
+        rules_overridden=overridden if override else [],
+        escalations_open=[e.pk for e in blocking],
+        decided_by=check.sources,
+        settings_in_force={
+            **settings.as_dict(),
+            "exit_criteria": list(exit_criteria_for(program.patient.location_id)[from_step]),
+        },
     )
     events.program_step_changed.send(Program, program=program, actor=by)
     return program
@@ -242,23 +320,174 @@ def program_refer(*, program: Program, by: User, reason: str) -> Program:
     return _close(program, status=ProgramStatus.REFERRED, by=by, reason=reason)
 
 
+def program_refer_after_escalation(*, escalation, by: User) -> Program | None:
+    """The escalation was resolved with a referral: the patient's open program closes as
+    referred, its reason naming the escalation and the clinician's note."""
+    program = Program.objects.filter(
+        patient_id=escalation.patient_id, status__in=OPEN_PROGRAM_STATUSES
+    ).first()
+    if program is None:
+        return None
+    who = "a specialist" if escalation.outcome == "referred_specialist" else "the GP"
+    return program_refer(
+        program=program,
+        by=by,
+        reason=(
+            f"Referred to {who} ({escalation.rule}, escalation {escalation.pk}): "
+            f"{escalation.resolution_note}"
+        ),
+    )
+
+
 # --- Prescriptions ------------------------------------------------------------------------
 
 
 def _dosage(prescription: Prescription) -> dict:
-    """The dosage as stored in the load history (JSON: kg as a string)."""
+    """The dosage as stored in the load history (JSON: kg as a string), and whether the
+    prescription is in use: stopping and restarting are load changes too."""
     values = {name: getattr(prescription, name) for name in rules.DOSAGE_FIELDS}
     if values["load_kg"] is not None:
         values["load_kg"] = str(values["load_kg"])
+    values["is_active"] = prescription.is_active
     return values
 
 
-def _dosage_week_ago(prescription: Prescription) -> dict:
-    """What the dosage was ``LOAD_WINDOW`` ago, or the first dosage of a newer one."""
+def _state_at(prescription: Prescription, moment) -> dict | None:
+    """The dosage in force at ``moment``, from the load history; None if it did not exist."""
+    state = None
+    for change in prescription.load_changes.all():  # prefetched, oldest first
+        if change.at > moment:
+            break
+        state = change.load_after
+    return state
+
+
+def _first_state(prescription: Prescription) -> dict | None:
+    changes = list(prescription.load_changes.all())
+    return changes[0].load_after if changes else None
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    scope: str  # exercise / category
+    name: str
+    change: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "scope": self.scope,
+            "name": self.name,
+            "increase_percent": None if self.change.is_infinite() else float(self.change * 100),
+        }
+
+
+def _load_problems(
+    *, program: Program, proposed: Prescription, settings: RuleSettings
+) -> list[LoadProblem]:
+    """The at-most-10%-a-week rule over every prescription row of the program that
+    carries the exercise (and its category): stopping one row and prescribing the
+    exercise again, or prescribing it twice, cannot dodge it.
+
+    For each group (the exercise; its category) the weekly load with ``proposed`` in
+    place is compared with the week before: the rows in force ``LOAD_WINDOW`` ago. An
+    exercise first prescribed within the week is compared with its first dosage, so a
+    second row of it is more load; a category is judged once it has a week behind it
+    (the first week's plan is the clinician's). Only a change that raises a group's load
+    is judged, so lowering or stopping is always possible.
+    """
     cutoff = timezone.now() - rules.LOAD_WINDOW
-    changes = prescription.load_changes.order_by("at", "id")
-    then = changes.filter(at__lte=cutoff).last() or changes.first()
-    return then.load_after if then is not None else _dosage(prescription)
+    stored = list(
+        Prescription.objects.filter(program=program)
+        .select_related("exercise")
+        .prefetch_related(
+            Prefetch("load_changes", queryset=PrescriptionLoadChange.objects.order_by("at", "id"))
+        )
+        .order_by("created_at", "id")
+    )
+    after_of = {r.pk: _dosage(r) for r in stored}
+    after_of[proposed.pk] = _dosage(proposed)  # a new one has no pk yet: key None
+    exercise, category = proposed.exercise, proposed.exercise.category
+    groups = (
+        ("exercise", exercise.name_en, [r for r in stored if r.exercise_id == exercise.pk]),
+        ("category", category, [r for r in stored if r.exercise.category == category]),
+    )
+    problems = []
+    for scope, name, members in groups:
+        before_now = [_dosage(r) for r in members]
+        after_now = [after_of[r.pk] for r in members if r.pk != proposed.pk]
+        after_now.append(after_of[proposed.pk])
+        raises = rules.group_load_increase(before_now, after_now)
+        if raises is None or raises <= 0:
+            continue
+        week_ago = [state for r in members if (state := _state_at(r, cutoff)) is not None]
+        if not week_ago:
+            if scope == "category" or not members:
+                continue  # a new exercise, or a category's first week
+            week_ago = [_first_state(members[0])]
+        change = rules.group_load_increase(week_ago, after_now)
+        if change is not None and change > settings.max_weekly_load_increase:
+            problems.append(LoadProblem(scope, name, change))
+    return problems
+
+
+def _check_prescribing_rules(
+    *,
+    program: Program,
+    prescription: Prescription,
+    override: bool,
+    reason: str,
+    settings: RuleSettings,
+    check_load: bool,
+    check_step: bool,
+) -> list[str]:
+    """Raise 409 for every prescribing rule broken, unless overridden with a reason;
+    returns the codes an override set aside."""
+    broken: dict[str, str] = {}
+    if check_step:
+        broken.update(
+            rules.prescription_step_problems(
+                exercise_steps=prescription.exercise.steps or [],
+                step=prescription.step,
+                times_per_week=prescription.times_per_week,
+                settings=settings,
+            )
+        )
+    load = (
+        _load_problems(program=program, proposed=prescription, settings=settings)
+        if check_load
+        else []
+    )
+    if load:
+        worst = load[0]
+        percent = (
+            gettext("a new load") if worst.change.is_infinite() else f"{worst.change * 100:.0f}%"
+        )
+        what = (
+            gettext("of %(exercise)s")
+            % {"exercise": prescription.exercise.name_in((get_language() or "en")[:2])}
+            if worst.scope == "exercise"
+            else gettext("of %(category)s exercises") % {"category": worst.name}
+        )
+        broken[rules.LOAD_INCREASE_TOO_LARGE] = gettext(
+            "This raises the weekly load %(what)s by %(percent)s compared with a week ago; "
+            "at most %(max)s%% a week is safe."
+        ) % {"what": what, "percent": percent, "max": settings.max_weekly_load_increase_percent}
+    if broken and not override:
+        code = next(iter(broken))  # a ProgramErrorCode value (programs.rules)
+        extra: dict = {"rules": list(broken)}
+        if load:
+            worst = load[0]
+            extra.update(
+                increase_percent=worst.as_dict()["increase_percent"],
+                max_percent=float(settings.max_weekly_load_increase_percent),
+                load=[p.as_dict() for p in load],
+            )
+        raise Conflict(
+            " ".join([*broken.values(), gettext("Change it, or override with a reason.")]),
+            code=code,
+            extra=extra,
+        )
+    return list(broken)
 
 
 @transaction.atomic
@@ -275,9 +504,16 @@ def prescription_add(
     times_per_week: int | None = None,
     load_kg: Decimal | None = None,
     notes: str = "",
+    override: bool = False,
+    reason: str = "",
 ) -> Prescription:
     """Prescribe an exercise for a step (default: the current one), with the library's
-    default dosage for what is not given."""
+    default dosage for what is not given. An exercise outside its steps, sessions a week
+    outside the step's range, or more than 10% a week more load of the exercise or its
+    category need an override with a reason; the override is recorded."""
+    reason = (reason or "").strip()
+    if override and not reason:
+        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
     program = _locked(program)
     _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("given exercises"))
     if not exercise.is_active:
@@ -286,7 +522,7 @@ def prescription_add(
     if all(v is None for v in given):
         sets, reps = exercise.default_sets, exercise.default_reps
         hold_seconds, minutes = exercise.default_hold_seconds, exercise.default_minutes
-    prescription = Prescription.objects.create(
+    prescription = Prescription(
         program=program,
         exercise=exercise,
         step=step or program.step,
@@ -298,8 +534,25 @@ def prescription_add(
         load_kg=load_kg,
         notes=notes,
     )
+    settings = rule_settings_for(program.patient.location_id)
+    overridden = _check_prescribing_rules(
+        program=program,
+        prescription=prescription,
+        override=override,
+        reason=reason,
+        settings=settings,
+        check_load=True,
+        check_step=True,
+    )
+    prescription.save()
     PrescriptionLoadChange.objects.create(
-        prescription=prescription, by=by, load_before={}, load_after=_dosage(prescription)
+        prescription=prescription,
+        by=by,
+        load_before={},
+        load_after=_dosage(prescription),
+        override=bool(overridden),
+        reason=reason,
+        rules_overridden=overridden,
     )
     return prescription
 
@@ -313,44 +566,46 @@ def prescription_change(
     reason: str = "",
     **changes,
 ) -> Prescription:
-    """Change a prescription. Raising the weekly load more than 10% above what it was a
-    week ago is refused unless the clinician overrides with a reason (DOMAIN.md)."""
+    """Change a prescription (dosage, step, or stop and restart it). Raising the weekly
+    load of the exercise or its category more than 10% above a week ago, or moving it
+    outside what its step asks, is refused unless the clinician overrides with a reason
+    (DOMAIN.md); the override is recorded with the rules it set aside."""
     reason = (reason or "").strip()
     if override and not reason:
         raise InvalidInput(gettext("An override needs a written reason."), field="reason")
-    prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    prescription = (
+        Prescription.objects.select_for_update()
+        .select_related("exercise", "program__patient")
+        .get(pk=prescription.pk)
+    )
     before = _dosage(prescription)
+    step_before = (prescription.step, prescription.times_per_week)
     for name, value in changes.items():
         setattr(prescription, name, value)
     after = _dosage(prescription)
     load_changed = before != after
-    too_much = False
-    if load_changed:
-        week_ago = _dosage_week_ago(prescription)
-        too_much = rules.load_increase_too_large(week_ago, after)
-        if too_much and not override:
-            change = rules.load_increase(week_ago, after)
-            percent = "a new load" if change.is_infinite() else f"{change * 100:.0f}%"
-            raise Conflict(
-                gettext(
-                    "This raises the weekly load of %(exercise)s by %(percent)s compared with a "
-                    "week ago; at most 10%% a week is safe. Lower it, or override with a reason."
-                )
-                % {"exercise": prescription.exercise.name_en, "percent": percent},
-                code=ProgramErrorCode.LOAD_INCREASE_TOO_LARGE,
-                extra={
-                    "increase_percent": None if change.is_infinite() else float(change * 100),
-                    "max_percent": float(rules.MAX_WEEKLY_LOAD_INCREASE * 100),
-                },
-            )
+    step_changed = (prescription.step, prescription.times_per_week) != step_before
+    overridden: list[str] = []
+    if load_changed or step_changed:
+        overridden = _check_prescribing_rules(
+            program=prescription.program,
+            prescription=prescription,
+            override=override,
+            reason=reason,
+            settings=rule_settings_for(prescription.program.patient.location_id),
+            check_load=load_changed,
+            # A stopped prescription is outside no step; one being stopped needs no check.
+            check_step=step_changed and prescription.is_active,
+        )
     prescription.save()
-    if load_changed:
+    if load_changed or overridden:
         PrescriptionLoadChange.objects.create(
             prescription=prescription,
             by=by,
             load_before=before,
             load_after=after,
-            override=bool(override and too_much),
+            override=bool(overridden),
             reason=reason,
+            rules_overridden=overridden,
         )
     return prescription

@@ -124,7 +124,12 @@ def test_an_audible_snap_opens_one_urgent_escalation_and_a_repeat_adds_an_occurr
     assert second.status_code == 201
     escalation = Escalation.objects.get(patient=patient)
     assert escalation.occurrences == 2
-    assert escalation.source_assessment_id == second.json()["id"]
+    # The opening is kept; the repeat is a second entry in the history.
+    assert escalation.source_assessment_id == first.json()["id"]
+    assert [(o.source, o.assessment_id) for o in escalation.occurrence_history.all()] == [
+        ("assessment", first.json()["id"]),
+        ("assessment", second.json()["id"]),
+    ]
 
 
 def test_a_second_assessment_of_the_same_leg_is_a_reassessment(api, clinician, patient):

@@ -41,7 +41,16 @@ VISIBLE = {
     "clinician": ADMINISTRATIVE | CLINICAL,
     "manager": ADMINISTRATIVE
     | CLINICAL
-    | {"clinic.user", "clinic.accesslogentry", "accounts.authevent", "accounts.appinvitation"},
+    | {
+        "clinic.user",
+        "clinic.accesslogentry",
+        "clinical_rules.rulesetting",
+        "clinical_rules.rulesettingchange",
+        "escalations.ruleseverity",
+        "programs.exitcriteriasetting",
+        "accounts.authevent",
+        "accounts.appinvitation",
+    },
 }
 SUPERUSER_ONLY = {
     "auth.group",

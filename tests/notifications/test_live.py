@@ -68,7 +68,7 @@ def test_a_booking_23_hours_ahead_is_reminded_within_seconds_and_a_cancelled_one
 
 RED_FLAG = dict(
     pain_now=6,
-    pain_activity=8,
+    pain_activity=6,  # below the high-pain score: one escalation, the stop signal
     pain_character="sharp",
     pain_course="increasing",
     exercises_done=True,

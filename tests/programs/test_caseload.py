@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from clinic.models import AccessLogEntry
 from escalations.services import escalation_acknowledge, escalation_resolve
+from tests.assessments.factories import AssessmentFactory, InjuryEpisodeFactory
 from tests.bookings.factories import AppointmentFactory
-from tests.factories import PatientFactory
+from tests.factories import ClinicianFactory, PatientFactory
 from tests.programs.factories import CheckInFactory, EscalationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,9 @@ def test_a_row_shows_step_escalations_check_in_and_next_appointment(api, clinici
     EscalationFactory(patient=patient, rule="no_progress", severity="normal")
     EscalationFactory(patient=patient, rule="stop_signal", severity="high")
     resolved = EscalationFactory(patient=patient, rule="recurrence", severity="urgent")
-    escalation_resolve(escalation=resolved, by=clinician.user)
+    escalation_resolve(
+        escalation=resolved, by=clinician.user, outcome="false_alarm", note="Seen in clinic."
+    )
     soon = timezone.now() + datetime.timedelta(days=2)
     AppointmentFactory(patient=patient, clinician=clinician, start=soon)
     AppointmentFactory(
@@ -49,7 +52,12 @@ def test_a_row_shows_step_escalations_check_in_and_next_appointment(api, clinici
     (row,) = rows(api, clinician)
     assert row["patient"] == patient.id
     assert row["patient_name"] == patient.name
-    assert row["program"] == {"id": program.id, "step": 2, "step_name": "pain_reduction"}
+    assert row["program"] == {
+        "id": program.id,
+        "step": 2,
+        "step_name": "pain_reduction",
+        "status": "active",
+    }
     assert row["open_escalations"] == 2
     assert row["most_severe"] == "high"
     assert datetime.datetime.fromisoformat(row["last_check_in"]) == checked_in.submitted_at
@@ -195,3 +203,87 @@ def test_pages_follow_the_same_order(api, clinician):
     paged = [row["program"]["id"] for row in first["results"] + second["results"]]
     assert paged == everything[:10]
     assert first["previous"] is None
+
+
+# --- issue 12, case 3: nobody flagged falls off every list --------------------------------
+
+
+def test_flagged_patients_without_an_active_program_are_on_their_clinicians_list(
+    api, clinician, rotterdam
+):
+    paused = PatientFactory(location=rotterdam, primary_clinician=clinician)
+    ProgramFactory(patient=paused, clinician=clinician, status="paused")
+    EscalationFactory(patient=paused, rule="suspected_grade_3", severity="urgent")
+    intake_only = PatientFactory(location=rotterdam, primary_clinician=clinician)
+    EscalationFactory(patient=intake_only, rule="recurrence", severity="normal")
+    quiet_paused = PatientFactory(location=rotterdam, primary_clinician=clinician)
+    ProgramFactory(patient=quiet_paused, clinician=clinician, status="paused")
+
+    body = api(clinician.user).get(URL).json()
+    assert body["count"] == 2
+    by_patient = {row["patient"]: row for row in body["results"]}
+    assert list(by_patient) == [paused.id, intake_only.id]  # urgent first
+    assert by_patient[paused.id]["program"]["status"] == "paused"
+    assert by_patient[paused.id]["check_in_overdue"] is False
+    assert by_patient[intake_only.id]["program"] is None
+    assert by_patient[intake_only.id]["most_severe"] == "normal"
+
+
+@pytest.mark.parametrize(("days_ago", "listed"), [(29, True), (31, False)])
+def test_a_recent_assessment_without_a_program_is_listed(
+    api, clinician, rotterdam, days_ago, listed
+):
+    patient = PatientFactory(location=rotterdam, primary_clinician=clinician)
+    episode = InjuryEpisodeFactory(patient=patient)
+    AssessmentFactory(episode=episode, assessed_at=ago(days=days_ago))
+    ids = [row["patient"] for row in rows(api, clinician)]
+    assert (patient.id in ids) is listed
+
+
+def test_without_a_clinician_every_clinician_at_the_location_sees_the_patient(
+    api, clinician, other_clinician, rotterdam
+):
+    colleague = ClinicianFactory(user__locations=[rotterdam])
+    orphan = PatientFactory(location=rotterdam, primary_clinician=None)
+    EscalationFactory(patient=orphan, rule="stop_signal", severity="high")
+    assert [r["patient"] for r in rows(api, clinician)] == [orphan.id]
+    assert [r["patient"] for r in rows(api, colleague)] == [orphan.id]
+    assert rows(api, other_clinician) == []  # Zoetermeer
+
+
+def test_a_flagged_patient_is_on_the_program_clinicians_list_not_the_primarys(
+    api, clinician, rotterdam
+):
+    colleague = ClinicianFactory(user__locations=[rotterdam])
+    patient = PatientFactory(location=rotterdam, primary_clinician=clinician)
+    ProgramFactory(patient=patient, clinician=colleague, status="paused")
+    EscalationFactory(patient=patient, rule="stop_signal", severity="high")
+    assert rows(api, clinician) == []
+    assert [r["patient"] for r in rows(api, colleague)] == [patient.id]
+
+
+def test_a_resolved_escalation_no_longer_puts_a_patient_on_the_list(api, clinician, rotterdam):
+    patient = PatientFactory(location=rotterdam, primary_clinician=clinician)
+    EscalationFactory(patient=patient, rule="recurrence", status="resolved")
+    assert rows(api, clinician) == []
+
+
+def test_flagged_patients_keep_the_query_count_constant(api, clinician, rotterdam):
+    client = api(clinician.user)
+
+    def flagged(n):
+        for i in range(n):
+            patient = PatientFactory(location=rotterdam, primary_clinician=(clinician, None)[i % 2])
+            EscalationFactory(patient=patient, severity=("urgent", "high", "normal")[i % 3])
+            if i % 3 == 0:
+                ProgramFactory(patient=patient, clinician=clinician, status="paused")
+
+    _caseload(clinician, 3)
+    flagged(3)
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(URL).json()["results"]) == 6
+    _caseload(clinician, 10)
+    flagged(20)
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(URL).json()["results"]) == 36
+    assert len(many) == len(few)

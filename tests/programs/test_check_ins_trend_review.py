@@ -35,6 +35,8 @@ def test_pain_unchanged_for_two_weeks_opens_one_no_progress_escalation():
         "normal",
         "open",
     )
+    (occurrence,) = escalation.occurrence_history.all()
+    assert occurrence.source == "nightly_review"
     # The next night nothing new happened: still one escalation, not a second occurrence.
     assert patient_trend_review(patient=patient) == ["no_progress"]
     assert Escalation.objects.get(patient=patient).occurrences == 1

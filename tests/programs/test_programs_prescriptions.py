@@ -50,11 +50,11 @@ def test_prescribe_with_the_library_defaults(api, clinician, program, rdl):
 
 
 def test_the_program_shows_its_prescriptions(api, clinician, patient, program, rdl):
-    prescribe(api, clinician.user, program, exercise=rdl.id, sets=2, reps=8, step=3)
+    prescribe(api, clinician.user, program, exercise=rdl.id, sets=2, reps=8, step=4)
     body = api(patient.user).get(f"/api/v1/programs/{program.id}/").json()
     (row,) = body["prescriptions"]
     assert row["exercise_name"] == "Roemeense deadlift (licht)"
-    assert (row["step"], row["sets"], row["reps"]) == (3, 2, 8)
+    assert (row["step"], row["sets"], row["reps"]) == (4, 2, 8)
 
 
 @pytest.mark.parametrize(
@@ -158,3 +158,157 @@ def test_prescription_of_another_program_is_404(api, clinician, rdl_at_20kg, oth
 
 def test_clinician_elsewhere_gets_404(api, other_clinician, rdl_at_20kg):
     assert change(api, other_clinician.user, rdl_at_20kg, sets=2).status_code == 404
+
+
+# --- issue 12, case 7: the 10%-a-week rule has no side door -----------------------------------
+
+
+def test_stopping_and_prescribing_again_does_not_dodge_the_load_rule(
+    api, clinician, program, rdl_at_20kg
+):
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="25").status_code == 409
+    assert change(api, clinician.user, rdl_at_20kg, is_active=False).status_code == 200
+    response = prescribe(
+        api,
+        clinician.user,
+        program,
+        exercise=rdl_at_20kg.exercise_id,
+        load_kg="60",
+        sets=5,
+        reps=10,
+        times_per_week=4,
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["type"].endswith("/load_increase_too_large")
+    # 20 kg × 3 × 10 × 3/week = 1800 → 60 kg × 5 × 10 × 4/week = 12000
+    assert body["increase_percent"] == pytest.approx(12000 / 1800 * 100 - 100)
+    assert Prescription.objects.count() == 1
+
+
+def test_prescribing_the_same_exercise_twice_is_more_load(api, clinician, program, rdl_at_20kg):
+    response = prescribe(
+        api, clinician.user, program, exercise=rdl_at_20kg.exercise_id, load_kg="20"
+    )
+    assert response.status_code == 409
+    assert response.json()["load"][0]["scope"] == "exercise"
+    assert response.json()["increase_percent"] == pytest.approx(100.0)
+
+
+def test_restarting_at_the_same_load_within_the_week_is_fine(api, clinician, rdl_at_20kg):
+    assert change(api, clinician.user, rdl_at_20kg, is_active=False).status_code == 200
+    assert change(api, clinician.user, rdl_at_20kg, is_active=True).status_code == 200
+
+
+@pytest.mark.parametrize(("kg", "status"), [("22", 201), ("22.01", 409)])
+def test_the_rule_reads_the_week_before_across_rows(
+    api, clinician, program, rdl_at_20kg, kg, status
+):
+    # A week on: the 20 kg row is the baseline; a new row of the same exercise replaces it.
+    PrescriptionLoadChange.objects.update(at=timezone.now() - datetime.timedelta(days=8))
+    change(api, clinician.user, rdl_at_20kg, is_active=False)
+    response = prescribe(api, clinician.user, program, exercise=rdl_at_20kg.exercise_id, load_kg=kg)
+    assert response.status_code == status, response.json()
+
+
+def test_a_category_with_a_week_behind_it_grows_ten_percent_at_most(
+    api, clinician, program, rdl_at_20kg
+):
+    PrescriptionLoadChange.objects.update(at=timezone.now() - datetime.timedelta(days=8))
+    other = ExerciseFactory(code="single-leg-deadlift", category=rdl_at_20kg.exercise.category)
+    response = prescribe(api, clinician.user, program, exercise=other.id, load_kg="20")
+    assert response.status_code == 409
+    assert [p["scope"] for p in response.json()["load"]] == ["category"]
+
+
+def test_a_category_in_its_first_week_is_the_clinicians_plan(api, clinician, program, rdl_at_20kg):
+    other = ExerciseFactory(code="single-leg-deadlift", category=rdl_at_20kg.exercise.category)
+    assert (
+        prescribe(api, clinician.user, program, exercise=other.id, load_kg="20").status_code == 201
+    )
+
+
+def test_a_load_override_is_recorded_and_shown_in_the_programs_history(
+    api, clinician, program, rdl_at_20kg
+):
+    change(api, clinician.user, rdl_at_20kg, is_active=False)
+    response = prescribe(
+        api,
+        clinician.user,
+        program,
+        exercise=rdl_at_20kg.exercise_id,
+        load_kg="30",
+        override=True,
+        reason="Former weightlifter; 30 kg tested pain-free.",
+    )
+    assert response.status_code == 201, response.json()
+    body = api(clinician.user).get(f"/api/v1/programs/{program.id}/").json()
+    (override,) = body["overrides"]
+    assert override["kind"] == "prescription"
+    assert override["rules"] == ["load_increase_too_large"]
+    assert override["reason"] == "Former weightlifter; 30 kg tested pain-free."
+    assert override["by"] == clinician.user.id
+    assert override["prescription"] == response.json()["id"]
+    assert [c["load_after"]["is_active"] for c in body["load_history"]] == [True, False, True]
+
+
+# --- issue 12, case 8: the exercise and the sessions fit the step -----------------------------
+
+
+@pytest.fixture
+def nordic():
+    return ExerciseFactory(code="nordic-hamstring-curl", steps=[4, 5], category="eccentric")
+
+
+def test_an_exercise_outside_its_steps_needs_an_override(api, clinician, patient, nordic):
+    program = ProgramFactory(patient=patient, clinician=clinician, step=1)
+    response = prescribe(api, clinician.user, program, exercise=nordic.id, sets=3, reps=5)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/exercise_not_for_step")
+    assert response.json()["rules"] == ["exercise_not_for_step"]
+    response = prescribe(
+        api,
+        clinician.user,
+        program,
+        exercise=nordic.id,
+        sets=3,
+        reps=5,
+        override=True,
+        reason="Professional athlete, cleared by the sports physician.",
+    )
+    assert response.status_code == 201
+    (override,) = api(clinician.user).get(f"/api/v1/programs/{program.id}/").json()["overrides"]
+    assert override["rules"] == ["exercise_not_for_step"]
+
+
+@pytest.mark.parametrize(
+    ("step", "times", "status"),
+    [
+        (4, 2, 409),
+        (4, 3, 201),
+        (4, 4, 201),
+        (4, 5, 409),
+        (5, 1, 409),
+        (5, 2, 201),
+        (5, 3, 201),
+        (5, 4, 409),
+    ],
+)
+def test_sessions_a_week_stay_in_the_steps_range(
+    api, clinician, patient, nordic, step, times, status
+):
+    program = ProgramFactory(patient=patient, clinician=clinician, step=step)
+    response = prescribe(
+        api, clinician.user, program, exercise=nordic.id, sets=3, reps=5, times_per_week=times
+    )
+    assert response.status_code == status, response.json()
+    if status == 409:
+        assert response.json()["type"].endswith("/sessions_outside_step_range")
+
+
+def test_moving_a_prescription_to_a_step_it_does_not_suit_needs_an_override(
+    api, clinician, program, rdl_at_20kg
+):
+    response = change(api, clinician.user, rdl_at_20kg, step=2)
+    assert response.status_code == 409
+    assert response.json()["rules"] == ["exercise_not_for_step"]

@@ -8,7 +8,7 @@ from django.utils import timezone
 from clinic import events
 from programs.models import Program, StepTransition
 from tests.assessments.factories import AssessmentFactory, InjuryEpisodeFactory
-from tests.programs.factories import CheckInFactory, ProgramFactory
+from tests.programs.factories import CheckInFactory, EscalationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,9 @@ READY_FOR_STEP_5 = {
 
 @pytest.fixture
 def program(clinician, patient):
-    return ProgramFactory(patient=patient, clinician=clinician)
+    # Long enough ago that each step's minimum time has passed.
+    started = timezone.now() - datetime.timedelta(days=60)
+    return ProgramFactory(patient=patient, clinician=clinician, started_at=started)
 
 
 def advance(api, user, program, **body):
@@ -33,7 +35,9 @@ def advance(api, user, program, **body):
 
 
 def assess(patient, readiness=None, minutes_ago=60):
-    episode = patient.episodes.first() or InjuryEpisodeFactory(patient=patient)
+    episode = patient.episodes.first() or InjuryEpisodeFactory(
+        patient=patient, onset_date=timezone.localdate() - datetime.timedelta(days=60)
+    )
     return AssessmentFactory(
         episode=episode,
         readiness=readiness or {},
@@ -74,14 +78,28 @@ def test_unmet_criteria_are_listed(api, clinician, patient, program):
     assert response.json()["unmet"] == ["walks_without_limp", "no_pain_daily_movements"]
 
 
-def test_a_newer_check_in_without_limp_counts(api, clinician, patient, program):
+def test_the_clinicians_limp_outweighs_a_newer_self_report(api, clinician, patient, program):
     program.step = 2
     program.save()
     assess(patient, {"walks_without_limp": False, "no_pain_daily_movements": True})
     CheckInFactory(patient=patient, program=program, walks_without_limp=True)
     response = advance(api, clinician.user, program)
+    assert response.status_code == 409, response.json()
+    assert response.json()["unmet"] == ["walks_without_limp"]
+    assert response.json()["decided_by"] == {"walks_without_limp": "assessment"}
+
+
+def test_a_self_report_counts_where_the_clinician_recorded_nothing(
+    api, clinician, patient, program
+):
+    program.step = 2
+    program.save()
+    assess(patient, {"no_pain_daily_movements": True})
+    CheckInFactory(patient=patient, program=program, walks_without_limp=True)
+    response = advance(api, clinician.user, program)
     assert response.status_code == 200, response.json()
     assert response.json()["step"] == 3
+    assert response.json()["history"][-1]["decided_by"] == {"walks_without_limp": "check_in"}
 
 
 def test_override_with_a_reason_moves_on_and_is_kept(api, clinician, patient, program):
@@ -232,3 +250,106 @@ def test_refer_needs_a_reason_and_frees_the_patient_for_a_new_program(
 
 def test_unknown_program_is_404(api, clinician):
     assert api(clinician.user).post("/api/v1/programs/999999/advance/").status_code == 404
+
+
+# --- issue 12, case 4: open escalations, minimum time, the return-to-run window -----------
+
+
+def ready_program(clinician, patient, step, *, days_in_step=60):
+    started = timezone.now() - datetime.timedelta(days=days_in_step)
+    program = ProgramFactory(patient=patient, clinician=clinician, step=step, started_at=started)
+    assess(patient, READY_FOR_STEP_5)
+    return program
+
+
+@pytest.mark.parametrize(
+    ("severity", "status", "blocks"),
+    [
+        ("urgent", "open", True),
+        ("urgent", "acknowledged", True),  # acknowledged is not resolved
+        ("high", "open", True),
+        ("high", "acknowledged", True),
+        ("urgent", "resolved", False),
+        ("normal", "open", False),
+    ],
+)
+def test_an_unresolved_urgent_or_high_escalation_blocks_advancing(
+    api, clinician, patient, severity, status, blocks
+):
+    program = ready_program(clinician, patient, step=2)
+    escalation = EscalationFactory(
+        patient=patient, rule="suspected_grade_3", severity=severity, status=status
+    )
+    response = advance(api, clinician.user, program)
+    if not blocks:
+        assert response.status_code == 200, response.json()
+        return
+    assert response.status_code == 409
+    body = response.json()
+    assert body["type"].endswith("/escalation_open")
+    assert body["escalations"] == [
+        {"id": escalation.id, "rule": "suspected_grade_3", "severity": severity, "status": status}
+    ]
+    assert "suspected_grade_3" in body["detail"]
+    program.refresh_from_db()
+    assert program.step == 2
+
+
+def test_an_override_with_a_reason_passes_an_open_escalation_and_is_recorded(
+    api, clinician, patient
+):
+    program = ready_program(clinician, patient, step=1)
+    escalation = EscalationFactory(patient=patient, rule="stop_signal", severity="high")
+    response = advance(
+        api, clinician.user, program, override=True, reason="Seen today: cramp, not a tear."
+    )
+    assert response.status_code == 200, response.json()
+    (entry,) = response.json()["history"]
+    assert entry["override"] is True
+    assert entry["rules_overridden"] == ["escalation_open"]
+    assert entry["escalations_open"] == [escalation.id]
+    assert entry["reason"] == "Seen today: cramp, not a tear."
+    assert entry["settings_in_force"]["min_days_step_2"] == 3
+
+
+@pytest.mark.parametrize(("days", "passes"), [(2.9, False), (3.01, True)])
+def test_each_step_lasts_its_minimum_time(api, clinician, patient, days, passes):
+    program = ready_program(clinician, patient, step=2, days_in_step=days)
+    response = advance(api, clinician.user, program)
+    if passes:
+        assert response.status_code == 200, response.json()
+    else:
+        assert response.status_code == 409
+        assert response.json()["unmet"] == ["min_time_in_step"]
+
+
+def test_the_minimum_time_counts_from_the_last_transition(api, clinician, patient):
+    program = ready_program(clinician, patient, step=1)
+    assert advance(api, clinician.user, program).status_code == 200  # 1 → 2
+    response = advance(api, clinician.user, program)  # at once 2 → 3
+    assert response.status_code == 409
+    assert response.json()["unmet"] == ["min_time_in_step"]
+
+
+def test_one_to_five_within_a_minute_is_refused(api, clinician, patient):
+    program = ProgramFactory(patient=patient, clinician=clinician)
+    assess(patient, READY_FOR_STEP_5)
+    steps = [advance(api, clinician.user, program).status_code for _ in range(4)]
+    assert steps == [200, 409, 409, 409]
+
+
+@pytest.mark.parametrize(("onset_days_ago", "passes"), [(13, False), (14, True)])
+def test_self_sufficiency_not_before_the_earliest_return_to_jogging(
+    api, clinician, patient, onset_days_ago, passes
+):
+    # Grade 1: jogging after 2 weeks at the earliest.
+    InjuryEpisodeFactory(
+        patient=patient, onset_date=timezone.localdate() - datetime.timedelta(days=onset_days_ago)
+    )
+    program = ready_program(clinician, patient, step=4)
+    response = advance(api, clinician.user, program)
+    if passes:
+        assert response.status_code == 200, response.json()
+    else:
+        assert response.status_code == 409
+        assert response.json()["unmet"] == ["return_to_run_window"]

@@ -16,6 +16,7 @@ from bookings.models import Appointment, AppointmentStatus
 from clinic.models import AccessLogEntry
 from clinic.time import CLINIC_TZ
 from escalations.models import EscalationStatus
+from escalations.services import escalation_raise
 from tests import factories
 from tests.bookings.factories import AppointmentFactory
 from tests.staff.clinic import SURNAMES, build_site
@@ -272,3 +273,18 @@ def test_staff_without_a_location_get_no_calendar(client, home):
     client.force_login(desk)
     assert client.get(reverse("staff:calendar")).status_code == 403
     assert client.get(reverse("staff:book"), {"start": "x"}).status_code in (302, 404)
+
+
+def test_an_urgent_escalation_is_resolved_on_the_staff_site_only_with_an_outcome(client, home):
+    client.force_login(home.users["clinician"])
+    urgent = escalation_raise(
+        patient=home.patient, rule="suspected_grade_3", reason="Audible snap; unable to walk."
+    )
+    url = reverse("staff:escalation_resolve", args=[urgent.pk])
+    response = client.post(url, {"note": "Seen."}, follow=True)
+    assert any("outcome" in m for m in _messages(response)), _messages(response)
+    urgent.refresh_from_db()
+    assert urgent.status == EscalationStatus.OPEN
+    client.post(url, {"outcome": "referred_specialist", "note": "MRI at the hospital."})
+    urgent.refresh_from_db()
+    assert (urgent.status, urgent.outcome) == (EscalationStatus.RESOLVED, "referred_specialist")
