@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
         ('bookings', '0004_appointment_busy_at_most_longest'),
         ('clinic', '0002_locations_and_append_only_log'),
         ('escalations', '0001_initial'),
-        ('notifications', '0002_escalation_moved_to_escalations_app'),
+        ('notifications', '0003_held_after_restore'),
         ('programs', '0004_escalation_moved_to_escalations_app'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
