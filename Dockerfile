@@ -12,6 +12,7 @@ COPY bookings ./bookings
 COPY staff ./staff
 COPY clinical_rules ./clinical_rules
 COPY records ./records
+COPY accounts ./accounts
 COPY locale ./locale
 COPY manage.py Procfile gunicorn.conf.py ./
 RUN pip install --no-cache-dir . && mkdir -p var && \

@@ -66,6 +66,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "assessments.injuryepisode": (VIEW,),
         "assessments.assessment": (VIEW,),
         "notifications.notificationpreference": (VIEW, CHANGE),
+        "accounts.authevent": (VIEW,),
+        "accounts.appinvitation": (VIEW,),
         # A location's clinical thresholds, severities and exit criteria, and their audit.
         "clinical_rules.rulesetting": ALL,
         "clinical_rules.rulesettingchange": (VIEW,),

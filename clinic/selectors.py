@@ -33,7 +33,7 @@ def patient_filter_for(user: User, *, prefix: str = "") -> Q:
 
 def patients_visible_to(user: User) -> QuerySet[Patient]:
     return Patient.objects.filter(patient_filter_for(user)).select_related(
-        "location", "primary_clinician"
+        "location", "primary_clinician", "user"
     )
 
 

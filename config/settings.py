@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "notifications",
     "escalations",
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
     "bookings",
     "clinical_rules",
     "records",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +219,8 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Answers {"mfa_required", "mfa_token"} instead of tokens for staff who need two-factor.
+    "TOKEN_OBTAIN_SERIALIZER": "accounts.serializers.SignInSerializer",
 }
 # Failed sign-ins per username and client address before that pair is locked out (429).
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
@@ -242,6 +248,7 @@ API_TAGS = [
     {"name": "access-log", "description": "Who opened which record (NEN 7513), for managers."},
     {"name": "rules", "description": "Every clinical rule, its severity and thresholds in force."},
     {"name": "rule-settings", "description": "A location's thresholds, severities, exit criteria."},
+    {"name": "auth-events", "description": "Invitations, resets, two-factor: for managers."},
 ]
 
 SPECTACULAR_SETTINGS = {
@@ -383,6 +390,29 @@ NOTIFICATION_CHANNEL_BACKENDS = {
 NOTIFICATION_CHANNEL_BACKEND = env("NOTIFICATION_CHANNEL_BACKEND", default="")
 NOTIFICATION_SINK_PATH = env("NOTIFICATION_SINK_PATH", default=str(VAR_DIR / "notifications.jsonl"))
 NOTIFICATION_SINK_DELAY_MS = env.float("NOTIFICATION_SINK_DELAY_MS", default=0)
+
+# --- Accounts: invitations, password reset, two-factor (accounts/) -----------------------
+APP_INVITATION_HOURS = env.float("APP_INVITATION_HOURS", default=72)
+# Django's PasswordResetTokenGenerator: a reset link lives this long, and is single use.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_MINUTES", default=60) * 60
+# Reset requests per account (beyond it nothing is sent, the answer is still 202) and per
+# client address (beyond it 429), in PASSWORD_RESET_WINDOW_MINUTES.
+PASSWORD_RESET_PER_ACCOUNT = env.int("PASSWORD_RESET_PER_ACCOUNT", default=3)
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=20)
+PASSWORD_RESET_WINDOW_MINUTES = env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
+# Which staff need a second factor: "managers", "all" staff, or "none" (only with DEBUG).
+STAFF_2FA = env("STAFF_2FA", default="managers")
+if STAFF_2FA not in {"managers", "all", "none"}:
+    raise ImproperlyConfigured("STAFF_2FA must be managers, all or none.")
+if STAFF_2FA == "none" and not DEBUG:
+    raise ImproperlyConfigured("STAFF_2FA=none is only allowed with DEBUG.")
+# Seconds between a correct password and the second step of an API sign-in.
+MFA_TOKEN_SECONDS = env.int("MFA_TOKEN_SECONDS", default=300)
+OTP_TOTP_ISSUER = "Hamstring clinic"
+# django-otp's own admin never shows an authenticator's key or QR code (a superuser either).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Links in invitation and reset messages open the app (a deep link, or a web page).
+APP_LINK_BASE = env("APP_LINK_BASE", default="hamstringclinic://")
 
 LOGGING = {
     "version": 1,

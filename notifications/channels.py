@@ -102,6 +102,7 @@ class FileSinkBackend(ChannelBackend):
                 "channel": message.channel,
                 "to": message.address,
                 "subject": message.subject,
+                "body": message.body,
                 "at": time.time(),
                 "pid": os.getpid(),
             }

@@ -7,7 +7,13 @@
   read once per batch;
 - ``obsolete(row, facts)``: why a due message is no longer wanted, or "" to send it;
 - ``context(row, facts)``: the template context of its text, which lives in the
-  registering app's ``templates/notifications/<kind>.<language>.txt``.
+  registering app's ``templates/notifications/<kind>.<language>.txt``;
+- ``secret_context(row, facts)``: for a text that carries a secret (an invitation or
+  reset token): what only the copy handed to the channel gets. The outbox keeps the text
+  rendered without it, so no staff view (API, admin) and no backup ever holds the secret;
+- ``quiet_hours``: False for a message the patient has just asked for (it goes at once,
+  night or day);
+- ``front_desk_may_see``: administrative messages the front desk may read.
 
 Who receives a message and when is decided by the registering app, which writes outbox
 rows through ``notifications.services`` (``notify_patient``, ``notify_staff``). The outbox
@@ -41,6 +47,9 @@ class MessageKinds:
     facts: Callable[[list[Notification]], dict] = _no_facts
     obsolete: Callable[[Notification, dict], str] = _always_wanted
     context: Callable[[Notification, dict], dict] = _no_context
+    secret_context: Callable[[Notification, dict], dict] | None = None
+    quiet_hours: bool = True
+    front_desk_may_see: bool = False
     name: str = field(default="", compare=False)
 
 
@@ -72,3 +81,8 @@ def batch_facts(rows: Iterable[Notification]) -> dict[MessageKinds, dict]:
     for row in rows:
         by_registration.setdefault(registration_of(row.kind), []).append(row)
     return {kinds: kinds.facts(group) for kinds, group in by_registration.items()}
+
+
+def front_desk_kinds() -> list[str]:
+    """Kinds registered as administrative: the front desk may read them."""
+    return sorted(kind for kind, kinds in _registry.items() if kinds.front_desk_may_see)

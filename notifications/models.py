@@ -25,6 +25,9 @@ class Kind(models.TextChoices):
     ESCALATION_NOTICE = "escalation_notice", "Escalation notice"
     ESCALATION_UNACKNOWLEDGED = "escalation_unacknowledged", "Urgent escalation unacknowledged"
     ESCALATION_DIGEST = "escalation_digest", "Daily escalation digest"
+    # accounts
+    APP_INVITATION = "app_invitation", "App invitation"
+    PASSWORD_RESET = "password_reset", "Password reset link"
 
 
 # What the front desk may see: administrative messages about appointments.

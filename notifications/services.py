@@ -62,7 +62,7 @@ def notification_schedule(
 ) -> Notification | None:
     """Write one outbox row, in the caller's transaction. Returns None when a row with this
     idempotency key exists already (the cause was scheduled before)."""
-    if audience == Audience.PATIENT:
+    if audience == Audience.PATIENT and kinds.registration_of(kind).quiet_hours:
         send_at = outside_quiet_hours(send_at)
     try:
         with transaction.atomic():
@@ -268,15 +268,19 @@ def _deliver_claimed(token: str) -> int:
                 row.status, row.last_error = Status.CANCELLED, reason
                 cancelled.append(row)
                 continue
-            row.subject, row.body = render(row, facts[registration])
+            subject, body = render(row, facts[registration], with_secret=True)
+            # What the outbox keeps (and staff see) never holds the message's secret.
+            row.subject, row.body = (
+                render(row, facts[registration]) if registration.secret_context else (subject, body)
+            )
             _backend(backends, row.channel).send(
                 OutgoingMessage(
                     idempotency_key=row.idempotency_key,
                     channel=row.channel,
                     kind=row.kind,
                     address=row.address,
-                    subject=row.subject,
-                    body=row.body,
+                    subject=subject,
+                    body=body,
                     notification_id=row.pk,
                 )
             )
@@ -385,10 +389,13 @@ def _retry_at(row: Notification, now: datetime.datetime) -> datetime.datetime:
     return outside_quiet_hours(at) if row.audience == Audience.PATIENT else at
 
 
-def render(row: Notification, facts: dict | None = None) -> tuple[str, str]:
+def render(
+    row: Notification, facts: dict | None = None, *, with_secret: bool = False
+) -> tuple[str, str]:
     """Subject and body from ``notifications/<kind>.<language>.txt`` (in the templates of
     the app that registered the kind): the first line is the subject, the rest the body.
-    ``facts`` are the kind's batch facts; read for this row alone when not given."""
+    ``facts`` are the kind's batch facts; read for this row alone when not given. Only the
+    copy for the channel (``with_secret``) holds a kind's secret."""
     registration = kinds.registration_of(row.kind)
     if facts is None:
         facts = registration.facts([row])
@@ -399,6 +406,8 @@ def render(row: Notification, facts: dict | None = None) -> tuple[str, str]:
     if row.recipient_user_id:
         context["recipient"] = row.recipient_user
     context.update(registration.context(row, facts))
+    if with_secret and registration.secret_context:
+        context.update(registration.secret_context(row, facts))
     with translation.override(row.language), timezone.override(CLINIC_TZ):
         text = render_to_string(
             [

@@ -55,6 +55,11 @@ ALLOWED_REJECTIONS = {
     "paused_until": "A pause of reminders ends on a date still to come.",
     "phone": "A phone number must exist in the numbering plan (a Dutch number unless it "
     "starts with +); no pattern can say which numbers are issued.",
+    "token": "An invitation or reset token must be one the service sent, and still open.",
+    "old_password": "Changing a password needs the current one.",
+    "email": "A password reset names an e-mail address or a username: one of the two.",
+    "password": "A new password passes Django's password validators.",
+    "new_password": "A new password passes Django's password validators.",
 }
 
 

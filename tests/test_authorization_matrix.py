@@ -94,6 +94,15 @@ GET    /api/v1/notifications/{id}/                401 200 404 200  404   200  40
 POST   /api/v1/auth/token/                        200 200 200 200  200   200  200  200  200
 POST   /api/v1/auth/token/refresh/                ok  ok  ok  ok   ok    ok   ok   ok   ok
 POST   /api/v1/auth/logout/                       ok  ok  ok  ok   ok    ok   ok   ok   ok
+POST   /api/v1/auth/token/mfa/                    ok  ok  ok  ok   ok    ok   ok   ok   ok
+POST   /api/v1/auth/activate/                     ok  ok  ok  ok   ok    ok   ok   ok   ok
+POST   /api/v1/auth/password-reset/               202 202 202 202  202   202  202  202  202
+POST   /api/v1/auth/password-reset/confirm/       ok  ok  ok  ok   ok    ok   ok   ok   ok
+POST   /api/v1/auth/password/                     401 ok  ok  ok   ok    ok   ok   ok   ok
+POST   /api/v1/patients/{id}/invite/              401 403 403 ok   404   ok   404  ok   404
+POST   /api/v1/patients/{id}/app-access/deactivate/ 401 403 403 ok 404   ok   404  ok   404
+GET    /api/v1/auth-events/                       401 403 403 403  403   403  403  200  200
+GET    /api/v1/auth-events/{id}/                  401 403 403 403  403   403  403  200  404
 GET    /api/v1/rules/                             401 200 200 200  200   200  200  200  200
 GET    /api/v1/rule-settings/                     401 403 403 403  403   200  200  200  200
 GET    /api/v1/rule-settings/{location}/          401 403 403 403  403   200  404  200  404
@@ -112,6 +121,7 @@ RESOURCE_OF_SEGMENT = {
     "appointment-types": "appointment_type",
     "appointments": "appointment",
     "notifications": "notification",
+    "auth-events": "auth_event",
 }
 
 
@@ -219,6 +229,7 @@ def request_for(operation: str, world: World, role: str) -> tuple[str, str, dict
         },
         "POST /api/v1/auth/token/refresh/": {"refresh": world.refresh_token()},
         "POST /api/v1/auth/logout/": {"refresh": world.refresh_token()},
+        "POST /api/v1/auth/password-reset/": {"email": world.users["patient"].email},
     }
     if operation == "POST /api/v1/auth/token/":
         # Everyone signs in with their own account (anonymous: as the patient).

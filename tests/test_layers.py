@@ -16,6 +16,7 @@ LAYERS = [
     "clinic",
     "clinical_rules",
     "notifications",
+    "accounts",
     "escalations",
     "assessments",
     "bookings",

@@ -14,6 +14,8 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.models import AuthEventKind
+from accounts.services import auth_event_record
 from assessments.services import assessment_record
 from bookings.services.appointments import appointment_book
 from bookings.services.calendar_feeds import calendar_feed_regenerate
@@ -109,6 +111,7 @@ class World:
         )
         escalation = escalation_raise(patient=patient, rule="recurrence", reason="Second injury.")
         token = calendar_feed_regenerate(clinician=clinician)
+        auth_event = auth_event_record(kind=AuthEventKind.PASSWORD_CHANGED, user=patient.user)
         world.ids = {
             "patient": patient.id,
             "other_patient": other_patient.id,
@@ -124,6 +127,7 @@ class World:
             "escalation": escalation.id,
             "notification": Notification.objects.filter(appointment=appointment).first().id,
             "calendar_token": token,
+            "auth_event": auth_event.id,
             "free_start": next_weekday_at(14, days_ahead=8).isoformat(),
         }
         return world

@@ -83,6 +83,9 @@ class MeSerializer(serializers.ModelSerializer):
         return clinician.pk if clinician else None
 
 
+APP_ACCESS_STATES = ["none", "invited", "active", "deactivated"]
+
+
 class PatientSerializer(serializers.ModelSerializer):
     """Administrative data only: the front desk may see all of it."""
 
@@ -94,14 +97,31 @@ class PatientSerializer(serializers.ModelSerializer):
         queryset=Clinician.objects.select_related("user"), required=False, allow_null=True
     )
     has_app_account = serializers.SerializerMethodField()
+    app_access = serializers.SerializerMethodField()
 
     class Meta:
         model = Patient
-        fields = ["id", *PATIENT_EDITABLE_FIELDS, "has_app_account", "created_at", "updated_at"]
+        fields = [
+            "id",
+            *PATIENT_EDITABLE_FIELDS,
+            "has_app_account",
+            "app_access",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def get_has_app_account(self, patient: Patient) -> bool:
-        return patient.user_id is not None
+        return patient.user_id is not None and patient.user.is_active
+
+    @extend_schema_field(serializers.ChoiceField(choices=APP_ACCESS_STATES))
+    def get_app_access(self, patient: Patient) -> str:
+        """none, invited (not activated yet), active, or deactivated by staff."""
+        if patient.user_id is None:
+            return "none"
+        if patient.user.is_active:
+            return "active"
+        return "deactivated" if patient.user.has_usable_password() else "invited"
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("notifications.urls")),
     path("", include("records.urls")),
+    path("", include("accounts.urls")),
 ]

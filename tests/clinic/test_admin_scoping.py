@@ -48,6 +48,8 @@ VISIBLE = {
         "clinical_rules.rulesettingchange",
         "escalations.ruleseverity",
         "programs.exitcriteriasetting",
+        "accounts.authevent",
+        "accounts.appinvitation",
     },
 }
 SUPERUSER_ONLY = {
@@ -57,6 +59,8 @@ SUPERUSER_ONLY = {
     "bookings.calendarfeed",
     "notifications.notification",
     "notifications.consentchange",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
 }
 
 

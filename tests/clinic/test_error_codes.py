@@ -3,6 +3,7 @@
 import pytest
 import yaml
 
+from accounts.codes import AccountErrorCode
 from assessments.codes import AssessmentErrorCode
 from bookings.codes import BookingErrorCode
 from clinic.codes import ClinicErrorCode, registered_error_codes
@@ -11,6 +12,7 @@ from escalations.codes import EscalationErrorCode
 from programs.codes import ProgramErrorCode
 
 ENUMS = {
+    "accounts": AccountErrorCode,
     "assessments": AssessmentErrorCode,
     "bookings": BookingErrorCode,
     "clinic": ClinicErrorCode,

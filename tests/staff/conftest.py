@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connections
+from django_otp.oath import TOTP
 
 from tests.staff.clinic import PASSWORD
 
@@ -83,6 +86,20 @@ def sign_in(page, user, next_url: str = "/staff/"):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
+    page.wait_for_load_state()
+    if "/admin/login/two-factor/" in page.url:
+        _second_step(page)
+
+
+def _second_step(page) -> None:
+    """Managers sign in with two factors (accounts): the first time the staff site shows
+    the authenticator's key; enter its code, then continue past the recovery codes."""
+    key = b32decode(page.inner_text("#totp-secret").strip())
+    totp = TOTP(key, step=30, t0=0, digits=6)
+    totp.time = time.time()
+    page.fill("#id_code", f"{totp.token():06d}")
+    page.click("#two-factor-form input[type=submit]")
+    page.click("#continue")
     page.wait_for_load_state()
 
 
