@@ -426,8 +426,10 @@ def appointment_resource(appointment) -> dict:
 
 def _item(link_id: str, text: str, *answers: dict) -> dict:
     item = {"linkId": link_id, "text": text}
-    if answers:
-        item["answer"] = list(answers)
+    # A question the patient left out (null) has no answer in FHIR, not an empty one.
+    given = [answer for answer in answers if all(v is not None for v in answer.values())]
+    if given:
+        item["answer"] = given
     return item
 
 

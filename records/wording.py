@@ -135,6 +135,14 @@ RULE = {
         "nl": "Pijn langer dan een uur na het oefenen",
     },
     "next_day_pain": {"en": "Pain the next day", "nl": "Pijn de volgende dag"},
+    "high_pain_during_activity": {
+        "en": "Much pain during activity",
+        "nl": "Veel pijn tijdens activiteit",
+    },
+    "no_clear_improvement_review": {
+        "en": "Time to review: no clear improvement yet",
+        "nl": "Tijd voor een evaluatie: nog geen duidelijke verbetering",
+    },
 }
 
 APPOINTMENT_STATUS = {
