@@ -11,6 +11,7 @@ from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import AccessLogEntry
 from clinic.time import local_date
 from escalations.models import Escalation
+from escalations.services import escalation_resolve
 from tests.assessments.factories import AssessmentFactory
 from tests.factories import PatientFactory
 
@@ -112,7 +113,6 @@ def test_opening_an_assessment_in_the_admin_is_logged(client, manager, patient):
 
 
 def test_a_handled_recurrence_is_not_reopened_by_reassessing_the_same_episode(clinician, patient):
-    from escalations.services import escalation_resolve
 
     first = assessment_record(
         clinician_user=clinician.user,

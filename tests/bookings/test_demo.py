@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from bookings.models import AppointmentType, WorkingHours
+from bookings.models import Appointment, AppointmentChange, AppointmentType, WorkingHours
 from clinic.models import User
 from tests.conftest import bearer_client
 
@@ -49,8 +49,6 @@ def test_seed_demo_fills_two_weeks_of_calendar_at_both_locations_once():
     from datetime import datetime
 
     from django.utils import timezone
-
-    from bookings.models import Appointment, AppointmentChange
 
     call_command("seed_demo", verbosity=0)
     first = sorted(Appointment.objects.values_list("id", "start", "status"))

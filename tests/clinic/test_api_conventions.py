@@ -2,7 +2,9 @@
 
 import pytest
 
+from clinic.api.views import PatientViewSet
 from clinic.models import Location, Patient
+from config.celery import app
 from tests.factories import ClinicianFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +106,6 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, settings):
-    from config.celery import app
 
     # Nothing listens on port 1: the broker is unreachable, as when Redis is down.
     original = app.conf.broker_write_url
@@ -118,7 +119,6 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
 
 
 def test_lists_follow_the_views_ordering_across_pages(api, front_desk):
-    from clinic.api.views import PatientViewSet
 
     PatientFactory.create_batch(5)
     client = api(front_desk)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from clinic.api.auth import SignInAddressThrottle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +106,6 @@ def test_failures_from_one_address_do_not_lock_the_account_elsewhere(api, settin
 
 
 def test_one_address_gets_only_so_many_sign_ins_over_all_usernames(api):
-    from clinic.api.auth import SignInAddressThrottle
 
     allowed, _period = SignInAddressThrottle().parse_rate(SignInAddressThrottle().get_rate())
     for n in range(allowed):

@@ -4,8 +4,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
+from bookings.models import Appointment
+from clinic.management.commands import seed_scale
 from clinic.models import Patient, Role, User
 from escalations.models import Escalation
+from notifications.models import Notification
 from programs.models import CheckIn, Program
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +34,6 @@ def test_seed_scale_creates_consistent_data():
     # Every patient is treated at their own location by a clinician who works there.
     assert not scale_patients.exclude(primary_clinician__user__locations=F("location")).exists()
     assert CheckIn.objects.count() >= 500
-    from bookings.models import Appointment
-    from notifications.models import Notification
 
     appointments = Appointment.objects.filter(patient__in=scale_patients)
     assert appointments.count() > 100
@@ -75,8 +76,6 @@ def test_seed_scale_refuses_to_run_twice():
 
 def test_seed_scale_progress_ends_every_stage_at_its_exact_total(monkeypatch):
     from tqdm import tqdm
-
-    from clinic.management.commands import seed_scale
 
     stages = []
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from config.celery import app
+
 FILE_SINK = "notifications.channels.FileSinkBackend"
 
 
@@ -123,7 +125,6 @@ class ThrowawayRedis:
 @contextmanager
 def publishing_to(url: str):
     """Make this test process enqueue on ``url``, as the API would with that broker."""
-    from config.celery import app
 
     def reset_pools():
         # Forget (do not close) the pools: kombu shares them per broker URL.

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications import services
-from notifications.channels import LogBackend, backend_for
+from notifications.channels import FileSinkBackend, LogBackend, OutgoingMessage, backend_for
 from notifications.models import Notification
 from tests.factories import PatientFactory
 from tests.notifications.factories import AppointmentFactory, NotificationFactory
@@ -75,7 +75,6 @@ def test_a_claimed_batch_whose_worker_died_is_settled_without_sending_twice(sett
     token = services.notifications_claim(limit=10)
     assert token
     # The worker sent the first two, then died before marking anything.
-    from notifications.channels import FileSinkBackend, OutgoingMessage
 
     for row in rows[:2]:
         FileSinkBackend().send(
