@@ -13,7 +13,7 @@ from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Location, Patient, User
 from clinical_rules.models import RuleSettingChange
-from clinical_rules.services import rule_change_record
+from clinical_rules.services import LocationRuleRows
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
 from escalations.codes import EscalationErrorCode
@@ -32,6 +32,10 @@ from escalations.selectors import severities_for
 REOPENING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
 # Closing these needs an outcome and a note (API.md, "Second wave").
 DOCUMENTED_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+# A location's own severities (``rule_severities_update``).
+SEVERITY_ROWS = LocationRuleRows(
+    RuleSeverity, key="rule", field="severity", audit_prefix="severity:"
+)
 
 
 def ack_window(severity: str, settings: RuleSettings = DEFAULTS) -> datetime.timedelta | None:
@@ -233,27 +237,4 @@ def rule_severities_update(
             raise InvalidInput(f"{rule!r} opens no escalation.", field=rule)
         if severity is not None and severity not in Severity.values:
             raise InvalidInput(f"Choose one of {', '.join(Severity.values)}.", field=rule)
-    current = {
-        s.rule: s
-        for s in RuleSeverity.objects.select_for_update().filter(location=location).order_by("rule")
-    }
-    now = timezone.now()
-    changes = []
-    for rule, severity in values.items():
-        old = current[rule].severity if rule in current else None
-        if old == severity:
-            continue
-        if severity is None:
-            current[rule].delete()
-        else:
-            RuleSeverity.objects.update_or_create(
-                location=location,
-                rule=rule,
-                defaults={"severity": severity, "updated_at": now, "updated_by": by},
-            )
-        changes.append(
-            rule_change_record(
-                location=location, name=f"severity:{rule}", old=old, new=severity, by=by, at=now
-            )
-        )
-    return changes
+    return SEVERITY_ROWS.write(location=location, values=values, by=by)
