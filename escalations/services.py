@@ -80,6 +80,15 @@ def escalation_raise(
     severity = severity or severities_for(patient.location_id)[rule]
     source = source or _source_of(source_check_in, source_assessment)
     now = timezone.now()
+    # This occurrence, whether it opens the escalation or adds to the unresolved one.
+    occurrence_fields = {
+        "at": now,
+        "source": source,
+        "reason": reason,
+        "severity": severity,
+        "check_in": source_check_in,
+        "assessment": source_assessment,
+    }
     with transaction.atomic():
         existing = (
             Escalation.objects.select_for_update()
@@ -105,15 +114,7 @@ def escalation_raise(
                     patient=patient, rule=rule, status__in=UNRESOLVED
                 )
             else:
-                EscalationOccurrence.objects.create(
-                    escalation=escalation,
-                    at=now,
-                    source=source,
-                    reason=reason,
-                    severity=severity,
-                    check_in=source_check_in,
-                    assessment=source_assessment,
-                )
+                EscalationOccurrence.objects.create(escalation=escalation, **occurrence_fields)
                 events.escalation_opened.send(
                     Escalation, escalation=escalation, actor=None, settings=settings
                 )
@@ -131,14 +132,7 @@ def escalation_raise(
             update_fields=["occurrences", "last_occurred_at", "status", "needs_attention_since"]
         )
         occurrence = EscalationOccurrence.objects.create(
-            escalation=existing,
-            at=now,
-            source=source,
-            reason=reason,
-            severity=severity,
-            check_in=source_check_in,
-            assessment=source_assessment,
-            reopened=reopens,
+            escalation=existing, reopened=reopens, **occurrence_fields
         )
         if reopens:
             events.escalation_reopened.send(
