@@ -45,6 +45,19 @@ def _setting(default, *, unit: str, minimum, maximum, domain: str, explanation: 
     )
 
 
+def _check_in_every(days: int, explanation: str):
+    """How often a patient in one step is asked to check in: every step's setting has the
+    same unit, bounds and DOMAIN.md line."""
+    return _setting(
+        days,
+        unit="days",
+        minimum=1,
+        maximum=60,
+        domain="Check-ins (patient, from the mobile app).",
+        explanation=explanation,
+    )
+
+
 @dataclass(frozen=True)
 class RuleSettings:
     """The thresholds in force for one clinic location."""
@@ -220,47 +233,20 @@ class RuleSettings:
         explanation=_("Weeks of pain-free walking before light jogging is suggested."),
     )
     # --- check-in cadence (DOMAIN.md, "Check-ins") ------------------------------------------
-    check_in_every_days_step_1: int = _setting(
-        2,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        explanation=_("How often a patient in step 1 (analysis) is asked to check in."),
+    check_in_every_days_step_1: int = _check_in_every(
+        2, _("How often a patient in step 1 (analysis) is asked to check in.")
     )
-    check_in_every_days_step_2: int = _setting(
-        2,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        explanation=_("How often a patient in step 2 (pain reduction) is asked to check in."),
+    check_in_every_days_step_2: int = _check_in_every(
+        2, _("How often a patient in step 2 (pain reduction) is asked to check in.")
     )
-    check_in_every_days_step_3: int = _setting(
-        3,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        explanation=_(
-            "How often a patient in step 3 (movement optimisation) is asked to check in."
-        ),
+    check_in_every_days_step_3: int = _check_in_every(
+        3, _("How often a patient in step 3 (movement optimisation) is asked to check in.")
     )
-    check_in_every_days_step_4: int = _setting(
-        3,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        explanation=_("How often a patient in step 4 (strength building) is asked to check in."),
+    check_in_every_days_step_4: int = _check_in_every(
+        3, _("How often a patient in step 4 (strength building) is asked to check in.")
     )
-    check_in_every_days_step_5: int = _setting(
-        7,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        explanation=_("How often a patient in step 5 (self-sufficiency) is asked to check in."),
+    check_in_every_days_step_5: int = _check_in_every(
+        7, _("How often a patient in step 5 (self-sufficiency) is asked to check in.")
     )
     # --- escalations (README, "Notifications") ---------------------------------------------
     urgent_ack_hours: int = _setting(
