@@ -58,6 +58,13 @@ def _check_in_every(days: int, explanation: str):
     )
 
 
+def _times_a_week(default: int, *, domain: str, explanation: str):
+    """Sessions a week of an exercise: from once to every day."""
+    return _setting(
+        default, unit="times a week", minimum=1, maximum=7, domain=domain, explanation=explanation
+    )
+
+
 @dataclass(frozen=True)
 class RuleSettings:
     """The thresholds in force for one clinic location."""
@@ -175,35 +182,23 @@ class RuleSettings:
             "Largest rise of weekly load per exercise and per category without an override."
         ),
     )
-    strength_sessions_min: int = _setting(
+    strength_sessions_min: int = _times_a_week(
         3,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Strength building: 3-4 sessions a week.",
         explanation=_("Fewest sessions a week of an exercise in step 4 without an override."),
     )
-    strength_sessions_max: int = _setting(
+    strength_sessions_max: int = _times_a_week(
         4,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Strength building: 3-4 sessions a week.",
         explanation=_("Most sessions a week of an exercise in step 4 without an override."),
     )
-    self_sufficiency_sessions_min: int = _setting(
+    self_sufficiency_sessions_min: int = _times_a_week(
         2,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Self-sufficiency: the patient keeps strength (2-3x/week).",
         explanation=_("Fewest sessions a week of an exercise in step 5 without an override."),
     )
-    self_sufficiency_sessions_max: int = _setting(
+    self_sufficiency_sessions_max: int = _times_a_week(
         3,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Self-sufficiency: the patient keeps strength (2-3x/week).",
         explanation=_("Most sessions a week of an exercise in step 5 without an override."),
     )
