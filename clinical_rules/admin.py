@@ -1,12 +1,15 @@
 """Admin: a location's thresholds. Every save goes through the service, so it is audited
 like a change through the API (who, when, old → new)."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin
 
 from clinic.admin_scope import LocationScopedAdminMixin, by_location
+from clinic.admin_views import ReadOnlyAdminMixin
 from clinical_rules.models import RuleSetting, RuleSettingChange
-from clinical_rules.services import rule_settings_update
+from clinical_rules.services import THRESHOLD_ROWS, LocationRuleRows, rule_settings_update
 from clinical_rules.thresholds import setting_errors
 
 
@@ -24,44 +27,50 @@ class RuleSettingForm(forms.ModelForm):
         return data
 
 
-@admin.register(RuleSetting)
-class RuleSettingAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
-    # A location's own rules: its managers see and change them.
+class LocationRuleAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    """A location's own values of one kind of rule (``rows``): its managers see and change
+    them. Every save and delete goes through ``update``, the service that audits it."""
+
     staff_scope = by_location("location")
     clinical = True
-    form = RuleSettingForm
-    list_display = ["location", "name", "value", "updated_by", "updated_at"]
-    list_filter = ["location", "name"]
-    fields = ["location", "name", "value"]
+    rows: LocationRuleRows
+    update: Callable[..., object]  # a staticmethod: update(location=, values=, by=)
+
+    def __init__(self, model, admin_site):
+        self.fields = ["location", self.rows.key, self.rows.field]
+        self.list_display = [*self.fields, "updated_by", "updated_at"]
+        self.list_filter = ["location", self.rows.key]
+        super().__init__(model, admin_site)
 
     def save_model(self, request, obj, form, change):
-        moved = {"location", "name"} & set(form.changed_data)
-        if change and moved:  # the old setting returns to its default
-            old = RuleSetting.objects.get(pk=obj.pk)
-            rule_settings_update(location=old.location, values={old.name: None}, by=request.user)
-        rule_settings_update(location=obj.location, values={obj.name: obj.value}, by=request.user)
+        key = self.rows.key
+        moved = {"location", key} & set(form.changed_data)
+        if change and moved:  # the old one returns to its default
+            old = self.model.objects.get(pk=obj.pk)
+            self.update(location=old.location, values={getattr(old, key): None}, by=request.user)
+        values = {getattr(obj, key): getattr(obj, self.rows.field)}
+        self.update(location=obj.location, values=values, by=request.user)
 
     def delete_model(self, request, obj):
-        rule_settings_update(location=obj.location, values={obj.name: None}, by=request.user)
+        values = {getattr(obj, self.rows.key): None}
+        self.update(location=obj.location, values=values, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
 
 
+@admin.register(RuleSetting)
+class RuleSettingAdmin(LocationRuleAdmin):
+    form = RuleSettingForm
+    rows = THRESHOLD_ROWS
+    update = staticmethod(rule_settings_update)
+
+
 @admin.register(RuleSettingChange)
-class RuleSettingChangeAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+class RuleSettingChangeAdmin(LocationScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # A location's own rules: its managers see and change them.
     staff_scope = by_location("location")
     clinical = True
     list_display = ["at", "location", "name", "old_value", "new_value", "by"]
     list_filter = ["location", "name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

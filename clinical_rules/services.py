@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from clinic.codes import ClinicErrorCode
@@ -14,6 +15,61 @@ from clinical_rules.models import RuleSetting, RuleSettingChange
 from clinical_rules.thresholds import setting_errors, settings_errors
 
 
+@dataclass(frozen=True)
+class LocationRuleRows:
+    """The rows in which each location keeps its own values of one kind of rule
+    (thresholds, severities, exit criteria) instead of the clinic's default: one row per
+    rule, ``key`` names the rule, ``field`` holds the value. Changes are audited as
+    ``<audit_prefix><rule>``."""
+
+    model: type[models.Model]
+    key: str
+    field: str
+    audit_prefix: str = ""
+
+    def locked(self, location: Location) -> dict:
+        """The location's rows by rule, locked until the transaction ends."""
+        rows = self.model.objects.select_for_update().filter(location=location)
+        return {getattr(row, self.key): row for row in rows.order_by(self.key)}
+
+    def write(
+        self, *, location: Location, values: Mapping, by: User, rows: Mapping | None = None
+    ) -> list[RuleSettingChange]:
+        """Write the location's new values: ``None`` deletes the row, so the default is in
+        force again; another value creates or updates it. Each value that changes is
+        audited. ``rows``: the caller's ``locked`` rows, when it read them already."""
+        rows = self.locked(location) if rows is None else rows
+        now = timezone.now()
+        changes = []
+        for rule, new in values.items():
+            old = getattr(rows[rule], self.field) if rule in rows else None
+            # Setting the default's own value keeps a row: the location chose it explicitly.
+            if old == new:
+                continue
+            if new is None:
+                rows[rule].delete()
+            else:
+                self.model.objects.update_or_create(
+                    location=location,
+                    **{self.key: rule},
+                    defaults={self.field: new, "updated_at": now, "updated_by": by},
+                )
+            changes.append(
+                rule_change_record(
+                    location=location,
+                    name=f"{self.audit_prefix}{rule}",
+                    old=old,
+                    new=new,
+                    by=by,
+                    at=now,
+                )
+            )
+        return changes
+
+
+THRESHOLD_ROWS = LocationRuleRows(RuleSetting, key="name", field="value")
+
+
 @transaction.atomic
 def rule_settings_update(
     *, location: Location, values: Mapping[str, int | None], by: User
@@ -21,10 +77,7 @@ def rule_settings_update(
     """Set a location's thresholds; ``None`` returns one to the clinic's default. Each
     value that changes is written to the audit (who, when, old → new); the combination
     in force must make sense (a review before the escalation, ranges not upside down)."""
-    current = {
-        s.name: s
-        for s in RuleSetting.objects.select_for_update().filter(location=location).order_by("name")
-    }
+    current = THRESHOLD_ROWS.locked(location)
     in_force = {name: s.value for name, s in current.items()}
     wanted = dict(in_force)
     for name, value in values.items():
@@ -43,27 +96,7 @@ def rule_settings_update(
             code=ClinicErrorCode.RULE_SETTINGS_INCONSISTENT,
             extra={"errors": errors},
         )
-    now = timezone.now()
-    changes = []
-    for name, value in values.items():
-        old = in_force.get(name)
-        # Setting the default's own value keeps a row: the location chose it explicitly.
-        if old == value:
-            continue
-        if value is None:
-            current[name].delete()
-        else:
-            RuleSetting.objects.update_or_create(
-                location=location,
-                name=name,
-                defaults={"value": value, "updated_at": now, "updated_by": by},
-            )
-        changes.append(
-            RuleSettingChange.objects.create(
-                location=location, name=name, old_value=old, new_value=value, by=by, at=now
-            )
-        )
-    return changes
+    return THRESHOLD_ROWS.write(location=location, rows=current, values=values, by=by)
 
 
 def rule_change_record(

@@ -15,9 +15,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
-def _setting(default, *, unit: str, minimum, maximum, domain: str, en: str, nl: str):
-    """A threshold with its bounds, unit, the DOMAIN.md line behind it, and its meaning."""
+
+def _translated(text: str, language: str) -> str:
+    with override(language):
+        return str(text)
+
+
+# The rule catalogue shows every meaning in Dutch and English at once, whoever asks.
+_in_language = lazy(_translated, str)
+
+
+def _setting(default, *, unit: str, minimum, maximum, domain: str, explanation: str):
+    """A threshold with its bounds, unit, the DOMAIN.md line behind it, and its meaning
+    (``explanation``, English; the Dutch is in the translation catalogue)."""
     return field(
         default=default,
         metadata={
@@ -25,9 +39,29 @@ def _setting(default, *, unit: str, minimum, maximum, domain: str, en: str, nl: 
             "minimum": minimum,
             "maximum": maximum,
             "domain": domain,
-            "en": en,
-            "nl": nl,
+            "en": _in_language(explanation, "en"),
+            "nl": _in_language(explanation, "nl"),
         },
+    )
+
+
+def _check_in_every(days: int, explanation: str):
+    """How often a patient in one step is asked to check in: every step's setting has the
+    same unit, bounds and DOMAIN.md line."""
+    return _setting(
+        days,
+        unit="days",
+        minimum=1,
+        maximum=60,
+        domain="Check-ins (patient, from the mobile app).",
+        explanation=explanation,
+    )
+
+
+def _times_a_week(default: int, *, domain: str, explanation: str):
+    """Sessions a week of an exercise: from once to every day."""
+    return _setting(
+        default, unit="times a week", minimum=1, maximum=7, domain=domain, explanation=explanation
     )
 
 
@@ -42,8 +76,9 @@ class RuleSettings:
         minimum=1,
         maximum=10,
         domain="Pain vs discomfort: sharp, stabbing, increases during activity → a stop signal.",
-        en="Pain during activity at or above this score is flagged, whatever its character.",
-        nl="Pijn tijdens activiteit vanaf deze score wordt gemeld, welk karakter ook.",
+        explanation=_(
+            "Pain during activity at or above this score is flagged, whatever its character."
+        ),
     )
     grade_3_min_pain_now: int = _setting(
         8,
@@ -51,8 +86,9 @@ class RuleSettings:
         minimum=1,
         maximum=10,
         domain="Immediate specialist referral: suspected grade 3 ... unable to walk.",
-        en="Sharp pain now at or above this score, not walking at all: suspected rupture.",
-        nl="Scherpe pijn vanaf deze score en helemaal niet lopen: vermoedelijke scheur.",
+        explanation=_(
+            "Sharp pain now at or above this score, not walking at all: suspected rupture."
+        ),
     )
     trend_rising_check_ins: int = _setting(
         3,
@@ -60,8 +96,7 @@ class RuleSettings:
         minimum=2,
         maximum=10,
         domain="Each check-in is evaluated against the patient's own trend (pain rising).",
-        en="Pain (now or during activity) rising over this many check-ins in a row.",
-        nl="Pijn (nu of tijdens activiteit) die zoveel check-ins op rij stijgt.",
+        explanation=_("Pain (now or during activity) rising over this many check-ins in a row."),
     )
     no_progress_after_days: int = _setting(
         14,
@@ -69,8 +104,7 @@ class RuleSettings:
         minimum=7,
         maximum=42,
         domain="No progress in rehabilitation week over week.",
-        en="No clear improvement over at least this many days of check-ins.",
-        nl="Geen duidelijke verbetering over minstens zoveel dagen check-ins.",
+        explanation=_("No clear improvement over at least this many days of check-ins."),
     )
     chronic_review_after_days: int = _setting(
         28,
@@ -78,8 +112,7 @@ class RuleSettings:
         minimum=14,
         maximum=84,
         domain="Complaints lasting longer than 4-6 weeks without clear improvement.",
-        en="From this many days after onset no clear improvement is shown for review.",
-        nl="Vanaf zoveel dagen na ontstaan wordt geen duidelijke verbetering ter controle getoond.",
+        explanation=_("From this many days after onset no clear improvement is shown for review."),
     )
     chronic_escalate_after_days: int = _setting(
         42,
@@ -87,8 +120,7 @@ class RuleSettings:
         minimum=28,
         maximum=112,
         domain="Complaints lasting longer than 4-6 weeks without clear improvement.",
-        en="After this many days since onset no clear improvement opens an escalation.",
-        nl="Na zoveel dagen sinds ontstaan opent geen duidelijke verbetering een escalatie.",
+        explanation=_("After this many days since onset no clear improvement opens an escalation."),
     )
     minimal_important_change: int = _setting(
         2,
@@ -96,8 +128,7 @@ class RuleSettings:
         minimum=1,
         maximum=5,
         domain="Good rehab shows measurable progress.",
-        en="A pain score must drop at least this much to count as clear improvement.",
-        nl="Een pijnscore moet minstens zoveel dalen om als duidelijke verbetering te tellen.",
+        explanation=_("A pain score must drop at least this much to count as clear improvement."),
     )
     # --- steps (DOMAIN.md, "The five-step method") -----------------------------------------
     strength_symmetry_min_percent: int = _setting(
@@ -106,8 +137,7 @@ class RuleSettings:
         minimum=50,
         maximum=100,
         domain="Strength comparable in both legs (>= 90% of the other side).",
-        en="Strength of the injured leg as a share of the other, to leave step 4.",
-        nl="Kracht van het geblesseerde been t.o.v. het andere, om stap 4 te verlaten.",
+        explanation=_("Strength of the injured leg as a share of the other, to leave step 4."),
     )
     min_days_step_1: int = _setting(
         0,
@@ -115,8 +145,7 @@ class RuleSettings:
         minimum=0,
         maximum=60,
         domain="A step is left when its exit criteria hold.",
-        en="Least time in step 1 (analysis) before advancing.",
-        nl="Minimale tijd in stap 1 (analyse) voor de volgende stap.",
+        explanation=_("Least time in step 1 (analysis) before advancing."),
     )
     min_days_step_2: int = _setting(
         3,
@@ -124,8 +153,7 @@ class RuleSettings:
         minimum=0,
         maximum=60,
         domain="Pain reduction: relative rest with movement in the right dose.",
-        en="Least time in step 2 (pain reduction) before advancing.",
-        nl="Minimale tijd in stap 2 (pijnvermindering) voor de volgende stap.",
+        explanation=_("Least time in step 2 (pain reduction) before advancing."),
     )
     min_days_step_3: int = _setting(
         7,
@@ -133,8 +161,7 @@ class RuleSettings:
         minimum=0,
         maximum=60,
         domain="Movement optimisation: mobility work and retraining.",
-        en="Least time in step 3 (movement optimisation) before advancing.",
-        nl="Minimale tijd in stap 3 (bewegingsoptimalisatie) voor de volgende stap.",
+        explanation=_("Least time in step 3 (movement optimisation) before advancing."),
     )
     min_days_step_4: int = _setting(
         14,
@@ -142,8 +169,7 @@ class RuleSettings:
         minimum=0,
         maximum=120,
         domain="Strength building: progressive load, +10% a week at most.",
-        en="Least time in step 4 (strength building) before advancing.",
-        nl="Minimale tijd in stap 4 (krachtopbouw) voor de volgende stap.",
+        explanation=_("Least time in step 4 (strength building) before advancing."),
     )
     # --- load (DOMAIN.md, "Readiness", step 4) ---------------------------------------------
     max_weekly_load_increase_percent: int = _setting(
@@ -152,44 +178,29 @@ class RuleSettings:
         minimum=0,
         maximum=50,
         domain="Training load grows by at most 10% a week.",
-        en="Largest rise of weekly load per exercise and per category without an override.",
-        nl="Grootste stijging van de weekbelasting per oefening en categorie zonder override.",
+        explanation=_(
+            "Largest rise of weekly load per exercise and per category without an override."
+        ),
     )
-    strength_sessions_min: int = _setting(
+    strength_sessions_min: int = _times_a_week(
         3,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Strength building: 3-4 sessions a week.",
-        en="Fewest sessions a week of an exercise in step 4 without an override.",
-        nl="Minste sessies per week van een oefening in stap 4 zonder override.",
+        explanation=_("Fewest sessions a week of an exercise in step 4 without an override."),
     )
-    strength_sessions_max: int = _setting(
+    strength_sessions_max: int = _times_a_week(
         4,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Strength building: 3-4 sessions a week.",
-        en="Most sessions a week of an exercise in step 4 without an override.",
-        nl="Meeste sessies per week van een oefening in stap 4 zonder override.",
+        explanation=_("Most sessions a week of an exercise in step 4 without an override."),
     )
-    self_sufficiency_sessions_min: int = _setting(
+    self_sufficiency_sessions_min: int = _times_a_week(
         2,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Self-sufficiency: the patient keeps strength (2-3x/week).",
-        en="Fewest sessions a week of an exercise in step 5 without an override.",
-        nl="Minste sessies per week van een oefening in stap 5 zonder override.",
+        explanation=_("Fewest sessions a week of an exercise in step 5 without an override."),
     )
-    self_sufficiency_sessions_max: int = _setting(
+    self_sufficiency_sessions_max: int = _times_a_week(
         3,
-        unit="times a week",
-        minimum=1,
-        maximum=7,
         domain="Self-sufficiency: the patient keeps strength (2-3x/week).",
-        en="Most sessions a week of an exercise in step 5 without an override.",
-        nl="Meeste sessies per week van een oefening in stap 5 zonder override.",
+        explanation=_("Most sessions a week of an exercise in step 5 without an override."),
     )
     # --- walking and running (DOMAIN.md, "Readiness") --------------------------------------
     walking_start_min_minutes: int = _setting(
@@ -198,8 +209,7 @@ class RuleSettings:
         minimum=1,
         maximum=60,
         domain="Walking starts at 10-15 minutes and builds up slowly.",
-        en="Shortest first walk once ready to walk.",
-        nl="Kortste eerste wandeling zodra lopen kan.",
+        explanation=_("Shortest first walk once ready to walk."),
     )
     walking_start_max_minutes: int = _setting(
         15,
@@ -207,8 +217,7 @@ class RuleSettings:
         minimum=1,
         maximum=60,
         domain="Walking starts at 10-15 minutes and builds up slowly.",
-        en="Longest first walk once ready to walk.",
-        nl="Langste eerste wandeling zodra lopen kan.",
+        explanation=_("Longest first walk once ready to walk."),
     )
     pain_free_walking_weeks_before_jogging: int = _setting(
         3,
@@ -216,54 +225,23 @@ class RuleSettings:
         minimum=1,
         maximum=12,
         domain="Only after several weeks of pain-free walking is light jogging considered.",
-        en="Weeks of pain-free walking before light jogging is suggested.",
-        nl="Weken pijnvrij lopen voordat licht joggen wordt voorgesteld.",
+        explanation=_("Weeks of pain-free walking before light jogging is suggested."),
     )
     # --- check-in cadence (DOMAIN.md, "Check-ins") ------------------------------------------
-    check_in_every_days_step_1: int = _setting(
-        2,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        en="How often a patient in step 1 (analysis) is asked to check in.",
-        nl="Hoe vaak een patiënt in stap 1 (analyse) om een check-in wordt gevraagd.",
+    check_in_every_days_step_1: int = _check_in_every(
+        2, _("How often a patient in step 1 (analysis) is asked to check in.")
     )
-    check_in_every_days_step_2: int = _setting(
-        2,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        en="How often a patient in step 2 (pain reduction) is asked to check in.",
-        nl="Hoe vaak een patiënt in stap 2 (pijnvermindering) om een check-in wordt gevraagd.",
+    check_in_every_days_step_2: int = _check_in_every(
+        2, _("How often a patient in step 2 (pain reduction) is asked to check in.")
     )
-    check_in_every_days_step_3: int = _setting(
-        3,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        en="How often a patient in step 3 (movement optimisation) is asked to check in.",
-        nl="Hoe vaak een patiënt in stap 3 (bewegingsoptimalisatie) een check-in doet.",
+    check_in_every_days_step_3: int = _check_in_every(
+        3, _("How often a patient in step 3 (movement optimisation) is asked to check in.")
     )
-    check_in_every_days_step_4: int = _setting(
-        3,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        en="How often a patient in step 4 (strength building) is asked to check in.",
-        nl="Hoe vaak een patiënt in stap 4 (krachtopbouw) om een check-in wordt gevraagd.",
+    check_in_every_days_step_4: int = _check_in_every(
+        3, _("How often a patient in step 4 (strength building) is asked to check in.")
     )
-    check_in_every_days_step_5: int = _setting(
-        7,
-        unit="days",
-        minimum=1,
-        maximum=60,
-        domain="Check-ins (patient, from the mobile app).",
-        en="How often a patient in step 5 (self-sufficiency) is asked to check in.",
-        nl="Hoe vaak een patiënt in stap 5 (zelfstandigheid) om een check-in wordt gevraagd.",
+    check_in_every_days_step_5: int = _check_in_every(
+        7, _("How often a patient in step 5 (self-sufficiency) is asked to check in.")
     )
     # --- escalations (README, "Notifications") ---------------------------------------------
     urgent_ack_hours: int = _setting(
@@ -272,8 +250,7 @@ class RuleSettings:
         minimum=1,
         maximum=24,
         domain="Immediate specialist referral (urgent).",
-        en="An urgent escalation not acknowledged this long goes to the managers.",
-        nl="Een urgente escalatie die zo lang niet bevestigd is, gaat naar de managers.",
+        explanation=_("An urgent escalation not acknowledged this long goes to the managers."),
     )
     high_ack_hours: int = _setting(
         8,
@@ -281,8 +258,7 @@ class RuleSettings:
         minimum=1,
         maximum=72,
         domain="Clinician review and possibly specialist referral.",
-        en="A high escalation not acknowledged this long goes to the managers.",
-        nl="Een hoge escalatie die zo lang niet bevestigd is, gaat naar de managers.",
+        explanation=_("A high escalation not acknowledged this long goes to the managers."),
     )
 
     def check_in_every_days(self, step: int) -> int:

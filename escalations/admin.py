@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 
 from clinic.admin_scope import (
     LocationScopedAdminMixin,
-    by_location,
     by_patient,
 )
 from clinic.admin_views import ReadOnlyAdminMixin
@@ -12,8 +11,10 @@ from clinic.api.access_log import AccessLoggedAdminMixin, client_address
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import AccessAction
 from clinic.services import access_log_record
+from clinical_rules.admin import LocationRuleAdmin
 from escalations.models import Escalation, RuleSeverity
 from escalations.services import (
+    SEVERITY_ROWS,
     escalation_acknowledge,
     escalation_resolve,
     rule_severities_update,
@@ -69,26 +70,6 @@ class EscalationAdmin(
 
 
 @admin.register(RuleSeverity)
-class RuleSeverityAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
-    # A location's own rules: its managers see and change them.
-    staff_scope = by_location("location")
-    clinical = True
-    list_display = ["location", "rule", "severity", "updated_by", "updated_at"]
-    list_filter = ["location", "rule"]
-    fields = ["location", "rule", "severity"]
-
-    def save_model(self, request, obj, form, change):
-        moved = {"location", "rule"} & set(form.changed_data)
-        if change and moved:  # the old rule returns to its default
-            old = RuleSeverity.objects.get(pk=obj.pk)
-            rule_severities_update(location=old.location, values={old.rule: None}, by=request.user)
-        rule_severities_update(
-            location=obj.location, values={obj.rule: obj.severity}, by=request.user
-        )
-
-    def delete_model(self, request, obj):
-        rule_severities_update(location=obj.location, values={obj.rule: None}, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+class RuleSeverityAdmin(LocationRuleAdmin):
+    rows = SEVERITY_ROWS
+    update = staticmethod(rule_severities_update)

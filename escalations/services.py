@@ -13,7 +13,7 @@ from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Location, Patient, User
 from clinical_rules.models import RuleSettingChange
-from clinical_rules.services import rule_change_record
+from clinical_rules.services import LocationRuleRows
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
 from escalations.codes import EscalationErrorCode
@@ -32,6 +32,10 @@ from escalations.selectors import severities_for
 REOPENING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
 # Closing these needs an outcome and a note (API.md, "Second wave").
 DOCUMENTED_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+# A location's own severities (``rule_severities_update``).
+SEVERITY_ROWS = LocationRuleRows(
+    RuleSeverity, key="rule", field="severity", audit_prefix="severity:"
+)
 
 
 def ack_window(severity: str, settings: RuleSettings = DEFAULTS) -> datetime.timedelta | None:
@@ -76,6 +80,15 @@ def escalation_raise(
     severity = severity or severities_for(patient.location_id)[rule]
     source = source or _source_of(source_check_in, source_assessment)
     now = timezone.now()
+    # This occurrence, whether it opens the escalation or adds to the unresolved one.
+    occurrence_fields = {
+        "at": now,
+        "source": source,
+        "reason": reason,
+        "severity": severity,
+        "check_in": source_check_in,
+        "assessment": source_assessment,
+    }
     with transaction.atomic():
         existing = (
             Escalation.objects.select_for_update()
@@ -101,15 +114,7 @@ def escalation_raise(
                     patient=patient, rule=rule, status__in=UNRESOLVED
                 )
             else:
-                EscalationOccurrence.objects.create(
-                    escalation=escalation,
-                    at=now,
-                    source=source,
-                    reason=reason,
-                    severity=severity,
-                    check_in=source_check_in,
-                    assessment=source_assessment,
-                )
+                EscalationOccurrence.objects.create(escalation=escalation, **occurrence_fields)
                 events.escalation_opened.send(
                     Escalation, escalation=escalation, actor=None, settings=settings
                 )
@@ -127,14 +132,7 @@ def escalation_raise(
             update_fields=["occurrences", "last_occurred_at", "status", "needs_attention_since"]
         )
         occurrence = EscalationOccurrence.objects.create(
-            escalation=existing,
-            at=now,
-            source=source,
-            reason=reason,
-            severity=severity,
-            check_in=source_check_in,
-            assessment=source_assessment,
-            reopened=reopens,
+            escalation=existing, reopened=reopens, **occurrence_fields
         )
         if reopens:
             events.escalation_reopened.send(
@@ -233,27 +231,4 @@ def rule_severities_update(
             raise InvalidInput(f"{rule!r} opens no escalation.", field=rule)
         if severity is not None and severity not in Severity.values:
             raise InvalidInput(f"Choose one of {', '.join(Severity.values)}.", field=rule)
-    current = {
-        s.rule: s
-        for s in RuleSeverity.objects.select_for_update().filter(location=location).order_by("rule")
-    }
-    now = timezone.now()
-    changes = []
-    for rule, severity in values.items():
-        old = current[rule].severity if rule in current else None
-        if old == severity:
-            continue
-        if severity is None:
-            current[rule].delete()
-        else:
-            RuleSeverity.objects.update_or_create(
-                location=location,
-                rule=rule,
-                defaults={"severity": severity, "updated_at": now, "updated_by": by},
-            )
-        changes.append(
-            rule_change_record(
-                location=location, name=f"severity:{rule}", old=old, new=severity, by=by, at=now
-            )
-        )
-    return changes
+    return SEVERITY_ROWS.write(location=location, values=values, by=by)

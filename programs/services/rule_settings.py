@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.utils import timezone
 
 from clinic.errors import InvalidInput
 from clinic.models import Location, User
 from clinical_rules.models import RuleSettingChange
-from clinical_rules.services import rule_change_record, rule_settings_update
+from clinical_rules.services import LocationRuleRows, rule_settings_update
 from escalations.services import rule_severities_update
 from programs.models import ExitCriteriaSetting
 from programs.rules import EXIT_CRITERIA, GATE_CRITERIA
+
+EXIT_CRITERIA_ROWS = LocationRuleRows(
+    ExitCriteriaSetting, key="step", field="criteria", audit_prefix="exit_criteria:"
+)
 
 
 @transaction.atomic
@@ -33,30 +36,11 @@ def exit_criteria_update(
                 f"Unknown criteria {', '.join(unknown)}; known: {', '.join(GATE_CRITERIA)}.",
                 field=str(step),
             )
-    current = {
-        s.step: s for s in ExitCriteriaSetting.objects.select_for_update().filter(location=location)
+    unique = {
+        step: list(dict.fromkeys(codes)) if codes is not None else None
+        for step, codes in values.items()
     }
-    now = timezone.now()
-    changes = []
-    for step, codes in values.items():
-        old = current[step].criteria if step in current else None
-        new = list(dict.fromkeys(codes)) if codes is not None else None
-        if old == new:
-            continue
-        if new is None:
-            current[step].delete()
-        else:
-            ExitCriteriaSetting.objects.update_or_create(
-                location=location,
-                step=step,
-                defaults={"criteria": new, "updated_at": now, "updated_by": by},
-            )
-        changes.append(
-            rule_change_record(
-                location=location, name=f"exit_criteria:{step}", old=old, new=new, by=by, at=now
-            )
-        )
-    return changes
+    return EXIT_CRITERIA_ROWS.write(location=location, values=unique, by=by)
 
 
 @transaction.atomic
