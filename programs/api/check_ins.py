@@ -25,6 +25,21 @@ from programs.services.check_ins import check_in_submit
 
 ALERT_CODES = sorted(rules.CHECK_IN_ALERT_CODES)
 
+# What the patient answers in a check-in, in the order the app asks it.
+ANSWER_FIELDS = (
+    "pain_now",
+    "pain_activity",
+    "pain_character",
+    "pain_course",
+    "next_day_pain",
+    "exercise_pain_over_hour",
+    "exercises_done",
+    "walking_minutes",
+    "walks_without_limp",
+    "complaints_elsewhere",
+    "note",
+)
+
 
 class AdviceSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=[*ALERT_CODES, rules.KEEP_GOING, rules.UNDER_REVIEW])
@@ -125,17 +140,7 @@ class CheckInSerializer(serializers.ModelSerializer):
             "patient",
             "program",
             "submitted_at",
-            "pain_now",
-            "pain_activity",
-            "pain_character",
-            "pain_course",
-            "next_day_pain",
-            "exercise_pain_over_hour",
-            "exercises_done",
-            "walking_minutes",
-            "walks_without_limp",
-            "complaints_elsewhere",
-            "note",
+            *ANSWER_FIELDS,
             "alerts",
             "advice",
             "not_answered",
