@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import EVERYONE, PATIENT_ONLY, STAFF, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.api.views import own_patient_or_404
 from clinic.errors import InvalidInput
 from clinic.models import Role
@@ -131,9 +132,7 @@ class PreferencesViewMixin(AccessLoggedMixin):
 
     def patch(self, request, **kwargs):
         patient = self.patient(request, **kwargs)
-        serializer = PreferencesSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
+        changes = dict(validated(PreferencesSerializer, request.data, partial=True))
         self.check_may_change(changes)
         notification_preferences_update(
             patient=patient, changed_by=request.user, source=self.source, **changes

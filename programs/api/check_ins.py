@@ -16,6 +16,7 @@ from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet, InstantFilter
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.errors import NotAllowed
 from clinic.models import AccessAction, Role
 from programs import rules
@@ -198,9 +199,8 @@ class CheckInViewSet(
         )
         if patient is None:
             raise NotAllowed(gettext("Only a patient with a record can check in."))
-        serializer = CheckInInputSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        check_in = check_in_submit(patient=patient, **serializer.validated_data)
+        answers = validated(CheckInInputSerializer, request.data, context={"request": request})
+        check_in = check_in_submit(patient=patient, **answers)
         self.log_access(check_in, AccessAction.CREATE)
         return Response(self.get_serializer(check_in).data, status=status.HTTP_201_CREATED)
 
