@@ -42,6 +42,22 @@ ANSWER_FIELDS = (
 )
 
 
+# A check-in's answers on a good day, for the examples of the API document.
+A_GOOD_DAY = {
+    "pain_now": 2,
+    "pain_activity": 3,
+    "pain_character": "dull",
+    "pain_course": "decreasing",
+    "next_day_pain": False,
+    "exercise_pain_over_hour": False,
+    "exercises_done": True,
+    "walking_minutes": 25,
+    "walks_without_limp": True,
+    "complaints_elsewhere": [],
+    "note": "Walked to the station without limping.",
+}
+
+
 class AdviceSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=[*ALERT_CODES, rules.KEEP_GOING, rules.UNDER_REVIEW])
     text = serializers.CharField()
@@ -54,23 +70,7 @@ class NotAnsweredSerializer(serializers.Serializer):
 
 @extend_schema_serializer(
     examples=[
-        OpenApiExample(
-            "A good day",
-            request_only=True,
-            value={
-                "pain_now": 2,
-                "pain_activity": 3,
-                "pain_character": "dull",
-                "pain_course": "decreasing",
-                "next_day_pain": False,
-                "exercise_pain_over_hour": False,
-                "exercises_done": True,
-                "walking_minutes": 25,
-                "walks_without_limp": True,
-                "complaints_elsewhere": [],
-                "note": "Walked to the station without limping.",
-            },
-        ),
+        OpenApiExample("A good day", request_only=True, value=A_GOOD_DAY),
         OpenApiExample(
             "A stop signal: sharp pain, increasing",
             request_only=True,
