@@ -15,6 +15,7 @@ from assessments.services import assessment_record
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.models import AccessAction, Role
 from clinic.selectors import patients_visible_to
 
@@ -56,11 +57,10 @@ class AssessmentViewSet(
 
     @extend_schema(request=AssessmentInputSerializer, responses={201: AssessmentSerializer})
     def create(self, request, *args, **kwargs):
-        data = AssessmentInputSerializer(
-            data=request.data, patients=patients_visible_to(request.user)
+        data = validated(
+            AssessmentInputSerializer, request.data, patients=patients_visible_to(request.user)
         )
-        data.is_valid(raise_exception=True)
-        assessment = assessment_record(clinician_user=request.user, **data.validated_data)
+        assessment = assessment_record(clinician_user=request.user, **data)
         assessment = self.get_queryset().get(pk=assessment.pk)
         self.log_access(assessment, AccessAction.CREATE)
         return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)

@@ -148,28 +148,22 @@ class AppointmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The treatment the booking examples book.
+A_TREATMENT = {
+    "clinician": 1,
+    "location": "rotterdam",
+    "appointment_type": 2,
+    "start": "2027-03-29T10:00:00+02:00",
+}
+
+
 @extend_schema_serializer(
     examples=[
-        OpenApiExample(
-            "A patient books a treatment",
-            request_only=True,
-            value={
-                "clinician": 1,
-                "location": "rotterdam",
-                "appointment_type": 2,
-                "start": "2027-03-29T10:00:00+02:00",
-            },
-        ),
+        OpenApiExample("A patient books a treatment", request_only=True, value=A_TREATMENT),
         OpenApiExample(
             "The front desk books for a patient",
             request_only=True,
-            value={
-                "patient": 12,
-                "clinician": 1,
-                "location": "rotterdam",
-                "appointment_type": 2,
-                "start": "2027-03-29T10:30:00+02:00",
-            },
+            value={"patient": 12, **A_TREATMENT, "start": "2027-03-29T10:30:00+02:00"},
         ),
     ]
 )
@@ -193,15 +187,7 @@ class AppointmentBookSerializer(serializers.Serializer):
         OpenApiExample(
             "Six weekly treatments",
             request_only=True,
-            value={
-                "patient": 12,
-                "clinician": 1,
-                "location": "rotterdam",
-                "appointment_type": 2,
-                "start": "2027-03-29T10:00:00+02:00",
-                "occurrences": 6,
-                "interval_days": 7,
-            },
+            value={"patient": 12, **A_TREATMENT, "occurrences": 6, "interval_days": 7},
         )
     ]
 )

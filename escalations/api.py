@@ -13,6 +13,7 @@ from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import BooleanFilter, ClinicFilterSet, IdFilter
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.api.schema import open_code_schema
+from clinic.api.serializers import validated
 from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
 from escalations.codes import EscalationErrorCode
 from escalations.models import (
@@ -157,13 +158,12 @@ class EscalationViewSet(
         Urgent and high need an ``outcome`` and a ``note`` (400 otherwise); a referral
         closes the patient's open program as ``referred``."""
         escalation = self.get_object()
-        data = EscalationResolveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(EscalationResolveSerializer, request.data)
         escalation = escalation_resolve(
             escalation=escalation,
             by=request.user,
-            note=data.validated_data["note"],
-            outcome=data.validated_data.get("outcome", ""),
+            note=data["note"],
+            outcome=data.get("outcome", ""),
         )
         return Response(EscalationSerializer(self.get_queryset().get(pk=escalation.pk)).data)
 

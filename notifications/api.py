@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import EVERYONE, PATIENT_ONLY, STAFF, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.api.views import own_patient_or_404
 from clinic.errors import InvalidInput
 from clinic.models import Role
@@ -85,6 +86,29 @@ PREFERENCES_EXAMPLE = {
 }
 
 
+def preferences_schema(*, shown: str, change: str, changes: dict):
+    """GET and PATCH of a preferences view in the OpenAPI document: the preferences under
+    the name ``shown``, and a PATCH of ``changes`` under the name ``change``."""
+    return extend_schema_view(
+        get=extend_schema(
+            responses=PreferencesSerializer,
+            examples=[OpenApiExample(shown, value=PREFERENCES_EXAMPLE)],
+        ),
+        patch=extend_schema(
+            request=PreferencesSerializer,
+            responses=PreferencesSerializer,
+            examples=[
+                OpenApiExample(change, value=changes, request_only=True),
+                OpenApiExample(
+                    "The preferences after the change",
+                    value=PREFERENCES_EXAMPLE,
+                    response_only=True,
+                ),
+            ],
+        ),
+    )
+
+
 class PreferencesViewMixin(AccessLoggedMixin):
     """Read and change one patient's notification preferences through the service."""
 
@@ -97,10 +121,18 @@ class PreferencesViewMixin(AccessLoggedMixin):
         data = PreferencesSerializer.shown(preference_of(patient), patient)
         return Response(PreferencesSerializer(data).data)
 
-    def change(self, request, patient) -> Response:
-        serializer = PreferencesSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
+    def patient(self, request, **kwargs):
+        """The patient whose preferences the path names."""
+        raise NotImplementedError
+
+    def get(self, request, **kwargs):
+        patient = self.patient(request, **kwargs)
+        self.log_access(patient)
+        return self.answer(patient)
+
+    def patch(self, request, **kwargs):
+        patient = self.patient(request, **kwargs)
+        changes = dict(validated(PreferencesSerializer, request.data, partial=True))
         self.check_may_change(changes)
         notification_preferences_update(
             patient=patient, changed_by=request.user, source=self.source, **changes
@@ -113,6 +145,11 @@ class PreferencesViewMixin(AccessLoggedMixin):
         """Everything a patient may change; staff override this."""
 
 
+@preferences_schema(
+    shown="Defaults, reminder at 18:30",
+    change="No SMS, reminders paused for a holiday",
+    changes={"channels": {"sms": False}, "paused_until": "2027-08-01"},
+)
 class MyPreferencesView(PreferencesViewMixin, APIView):
     """How I want to be reached: consent per channel, the time of my check-in reminder, my
     language, and a pause of reminders until a date. Turning a channel off cancels its
@@ -120,33 +157,15 @@ class MyPreferencesView(PreferencesViewMixin, APIView):
 
     roles = PATIENT_ONLY
 
-    @extend_schema(
-        responses=PreferencesSerializer,
-        examples=[OpenApiExample("Defaults, reminder at 18:30", value=PREFERENCES_EXAMPLE)],
-    )
-    def get(self, request):
-        patient = own_patient_or_404(request)
-        self.log_access(patient)
-        return self.answer(patient)
-
-    @extend_schema(
-        request=PreferencesSerializer,
-        responses=PreferencesSerializer,
-        examples=[
-            OpenApiExample(
-                "No SMS, reminders paused for a holiday",
-                value={"channels": {"sms": False}, "paused_until": "2027-08-01"},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "The preferences after the change", value=PREFERENCES_EXAMPLE, response_only=True
-            ),
-        ],
-    )
-    def patch(self, request):
-        return self.change(request, own_patient_or_404(request))
+    def patient(self, request):
+        return own_patient_or_404(request)
 
 
+@preferences_schema(
+    shown="A patient's preferences",
+    change="Consent for SMS given at the desk",
+    changes={"channels": {"sms": True}},
+)
 class PatientPreferencesView(PreferencesViewMixin, APIView):
     """Staff read a patient's preferences; the front desk (and managers) record a consent
     the patient gave at the desk. The consent change is kept with who recorded it."""
@@ -157,32 +176,6 @@ class PatientPreferencesView(PreferencesViewMixin, APIView):
 
     def patient(self, request, id: int):
         return get_object_or_404(patients_visible_to(request.user), pk=id)
-
-    @extend_schema(
-        responses=PreferencesSerializer,
-        examples=[OpenApiExample("A patient's preferences", value=PREFERENCES_EXAMPLE)],
-    )
-    def get(self, request, id: int):
-        patient = self.patient(request, id)
-        self.log_access(patient)
-        return self.answer(patient)
-
-    @extend_schema(
-        request=PreferencesSerializer,
-        responses=PreferencesSerializer,
-        examples=[
-            OpenApiExample(
-                "Consent for SMS given at the desk",
-                value={"channels": {"sms": True}},
-                request_only=True,
-            ),
-            OpenApiExample(
-                "The preferences after the change", value=PREFERENCES_EXAMPLE, response_only=True
-            ),
-        ],
-    )
-    def patch(self, request, id: int):
-        return self.change(request, self.patient(request, id))
 
     def check_may_change(self, changes: dict) -> None:
         others = sorted(set(changes) - {"channels"})

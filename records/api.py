@@ -21,6 +21,7 @@ from clinic.api.views import own_patient_or_404
 from clinic.models import AccessAction, Patient
 from clinic.selectors import patients_visible_to
 from clinic.services import access_log_record
+from programs.api.check_ins import A_GOOD_DAY
 from records import fhir, selectors
 from records.codes import PAIN_SCORE
 from records.pdf import record_pdf
@@ -80,16 +81,8 @@ RECORD_EXAMPLE = {
         {
             "id": 101,
             "submitted_at": "2027-03-10T18:05:00+01:00",
-            "pain_now": 2,
-            "pain_activity": 3,
-            "pain_character": "dull",
-            "pain_course": "decreasing",
-            "next_day_pain": False,
-            "exercise_pain_over_hour": False,
-            "exercises_done": True,
+            **A_GOOD_DAY,
             "walking_minutes": 30,
-            "walks_without_limp": True,
-            "complaints_elsewhere": [],
             "note": "",
             "alerts": [],
             "advice": [{"code": "keep_going", "text": "Thank you for your check-in. ..."}],

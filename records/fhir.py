@@ -433,29 +433,28 @@ def _item(link_id: str, text: str, *answers: dict) -> dict:
     return item
 
 
+# The check-in's questions with one answer each: the field, the question, the answer's type.
+CHECK_IN_QUESTIONS = (
+    ("pain_now", "Pain now (0-10)", "valueInteger"),
+    ("pain_activity", "Pain during activity (0-10)", "valueInteger"),
+    ("pain_character", "Character of the pain", "valueString"),
+    ("pain_course", "Course of the pain", "valueString"),
+    ("next_day_pain", "Pain the next day", "valueBoolean"),
+    ("exercise_pain_over_hour", "Pain more than an hour after exercising", "valueBoolean"),
+    ("exercises_done", "Exercises done", "valueBoolean"),
+    ("walking_minutes", "Minutes walked", "valueInteger"),
+    ("walks_without_limp", "Walks without a limp", "valueBoolean"),
+)
+
+
 def check_in_resources(check_in, language: str) -> list[dict]:
     """A check-in is a QuestionnaireResponse (the patient's answers, alerts and advice)
     and two Observations (pain now, pain during activity) derived from it."""
     qr_ref = ref("check-in", check_in.pk)
     items = [
-        _item("pain_now", "Pain now (0-10)", {"valueInteger": check_in.pain_now}),
-        _item(
-            "pain_activity", "Pain during activity (0-10)", {"valueInteger": check_in.pain_activity}
-        ),
-        _item("pain_character", "Character of the pain", {"valueString": check_in.pain_character}),
-        _item("pain_course", "Course of the pain", {"valueString": check_in.pain_course}),
-        _item("next_day_pain", "Pain the next day", {"valueBoolean": check_in.next_day_pain}),
-        _item(
-            "exercise_pain_over_hour",
-            "Pain more than an hour after exercising",
-            {"valueBoolean": check_in.exercise_pain_over_hour},
-        ),
-        _item("exercises_done", "Exercises done", {"valueBoolean": check_in.exercises_done}),
-        _item("walking_minutes", "Minutes walked", {"valueInteger": check_in.walking_minutes}),
-        _item(
-            "walks_without_limp",
-            "Walks without a limp",
-            {"valueBoolean": check_in.walks_without_limp},
+        *(
+            _item(field, text, {value_type: getattr(check_in, field)})
+            for field, text, value_type in CHECK_IN_QUESTIONS
         ),
         _item(
             "complaints_elsewhere",

@@ -34,7 +34,7 @@ def _when(moment) -> str:
 
 def record_pdf(patient: Patient) -> bytes:
     lang = wording.language_of(patient.language)
-    label = lambda key, **kw: wording.PDF[key][lang].format(**kw)  # noqa: E731
+    label = lambda key, **kw: wording.say(wording.PDF, key, lang).format(**kw)  # noqa: E731
     styles = getSampleStyleSheet()
     body, heading = styles["BodyText"], styles["Heading2"]
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)

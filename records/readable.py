@@ -11,6 +11,8 @@ and override reasons. The full record, notes included, is what the FHIR/PDF copy
 
 from __future__ import annotations
 
+from programs.api.check_ins import ANSWER_FIELDS
+
 ASSESSMENT = (
     "id",
     "kind",
@@ -37,23 +39,7 @@ PROGRAM = (
     "history",
 )
 STEP_CHANGE = ("from_step", "to_step", "to_step_text", "at")
-CHECK_IN = (
-    "id",
-    "submitted_at",
-    "pain_now",
-    "pain_activity",
-    "pain_character",
-    "pain_course",
-    "next_day_pain",
-    "exercise_pain_over_hour",
-    "exercises_done",
-    "walking_minutes",
-    "walks_without_limp",
-    "complaints_elsewhere",
-    "note",
-    "alerts",
-    "advice",
-)
+CHECK_IN = ("id", "submitted_at", *ANSWER_FIELDS, "alerts", "advice")
 ESCALATION = (
     "id",
     "rule",

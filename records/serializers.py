@@ -22,6 +22,19 @@ class _InLanguage:
         return self.context.get("language", "nl")
 
 
+class WordsField(_InLanguage, serializers.CharField):
+    """The plain words of the code at ``source`` (``wording.say``), in the reading patient's
+    language. A code of None has words too (an unknown grade), so the words are looked up
+    before the serializer would pass a None on as null."""
+
+    def __init__(self, table: dict, **kwargs):
+        self.table = table
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance) -> str:
+        return wording.say(self.table, super().get_attribute(instance), self.language)
+
+
 class DateWindowSerializer(serializers.Serializer):
     earliest = serializers.DateField()
     latest = serializers.DateField()
@@ -35,9 +48,9 @@ class RedFlagSerializer(serializers.Serializer):
 class RecordAssessmentSerializer(_InLanguage, serializers.ModelSerializer):
     kind = serializers.CharField(help_text="intake or reassessment.")
     side = serializers.CharField(source="episode.side", help_text="left or right.")
-    kind_text = serializers.SerializerMethodField()
-    side_text = serializers.SerializerMethodField()
-    grade_text = serializers.SerializerMethodField()
+    kind_text = WordsField(wording.ASSESSMENT_KIND, source="kind")
+    side_text = WordsField(wording.SIDE, source="episode.side")
+    grade_text = WordsField(wording.GRADE, source="grade")
     phase = serializers.SerializerMethodField()
     phase_text = serializers.SerializerMethodField()
     return_to_jog = serializers.SerializerMethodField()
@@ -48,15 +61,6 @@ class RecordAssessmentSerializer(_InLanguage, serializers.ModelSerializer):
         model = Assessment
         fields = list(readable.ASSESSMENT)
         read_only_fields = fields
-
-    def get_kind_text(self, assessment: Assessment) -> str:
-        return wording.say(wording.ASSESSMENT_KIND, assessment.kind, self.language)
-
-    def get_side_text(self, assessment: Assessment) -> str:
-        return wording.say(wording.SIDE, assessment.episode.side, self.language)
-
-    def get_grade_text(self, assessment: Assessment) -> str:
-        return wording.say(wording.GRADE, assessment.grade, self.language)
 
     @extend_schema_field(serializers.ChoiceField(choices=["acute", "chronic"]))
     def get_phase(self, assessment: Assessment) -> str:
@@ -91,34 +95,25 @@ class RecordAssessmentSerializer(_InLanguage, serializers.ModelSerializer):
 class StepChangeSerializer(_InLanguage, serializers.ModelSerializer):
     from_step = serializers.IntegerField()
     to_step = serializers.IntegerField()
-    to_step_text = serializers.SerializerMethodField()
+    to_step_text = WordsField(wording.STEP, source="to_step")
 
     class Meta:
         model = StepTransition
         fields = list(readable.STEP_CHANGE)
         read_only_fields = fields
 
-    def get_to_step_text(self, change: StepTransition) -> str:
-        return wording.say(wording.STEP, change.to_step, self.language)
-
 
 class RecordProgramSerializer(_InLanguage, serializers.ModelSerializer):
     step = serializers.IntegerField(help_text="1-5.")
     status = serializers.CharField(help_text="active, paused, completed or referred.")
-    step_text = serializers.SerializerMethodField()
-    status_text = serializers.SerializerMethodField()
+    step_text = WordsField(wording.STEP, source="step")
+    status_text = WordsField(wording.PROGRAM_STATUS, source="status")
     history = serializers.SerializerMethodField()
 
     class Meta:
         model = Program
         fields = list(readable.PROGRAM)
         read_only_fields = fields
-
-    def get_step_text(self, program: Program) -> str:
-        return wording.say(wording.STEP, program.step, self.language)
-
-    def get_status_text(self, program: Program) -> str:
-        return wording.say(wording.PROGRAM_STATUS, program.status, self.language)
 
     @extend_schema_field(StepChangeSerializer(many=True))
     def get_history(self, program: Program) -> list[dict]:
@@ -133,8 +128,8 @@ class RecordCheckInSerializer(CheckInSerializer):
 
 class RecordEscalationSerializer(_InLanguage, serializers.ModelSerializer):
     status = serializers.CharField(help_text="open, acknowledged or resolved.")
-    rule_text = serializers.SerializerMethodField()
-    status_text = serializers.SerializerMethodField()
+    rule_text = WordsField(wording.RULE, source="rule")
+    status_text = WordsField(wording.ESCALATION_STATUS, source="status")
     outcome = serializers.SerializerMethodField()
     outcome_text = serializers.SerializerMethodField()
 
@@ -142,12 +137,6 @@ class RecordEscalationSerializer(_InLanguage, serializers.ModelSerializer):
         model = Escalation
         fields = list(readable.ESCALATION)
         read_only_fields = fields
-
-    def get_rule_text(self, escalation: Escalation) -> str:
-        return wording.say(wording.RULE, escalation.rule, self.language)
-
-    def get_status_text(self, escalation: Escalation) -> str:
-        return wording.say(wording.ESCALATION_STATUS, escalation.status, self.language)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_outcome(self, escalation: Escalation) -> str | None:

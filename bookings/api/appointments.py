@@ -37,6 +37,7 @@ from bookings.services.appointments import (
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.filters import ClinicFilterSet, IdFilter, InstantFilter
 from clinic.api.permissions import CLINICAL, EVERYONE, STAFF, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.codes import ClinicErrorCode
 from clinic.models import AccessAction
 from clinic.selectors import patients_visible_to
@@ -151,9 +152,8 @@ class AppointmentViewSet(
         },
     )
     def create(self, request):
-        data = AppointmentBookSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        appointment = appointment_book(actor=request.user, **_booking_fields(data.validated_data))
+        values = validated(AppointmentBookSerializer, request.data)
+        appointment = appointment_book(actor=request.user, **_booking_fields(values))
         self.log_access(appointment, AccessAction.CREATE)
         return self._respond(appointment, status.HTTP_201_CREATED)
 
@@ -167,9 +167,7 @@ class AppointmentViewSet(
     @action(detail=False, methods=["post"])
     def series(self, request):
         """Book a weekly (or every-N-days) series at the same clinic time: all or nothing."""
-        data = AppointmentSeriesBookSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = validated(AppointmentSeriesBookSerializer, request.data)
         series = appointment_series_book(
             actor=request.user,
             **_booking_fields(values),
@@ -190,10 +188,9 @@ class AppointmentViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel with a coded reason. Patients: their own, up to 24 hours before."""
-        data = CancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = validated(CancelSerializer, request.data)
         appointment = appointment_cancel(
-            actor=request.user, appointment=self.get_object(), **data.validated_data
+            actor=request.user, appointment=self.get_object(), **values
         )
         return self._respond(appointment)
 
@@ -204,10 +201,9 @@ class AppointmentViewSet(
     @action(detail=True, methods=["post"])
     def reschedule(self, request, pk=None):
         """Move to a new start (same clinician, location and type)."""
-        data = RescheduleSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        start = validated(RescheduleSerializer, request.data)["start"]
         appointment = appointment_reschedule(
-            actor=request.user, appointment=self.get_object(), start=data.validated_data["start"]
+            actor=request.user, appointment=self.get_object(), start=start
         )
         return self._respond(appointment)
 
@@ -233,9 +229,8 @@ class AppointmentViewSet(
     @action(detail=False, methods=["get"])
     def attendance(self, request):
         """How often a patient came, cancelled and did not show up."""
-        query = AttendanceQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        patient = patients_visible_to(request.user).filter(pk=query.validated_data["patient"])
+        query = validated(AttendanceQuerySerializer, request.query_params)
+        patient = patients_visible_to(request.user).filter(pk=query["patient"])
         patient = patient.first()
         if patient is None:
             raise NotFound("No such patient.")

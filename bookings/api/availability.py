@@ -20,6 +20,7 @@ from bookings.serializers import (
     AvailabilityQuerySerializer,
     ClinicDateTimeField,
 )
+from clinic.api.serializers import validated
 from clinic.models import Location, Role
 from clinic.selectors import patients_visible_to
 from clinic.time import CLINIC_TZ
@@ -70,9 +71,7 @@ class AvailabilityView(APIView):
         responses={200: AvailabilityPageSerializer},
     )
     def get(self, request):
-        query = AvailabilityQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = validated(AvailabilityQuerySerializer, request.query_params)
         location = Location.objects.filter(slug=params["location"]).first()
         if location is None:
             raise ValidationError({"location": [gettext("No such location.")]})

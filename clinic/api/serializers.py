@@ -18,6 +18,14 @@ from clinic.models import (
 )
 
 
+def validated(serializer_class, data, **kwargs) -> dict:
+    """``data`` read by ``serializer_class`` (``kwargs`` go to the serializer): its validated
+    data, or a 400 with the problems."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 class LocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Location

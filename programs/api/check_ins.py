@@ -16,6 +16,7 @@ from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet, InstantFilter
 from clinic.api.permissions import CLINICAL, PATIENT_ONLY, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.errors import NotAllowed
 from clinic.models import AccessAction, Role
 from programs import rules
@@ -24,6 +25,37 @@ from programs.selectors import check_ins_visible_to
 from programs.services.check_ins import check_in_submit
 
 ALERT_CODES = sorted(rules.CHECK_IN_ALERT_CODES)
+
+# What the patient answers in a check-in, in the order the app asks it.
+ANSWER_FIELDS = (
+    "pain_now",
+    "pain_activity",
+    "pain_character",
+    "pain_course",
+    "next_day_pain",
+    "exercise_pain_over_hour",
+    "exercises_done",
+    "walking_minutes",
+    "walks_without_limp",
+    "complaints_elsewhere",
+    "note",
+)
+
+
+# A check-in's answers on a good day, for the examples of the API document.
+A_GOOD_DAY = {
+    "pain_now": 2,
+    "pain_activity": 3,
+    "pain_character": "dull",
+    "pain_course": "decreasing",
+    "next_day_pain": False,
+    "exercise_pain_over_hour": False,
+    "exercises_done": True,
+    "walking_minutes": 25,
+    "walks_without_limp": True,
+    "complaints_elsewhere": [],
+    "note": "Walked to the station without limping.",
+}
 
 
 class AdviceSerializer(serializers.Serializer):
@@ -38,23 +70,7 @@ class NotAnsweredSerializer(serializers.Serializer):
 
 @extend_schema_serializer(
     examples=[
-        OpenApiExample(
-            "A good day",
-            request_only=True,
-            value={
-                "pain_now": 2,
-                "pain_activity": 3,
-                "pain_character": "dull",
-                "pain_course": "decreasing",
-                "next_day_pain": False,
-                "exercise_pain_over_hour": False,
-                "exercises_done": True,
-                "walking_minutes": 25,
-                "walks_without_limp": True,
-                "complaints_elsewhere": [],
-                "note": "Walked to the station without limping.",
-            },
-        ),
+        OpenApiExample("A good day", request_only=True, value=A_GOOD_DAY),
         OpenApiExample(
             "A stop signal: sharp pain, increasing",
             request_only=True,
@@ -125,17 +141,7 @@ class CheckInSerializer(serializers.ModelSerializer):
             "patient",
             "program",
             "submitted_at",
-            "pain_now",
-            "pain_activity",
-            "pain_character",
-            "pain_course",
-            "next_day_pain",
-            "exercise_pain_over_hour",
-            "exercises_done",
-            "walking_minutes",
-            "walks_without_limp",
-            "complaints_elsewhere",
-            "note",
+            *ANSWER_FIELDS,
             "alerts",
             "advice",
             "not_answered",
@@ -193,9 +199,8 @@ class CheckInViewSet(
         )
         if patient is None:
             raise NotAllowed(gettext("Only a patient with a record can check in."))
-        serializer = CheckInInputSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        check_in = check_in_submit(patient=patient, **serializer.validated_data)
+        answers = validated(CheckInInputSerializer, request.data, context={"request": request})
+        check_in = check_in_submit(patient=patient, **answers)
         self.log_access(check_in, AccessAction.CREATE)
         return Response(self.get_serializer(check_in).data, status=status.HTTP_201_CREATED)
 

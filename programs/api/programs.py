@@ -22,6 +22,7 @@ from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
 from clinical_rules.selectors import rule_settings_for
@@ -379,9 +380,7 @@ class ProgramViewSet(
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def _input(self, serializer_class):
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return validated(serializer_class, self.request.data, context=self.get_serializer_context())
 
     @extend_schema(request=ProgramStartSerializer, responses={201: ProgramSerializer})
     def create(self, request, *args, **kwargs):

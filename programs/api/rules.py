@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.permissions import CLINICAL, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.models import Location, Role
 from clinic.selectors import location_ids_of
 from clinical_rules.models import RuleSettingChange
@@ -293,13 +294,12 @@ class RuleSettingsViewSet(
     @extend_schema(request=RuleSettingsUpdateSerializer, responses={200: RuleSettingsSerializer})
     def partial_update(self, request, *args, **kwargs):
         location = self.get_object()
-        data = RuleSettingsUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(RuleSettingsUpdateSerializer, request.data)
         rule_configuration_update(
             location=location,
-            values=data.validated_data["values"],
-            severities=data.validated_data["severities"],
-            exit_criteria=data.validated_data["exit_criteria"],
+            values=data["values"],
+            severities=data["severities"],
+            exit_criteria=data["exit_criteria"],
             by=request.user,
         )
         return Response(self._present(location))
