@@ -36,10 +36,10 @@ from clinic.selectors import patients_visible_to
 # Marked for translation here, translated when answered (in the reader's language).
 # These answer anyone; an app must not send a stale bearer token here (it is ignored).
 NO_SIGN_IN = OpenApiResponse(description="Not used: no sign-in is needed.")
-INVITATION_SENT = gettext_noop("The invitation is on its way; it expires in %(hours)s hours.")
 ACCEPTED = gettext_noop("If an account goes with it, a message with a reset link is on its way.")
 DEACTIVATED = gettext_noop("App access closed; every device is signed out.")
 RESET_DONE = gettext_noop("Your password is changed; sign in again on every device.")
+INVITATION_SENT = gettext_noop("The invitation is on its way; it expires in %(hours)s hours.")
 
 
 class BodyAPIView(APIView):
