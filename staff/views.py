@@ -74,8 +74,8 @@ def _log(request, resource: str, reads, *, action=AccessAction.READ) -> None:
     """One access-log entry per (patient id, object id) in ``reads``; none when it is empty."""
     access_log_record(
         actor=request.user,
-        patient_ids=[patient_id for patient_id, _ in reads],
-        object_ids=[object_id for _, object_id in reads],
+        patient_ids=[patient_id for patient_id, object_id in reads],
+        object_ids=[object_id for patient_id, object_id in reads],
         action=action,
         resource=resource,
         method=request.method,
