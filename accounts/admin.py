@@ -1,12 +1,10 @@
 from django.contrib import admin
-from django_otp.plugins.otp_static.admin import StaticDeviceAdmin as OTPStaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AppInvitation, AuthEvent
 from accounts.selectors import auth_event_filter_for
-from clinic.admin_scope import LocationScopedAdminMixin, by_location
+from clinic.admin_scope import LocationScopedAdminMixin, by_location, register_superuser_only
 from clinic.admin_views import ReadOnlyAdminMixin
 
 
@@ -38,15 +36,4 @@ class AppInvitationAdmin(LocationScopedAdminMixin, ReadOnlyAdminMixin, admin.Mod
 
 # Authenticators and recovery codes are a superuser's to see (keys hidden even then,
 # OTP_ADMIN_HIDE_SENSITIVE_DATA); staff set up their own at sign-in.
-admin.site.unregister(TOTPDevice)
-admin.site.unregister(StaticDevice)
-
-
-@admin.register(TOTPDevice)
-class TOTPDeviceAdmin(LocationScopedAdminMixin, OTPTOTPDeviceAdmin):
-    superuser_only = True
-
-
-@admin.register(StaticDevice)
-class StaticDeviceAdmin(LocationScopedAdminMixin, OTPStaticDeviceAdmin):
-    superuser_only = True
+register_superuser_only(TOTPDevice, StaticDevice)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import serializers as s
 from accounts.models import AuthEvent
+from accounts.schema import TOKENS_EXAMPLE
 from accounts.selectors import auth_events_visible_to
 from accounts.services import (
     MfaTokenInvalid,
@@ -32,21 +33,29 @@ from clinic.api.permissions import STAFF, RoleAllowed
 from clinic.models import Role
 from clinic.selectors import patients_visible_to
 
-TOKENS_EXAMPLE = OpenApiExample(
-    "Signed in",
-    value={"access": "eyJhbGciOiJIUzI1NiIs...", "refresh": "eyJhbGciOiJIUzI1NiIs..."},
-    response_only=True,
-)
 # Marked for translation here, translated when answered (in the reader's language).
 # These answer anyone; an app must not send a stale bearer token here (it is ignored).
 NO_SIGN_IN = OpenApiResponse(description="Not used: no sign-in is needed.")
 ACCEPTED = gettext_noop("If an account goes with it, a message with a reset link is on its way.")
 DEACTIVATED = gettext_noop("App access closed; every device is signed out.")
 RESET_DONE = gettext_noop("Your password is changed; sign in again on every device.")
+INVITATION_SENT = gettext_noop("The invitation is on its way; it expires in %(hours)s hours.")
+
+
+class BodyAPIView(APIView):
+    """A POST whose body ``serializer_class`` checks (a 400 when it is not valid); the
+    OpenAPI document reads the request body from it too."""
+
+    serializer_class: type[serializers.Serializer]
+
+    def body(self, request) -> dict:
+        serializer = self.serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
 
 @extend_schema(auth=[])
-class AnonymousAPIView(APIView):
+class AnonymousAPIView(BodyAPIView):
     """For people who cannot sign in yet: a stale bearer token must not get in the way."""
 
     authentication_classes: list = []
@@ -67,14 +76,13 @@ class PatientAppAccountView(AccessLoggedMixin, generics.GenericAPIView):
     access_log_patient = "pk"
     lookup_url_kwarg = "id"
     http_method_names = ["post"]  # an action: no body to describe for OPTIONS
+    serializer_class = None
 
     def get_queryset(self):
         return patients_visible_to(self.request.user)
 
 
 class PatientInviteView(PatientAppAccountView):
-    serializer_class = None
-
     @extend_schema(
         operation_id="patients_invite",
         request=None,
@@ -83,7 +91,7 @@ class PatientInviteView(PatientAppAccountView):
             OpenApiExample(
                 "Invitation sent",
                 value={
-                    "detail": "The invitation is on its way; it expires in 72 hours.",
+                    "detail": INVITATION_SENT % {"hours": 72},
                     "channels": ["email", "sms"],
                     "expires_at": "2027-03-31T10:00:00+02:00",
                     "username": "emma.degroot@example.nl",
@@ -108,8 +116,7 @@ class PatientInviteView(PatientAppAccountView):
         )
         return Response(
             {
-                "detail": gettext("The invitation is on its way; it expires in %(hours)s hours.")
-                % {"hours": hours},
+                "detail": gettext(INVITATION_SENT) % {"hours": hours},
                 "channels": sent.channels,
                 "expires_at": sent.invitation.expires_at,
                 "username": sent.invitation.user.username,
@@ -119,8 +126,6 @@ class PatientInviteView(PatientAppAccountView):
 
 
 class PatientAppAccessDeactivateView(PatientAppAccountView):
-    serializer_class = None
-
     @extend_schema(
         operation_id="patients_app_access_deactivate",
         request=None,
@@ -128,10 +133,7 @@ class PatientAppAccessDeactivateView(PatientAppAccountView):
         examples=[
             OpenApiExample(
                 "Deactivated",
-                value={
-                    "detail": "App access closed; every device is signed out.",
-                    "has_app_account": False,
-                },
+                value={"detail": DEACTIVATED, "has_app_account": False},
                 response_only=True,
             )
         ],
@@ -153,8 +155,9 @@ class PatientAppAccessDeactivateView(PatientAppAccountView):
 
 
 class ActivateView(AnonymousAPIView):
+    serializer_class = s.ActivateSerializer
+
     @extend_schema(
-        request=s.ActivateSerializer,
         responses={401: NO_SIGN_IN, 200: s.TokenPairSerializer},
         examples=[
             OpenApiExample(
@@ -173,15 +176,14 @@ class ActivateView(AnonymousAPIView):
         ),
     )
     def post(self, request):
-        serializer = s.ActivateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = account_activate(**serializer.validated_data, address=client_address(request))
+        user = account_activate(**self.body(request), address=client_address(request))
         return Response(token_pair(user))
 
 
 class PasswordResetView(AnonymousAPIView):
+    serializer_class = s.PasswordResetSerializer
+
     @extend_schema(
-        request=s.PasswordResetSerializer,
         responses={401: NO_SIGN_IN, 202: s.AcceptedSerializer},
         examples=[
             OpenApiExample("By e-mail", value={"email": "emma@example.nl"}, request_only=True),
@@ -196,11 +198,8 @@ class PasswordResetView(AnonymousAPIView):
         ),
     )
     def post(self, request):
-        serializer = s.PasswordResetSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        identifier = serializer.validated_data.get("email") or serializer.validated_data.get(
-            "username", ""
-        )
+        body = self.body(request)
+        identifier = body.get("email") or body.get("username", "")
         try:
             password_reset_request(identifier=identifier, address=client_address(request))
         except TooManyResetRequests as exc:
@@ -209,8 +208,9 @@ class PasswordResetView(AnonymousAPIView):
 
 
 class PasswordResetConfirmView(AnonymousAPIView):
+    serializer_class = s.PasswordResetConfirmSerializer
+
     @extend_schema(
-        request=s.PasswordResetConfirmSerializer,
         responses={401: NO_SIGN_IN, 200: s.AcceptedSerializer},
         examples=[
             OpenApiExample(
@@ -220,7 +220,7 @@ class PasswordResetConfirmView(AnonymousAPIView):
             ),
             OpenApiExample(
                 "Done",
-                value={"detail": "Your password is changed; sign in again on every device."},
+                value={"detail": RESET_DONE},
                 response_only=True,
             ),
         ],
@@ -231,17 +231,15 @@ class PasswordResetConfirmView(AnonymousAPIView):
         ),
     )
     def post(self, request):
-        serializer = s.PasswordResetConfirmSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        password_reset_confirm(**serializer.validated_data, address=client_address(request))
+        password_reset_confirm(**self.body(request), address=client_address(request))
         return Response({"detail": gettext(RESET_DONE)})
 
 
-class PasswordChangeView(APIView):
+class PasswordChangeView(BodyAPIView):
     permission_classes = [IsAuthenticated]
+    serializer_class = s.PasswordChangeSerializer
 
     @extend_schema(
-        request=s.PasswordChangeSerializer,
         responses={200: s.TokenPairSerializer},
         examples=[
             OpenApiExample(
@@ -257,17 +255,16 @@ class PasswordChangeView(APIView):
         ),
     )
     def post(self, request):
-        serializer = s.PasswordChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         tokens = password_change(
-            user=request.user, **serializer.validated_data, address=client_address(request)
+            user=request.user, **self.body(request), address=client_address(request)
         )
         return Response(tokens)
 
 
 class MfaView(AnonymousAPIView):
+    serializer_class = s.MfaSerializer
+
     @extend_schema(
-        request=s.MfaSerializer,
         responses={
             200: s.TokenPairSerializer,
             401: OpenApiResponse(description="Wrong or reused code, or a bad mfa_token."),
@@ -293,13 +290,10 @@ class MfaView(AnonymousAPIView):
         ),
     )
     def post(self, request):
-        serializer = s.MfaSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        body = self.body(request)
         try:
             tokens = mfa_sign_in(
-                token=serializer.validated_data["mfa_token"],
-                code=serializer.validated_data["code"],
-                address=client_address(request),
+                token=body["mfa_token"], code=body["code"], address=client_address(request)
             )
         except TwoFactorCodeRefused as exc:
             raise exceptions.AuthenticationFailed(exc.detail, code="authentication_failed") from exc

@@ -14,6 +14,13 @@ from rest_framework import serializers
 
 from accounts.serializers import MfaChallengeSerializer, TokenPairSerializer
 
+# The token pair that signing in, activation, the second step and a password change answer.
+TOKENS_EXAMPLE = OpenApiExample(
+    "Signed in",
+    value={"access": "eyJhbGciOiJIUzI1NiIs...", "refresh": "eyJhbGciOiJIUzI1NiIs..."},
+    response_only=True,
+)
+
 
 class SignInViewSchema(OpenApiViewExtension):
     target_class = "clinic.api.auth.LoginView"
@@ -32,11 +39,7 @@ class SignInViewSchema(OpenApiViewExtension):
                 )
             },
             examples=[
-                OpenApiExample(
-                    "Signed in",
-                    value={"access": "eyJhbGciOiJIUzI1NiIs...", "refresh": "eyJhbGciOi..."},
-                    response_only=True,
-                ),
+                TOKENS_EXAMPLE,
                 OpenApiExample(
                     "Second step needed (staff with two-factor)",
                     value={

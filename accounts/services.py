@@ -139,6 +139,17 @@ def _pending_account(patient: Patient) -> User:
     return user
 
 
+def _patient_locked(patient: Patient) -> Patient:
+    """The patient row, locked for the change, with its app account."""
+    return Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
+
+
+def _open_invitations_revoke(patient: Patient, *, at: datetime.datetime) -> None:
+    AppInvitation.objects.filter(patient=patient, used_at=None, revoked_at=None).update(
+        revoked_at=at
+    )
+
+
 @dataclass(frozen=True)
 class InvitationSent:
     invitation: AppInvitation
@@ -151,9 +162,7 @@ def patient_invite(
 ) -> InvitationSent:
     """Create or refresh the patient's pending app account and send a new invitation by
     e-mail and/or SMS, as the patient consented. An earlier open invitation is revoked."""
-    patient = (
-        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
-    )
+    patient = _patient_locked(patient)
     routes = invitation_routes(patient)
     if not routes:
         raise Conflict(
@@ -165,9 +174,7 @@ def patient_invite(
         )
     user = _pending_account(patient)
     now = timezone.now()
-    AppInvitation.objects.filter(patient=patient, used_at=None, revoked_at=None).update(
-        revoked_at=now
-    )
+    _open_invitations_revoke(patient, at=now)
     invitation = AppInvitation(
         patient=patient,
         user=user,
@@ -251,15 +258,11 @@ def app_access_deactivate(
 ) -> User:
     """Close a patient's app access (a lost phone, a patient who left): the account can no
     longer sign in, every token is revoked, open invitations too. The record stays."""
-    patient = (
-        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
-    )
+    patient = _patient_locked(patient)
     user = patient.user
     if user is None:
         raise Conflict(gettext("This patient has no app account."), code=Code.NO_APP_ACCOUNT)
-    AppInvitation.objects.filter(patient=patient, used_at=None, revoked_at=None).update(
-        revoked_at=timezone.now()
-    )
+    _open_invitations_revoke(patient, at=timezone.now())
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -330,6 +333,17 @@ def password_reset_request(*, identifier: str, address: str | None = None) -> in
     return scheduled
 
 
+def _password_replace(
+    user: User, password: str, *, kind: str, address: str | None, field: str = "password"
+) -> None:
+    """Set a new password and sign the account out everywhere (its event says how many
+    refresh tokens were revoked)."""
+    _set_password(user, password, field=field)
+    user.save(update_fields=["password"])
+    revoked = refresh_tokens_revoke(user=user)
+    auth_event_record(kind=kind, user=user, address=address, refresh_tokens_revoked=revoked)
+
+
 def _user_of_reset_token(token: str) -> User | None:
     pk, reset_token = password_reset_user_id(token)
     if pk is None:
@@ -353,15 +367,7 @@ def password_reset_confirm(*, token: str, password: str, address: str | None = N
             field="token",
             code=Code.PASSWORD_RESET_INVALID,
         )
-    _set_password(user, password)
-    user.save(update_fields=["password"])
-    revoked = refresh_tokens_revoke(user=user)
-    auth_event_record(
-        kind=AuthEventKind.PASSWORD_RESET,
-        user=user,
-        address=address,
-        refresh_tokens_revoked=revoked,
-    )
+    _password_replace(user, password, kind=AuthEventKind.PASSWORD_RESET, address=address)
     return user
 
 
@@ -378,14 +384,12 @@ def password_change(
             field="old_password",
             code=Code.WRONG_PASSWORD,
         )
-    _set_password(user, new_password, field="new_password")
-    user.save(update_fields=["password"])
-    revoked = refresh_tokens_revoke(user=user)
-    auth_event_record(
+    _password_replace(
+        user,
+        new_password,
         kind=AuthEventKind.PASSWORD_CHANGED,
-        user=user,
         address=address,
-        refresh_tokens_revoked=revoked,
+        field="new_password",
     )
     return token_pair(user)
 

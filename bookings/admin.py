@@ -17,6 +17,7 @@ from bookings.models import (
 from bookings.selectors import appointment_filter_for
 from bookings.services.appointments import appointment_cancel
 from clinic.admin_scope import CLINIC_WIDE, LocationScopedAdminMixin, by_location
+from clinic.admin_views import ReadOnlyInline
 from clinic.errors import DomainError
 from clinic.selectors import location_ids_of
 from clinic.time import CLINIC_TZ
@@ -62,15 +63,9 @@ class ScheduleExceptionAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
 
 
-class AppointmentChangeInline(admin.TabularInline):
+class AppointmentChangeInline(ReadOnlyInline):
     model = AppointmentChange
-    extra = 0
-    can_delete = False
-    readonly_fields = ["action", "actor", "at", "previous_start", "reason", "note"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["action", "actor", "at", "previous_start", "reason", "note"]
 
 
 @admin.action(description="Cancel the selected appointments (reason: other)")

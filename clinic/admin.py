@@ -1,18 +1,16 @@
 from django.contrib import admin
-from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from rest_framework_simplejwt.token_blacklist.admin import (
-    BlacklistedTokenAdmin as JWTBlacklistedTokenAdmin,
-)
-from rest_framework_simplejwt.token_blacklist.admin import (
-    OutstandingTokenAdmin as JWTOutstandingTokenAdmin,
-)
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from clinic.admin_scope import LocationScopedAdminMixin, by_location, by_patient
+from clinic.admin_scope import (
+    LocationScopedAdminMixin,
+    by_location,
+    by_patient,
+    register_superuser_only,
+)
 from clinic.admin_views import ReadOnlyAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
 from clinic.models import AccessLogEntry, Clinician, Location, Patient, User
@@ -99,21 +97,4 @@ class AccessLogEntryAdmin(LocationScopedAdminMixin, ReadOnlyAdminMixin, admin.Mo
 
 
 # Groups and tokens are a superuser's: staff never see them.
-admin.site.unregister(Group)
-admin.site.unregister(OutstandingToken)
-admin.site.unregister(BlacklistedToken)
-
-
-@admin.register(Group)
-class GroupAdmin(LocationScopedAdminMixin, DjangoGroupAdmin):
-    superuser_only = True
-
-
-@admin.register(OutstandingToken)
-class OutstandingTokenAdmin(LocationScopedAdminMixin, JWTOutstandingTokenAdmin):
-    superuser_only = True
-
-
-@admin.register(BlacklistedToken)
-class BlacklistedTokenAdmin(LocationScopedAdminMixin, JWTBlacklistedTokenAdmin):
-    superuser_only = True
+register_superuser_only(Group, OutstandingToken, BlacklistedToken)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import admin
 from django.contrib.admin.filters import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
@@ -133,3 +134,17 @@ class LocationScopedAdminMixin:
             return get_fields_from_path(self.model, path)[-1].is_relation
         except (FieldDoesNotExist, NotRelationField):
             return False
+
+
+def register_superuser_only(*models) -> None:
+    """Keep ``models`` of other packages (groups, tokens, authenticators) from staff: their
+    package's admin class is registered again behind the wall, for a superuser only. The
+    packages come before the clinic's apps in INSTALLED_APPS, so their admin is there."""
+    for model in models:
+        package_admin = type(admin.site.get_model_admin(model))
+
+        class SuperuserOnlyAdmin(LocationScopedAdminMixin, package_admin):
+            superuser_only = True
+
+        admin.site.unregister(model)
+        admin.site.register(model, SuperuserOnlyAdmin)

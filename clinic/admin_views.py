@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib import admin
+
 
 class ReadOnlyAdminMixin:
     """Shown in the admin, never added, changed or deleted there: records written through
@@ -15,4 +17,19 @@ class ReadOnlyAdminMixin:
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record's history or parts shown under it (step changes, prescriptions, load
+    changes, appointment changes): every field in ``fields`` read-only, no row added or
+    deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
         return False

@@ -41,9 +41,35 @@ CLINICAL_MODELS = frozenset(
     }
 )
 
-# "app_label.model" -> actions. Users and groups are kept by a superuser: managers see the
-# accounts of their locations and change none (a role or a password is not theirs to set).
-# The outbox, calendar-feed tokens and JWT tables have no permissions here: superuser only.
+# Model permissions: "app_label.model" -> actions.
+
+# The schedule as the front desk and the clinicians use it: the week of every clinician of
+# their locations, appointments booked, moved and cancelled.
+SCHEDULE: dict[str, tuple[str, ...]] = {
+    "clinic.location": (VIEW,),
+    "clinic.clinician": (VIEW,),
+    "bookings.appointmenttype": (VIEW,),
+    "bookings.workinghours": (VIEW,),
+    "bookings.scheduleexception": (VIEW,),
+    "bookings.appointment": (VIEW, CHANGE),
+    "bookings.appointmentchange": (VIEW,),
+}
+
+# The clinical records as a clinician works with them; a manager has the same.
+CLINICAL_WORK: dict[str, tuple[str, ...]] = {
+    "programs.program": (VIEW, CHANGE),
+    "programs.prescription": (VIEW,),
+    "programs.prescriptionloadchange": (VIEW,),
+    "programs.steptransition": (VIEW,),
+    "programs.checkin": (VIEW,),
+    "escalations.escalation": (VIEW, CHANGE),
+    "assessments.injuryepisode": (VIEW,),
+    "assessments.assessment": (VIEW,),
+}
+
+# Users and groups are kept by a superuser: managers see the accounts of their locations
+# and change none (a role or a password is not theirs to set). The outbox, calendar-feed
+# tokens and JWT tables have no permissions here: superuser only.
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.MANAGER: {
         "clinic.location": (VIEW,),
@@ -57,14 +83,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "bookings.appointment": (VIEW, CHANGE),
         "bookings.appointmentchange": (VIEW,),
         "programs.exercise": EDIT,
-        "programs.program": (VIEW, CHANGE),
-        "programs.prescription": (VIEW,),
-        "programs.prescriptionloadchange": (VIEW,),
-        "programs.steptransition": (VIEW,),
-        "programs.checkin": (VIEW,),
-        "escalations.escalation": (VIEW, CHANGE),
-        "assessments.injuryepisode": (VIEW,),
-        "assessments.assessment": (VIEW,),
+        **CLINICAL_WORK,
         "notifications.notificationpreference": (VIEW, CHANGE),
         "accounts.authevent": (VIEW,),
         "accounts.appinvitation": (VIEW,),
@@ -75,34 +94,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "programs.exitcriteriasetting": ALL,
     },
     Role.FRONT_DESK: {
-        "clinic.location": (VIEW,),
-        "clinic.clinician": (VIEW,),
+        **SCHEDULE,
         "clinic.patient": EDIT,
-        "bookings.appointmenttype": (VIEW,),
-        "bookings.workinghours": (VIEW,),
-        "bookings.scheduleexception": (VIEW,),
-        "bookings.appointment": (VIEW, CHANGE),
-        "bookings.appointmentchange": (VIEW,),
         "notifications.notificationpreference": (VIEW, CHANGE),
     },
     Role.CLINICIAN: {
-        "clinic.location": (VIEW,),
-        "clinic.clinician": (VIEW,),
+        **SCHEDULE,
         "clinic.patient": (VIEW, CHANGE),
-        "bookings.appointmenttype": (VIEW,),
-        "bookings.workinghours": (VIEW,),
-        "bookings.scheduleexception": (VIEW,),
-        "bookings.appointment": (VIEW, CHANGE),
-        "bookings.appointmentchange": (VIEW,),
         "programs.exercise": (VIEW,),
-        "programs.program": (VIEW, CHANGE),
-        "programs.prescription": (VIEW,),
-        "programs.prescriptionloadchange": (VIEW,),
-        "programs.steptransition": (VIEW,),
-        "programs.checkin": (VIEW,),
-        "escalations.escalation": (VIEW, CHANGE),
-        "assessments.injuryepisode": (VIEW,),
-        "assessments.assessment": (VIEW,),
+        **CLINICAL_WORK,
         "notifications.notificationpreference": (VIEW,),
     },
 }

@@ -13,6 +13,7 @@ from escalations.models import ResolutionOutcome
 
 
 class MoveForm(forms.Form):
+    incomplete = _("Give the new date and time.")
     # The browser's date and time inputs speak ISO, whatever the page's language.
     date = forms.DateField(
         label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,10 +28,17 @@ class MoveForm(forms.Form):
             self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=CLINIC_TZ
         )
 
+    def service_arguments(self) -> dict:
+        return {"start": self.start()}
+
 
 class CancelForm(forms.Form):
+    incomplete = _("Choose a reason for the cancellation.")
     reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def service_arguments(self) -> dict:
+        return self.cleaned_data
 
 
 class ResolveForm(forms.Form):

@@ -65,21 +65,32 @@ def staff_page(roles: Iterable[str] = STAFF_ROLES):
     return decorate
 
 
-def _context(request, **extra) -> dict:
-    return {**admin.site.each_context(request), **extra}
+def _page(request, template: str, **context):
+    """A page of the staff site, inside the admin's frame."""
+    return render(request, template, {**admin.site.each_context(request), **context})
 
 
-def _log(request, *, patient_ids, object_ids, resource: str, action=AccessAction.READ) -> None:
+def _log(request, resource: str, reads, *, action=AccessAction.READ) -> None:
+    """One access-log entry per (patient id, object id) in ``reads``; none when it is empty."""
     access_log_record(
         actor=request.user,
-        patient_ids=patient_ids,
-        object_ids=object_ids,
+        patient_ids=[patient_id for patient_id, object_id in reads],
+        object_ids=[object_id for patient_id, object_id in reads],
         action=action,
         resource=resource,
         method=request.method,
         path=request.get_full_path(),
         address=client_address(request),
     )
+
+
+def _patients_found(request, limit: int) -> tuple[str, list]:
+    """The search ``q`` and the first ``limit`` of the user's patients it finds; showing
+    them is a read of each, in the access log."""
+    query = request.GET.get("q", "")
+    found = list(patient_search(user=request.user, query=query)[:limit])
+    _log(request, "patient", [(p.pk, p.pk) for p in found])
+    return query, found
 
 
 def _refused(request, refusal: DomainError) -> None:
@@ -148,28 +159,25 @@ def calendar(request):
     step = timedelta(days=7 if view == "week" else 1)
     keep = {"location": location.pk, "type": kind.pk if kind else None}
     keep["patient"] = patient.pk if patient else None
-    return render(
+    return _page(
         request,
         "staff/calendar.html",
-        _context(
-            request,
-            title=_("Calendar"),
-            view=view,
-            day=day,
-            days=days if view == "week" else [day_grid(days[0])],
-            clinicians=clinicians,
-            location=location,
-            locations=locations,
-            types=types,
-            kind=kind,
-            patient=patient,
-            keep=keep,
-            previous_url=_calendar_url(day=first_day - step, view=view, **keep),
-            next_url=_calendar_url(day=first_day + step, view=view, **keep),
-            today_url=_calendar_url(day=timezone.localdate(), view=view, **keep),
-            day_url=_calendar_url(day=day, view="day", **keep),
-            week_url=_calendar_url(day=day, view="week", **keep),
-        ),
+        title=_("Calendar"),
+        view=view,
+        day=day,
+        days=days if view == "week" else [day_grid(days[0])],
+        clinicians=clinicians,
+        location=location,
+        locations=locations,
+        types=types,
+        kind=kind,
+        patient=patient,
+        keep=keep,
+        previous_url=_calendar_url(day=first_day - step, view=view, **keep),
+        next_url=_calendar_url(day=first_day + step, view=view, **keep),
+        today_url=_calendar_url(day=timezone.localdate(), view=view, **keep),
+        day_url=_calendar_url(day=day, view="day", **keep),
+        week_url=_calendar_url(day=day, view="week", **keep),
     )
 
 
@@ -215,35 +223,24 @@ def book(request):
                 },
             )
             return redirect(_calendar_url(day=local.date(), location=location.pk, type=kind.pk))
-    query = request.GET.get("q", "")
-    found = list(patient_search(user=request.user, query=query)[:20]) if query else []
-    if found:
-        _log(
-            request,
-            patient_ids=[p.pk for p in found],
-            object_ids=[p.pk for p in found],
-            resource="patient",
-        )
-    return render(
+    query, found = _patients_found(request, 20)
+    return _page(
         request,
         "staff/book.html",
-        _context(
-            request,
-            title=_("Book an appointment"),
-            clinician=clinician,
-            kind=kind,
-            start=start.astimezone(CLINIC_TZ),
-            location=location,
-            patient=patient,
-            query=query,
-            found=found,
-            slot={
-                "clinician": clinician.pk,
-                "appointment_type": kind.pk,
-                "start": start.isoformat(),
-                "location": location.pk,
-            },
-        ),
+        title=_("Book an appointment"),
+        clinician=clinician,
+        kind=kind,
+        start=start.astimezone(CLINIC_TZ),
+        location=location,
+        patient=patient,
+        query=query,
+        found=found,
+        slot={
+            "clinician": clinician.pk,
+            "appointment_type": kind.pk,
+            "start": start.isoformat(),
+            "location": location.pk,
+        },
     )
 
 
@@ -258,84 +255,60 @@ def _appointment_of(request, pk):
 def appointment(request, pk):
     appointment = _appointment_of(request, pk)
     local = appointment.start.astimezone(CLINIC_TZ)
-    return render(
+    return _page(
         request,
         "staff/appointment.html",
-        _context(
-            request,
-            title=_("Appointment"),
-            appointment=appointment,
-            local_start=local,
-            local_end=appointment.end.astimezone(CLINIC_TZ),
-            move_form=MoveForm(initial={"date": local.date(), "time": local.time()}),
-            cancel_form=CancelForm(),
-            has_started=appointment.start <= timezone.now(),
-            calendar_url=_calendar_url(day=local.date(), location=appointment.location_id),
-        ),
+        title=_("Appointment"),
+        appointment=appointment,
+        local_start=local,
+        local_end=appointment.end.astimezone(CLINIC_TZ),
+        move_form=MoveForm(initial={"date": local.date(), "time": local.time()}),
+        cancel_form=CancelForm(),
+        has_started=appointment.start <= timezone.now(),
+        calendar_url=_calendar_url(day=local.date(), location=appointment.location_id),
     )
 
 
-def _after_change(request, appointment):
+def _appointment_change(request, pk, change, done: str, form=None):
+    """Change an appointment through a booking service, with the arguments ``form`` (if
+    the change needs one) read from the request. An incomplete form or a refusal (in the
+    service's words) goes back to the appointment; a change goes to its day in the
+    calendar, saying ``done`` (``%(when)s``: its start)."""
+    appointment = _appointment_of(request, pk)
+    if form is not None and not form.is_valid():
+        messages.error(request, form.incomplete)
+        return redirect("staff:appointment", pk=pk)
+    arguments = form.service_arguments() if form is not None else {}
+    try:
+        appointment = change(actor=request.user, appointment=appointment, **arguments)
+    except DomainError as refusal:
+        _refused(request, refusal)
+        return redirect("staff:appointment", pk=pk)
     local = appointment.start.astimezone(CLINIC_TZ)
+    messages.success(request, done % {"when": local.strftime("%d-%m-%Y %H:%M")})
     return redirect(_calendar_url(day=local.date(), location=appointment.location_id))
 
 
 @require_POST
 @staff_page(DESK_ROLES)
 def appointment_move(request, pk):
-    appointment = _appointment_of(request, pk)
     form = MoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the new date and time."))
-        return redirect("staff:appointment", pk=pk)
-    try:
-        appointment = appointment_reschedule(
-            actor=request.user, appointment=appointment, start=form.start()
-        )
-    except DomainError as refusal:
-        _refused(request, refusal)
-        return redirect("staff:appointment", pk=pk)
-    messages.success(
-        request,
-        _("Moved to %(when)s.")
-        % {"when": appointment.start.astimezone(CLINIC_TZ).strftime("%d-%m-%Y %H:%M")},
-    )
-    return _after_change(request, appointment)
+    return _appointment_change(request, pk, appointment_reschedule, _("Moved to %(when)s."), form)
 
 
 @require_POST
 @staff_page(DESK_ROLES)
 def appointment_cancel_view(request, pk):
-    appointment = _appointment_of(request, pk)
     form = CancelForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a reason for the cancellation."))
-        return redirect("staff:appointment", pk=pk)
-    try:
-        appointment = appointment_cancel(
-            actor=request.user,
-            appointment=appointment,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-        )
-    except DomainError as refusal:
-        _refused(request, refusal)
-        return redirect("staff:appointment", pk=pk)
-    messages.success(request, _("The appointment is cancelled."))
-    return _after_change(request, appointment)
+    return _appointment_change(
+        request, pk, appointment_cancel, _("The appointment is cancelled."), form
+    )
 
 
 @require_POST
 @staff_page(DESK_ROLES)
 def appointment_no_show(request, pk):
-    appointment = _appointment_of(request, pk)
-    try:
-        appointment = appointment_mark_no_show(actor=request.user, appointment=appointment)
-    except DomainError as refusal:
-        _refused(request, refusal)
-        return redirect("staff:appointment", pk=pk)
-    messages.success(request, _("Marked as a no-show."))
-    return _after_change(request, appointment)
+    return _appointment_change(request, pk, appointment_mark_no_show, _("Marked as a no-show."))
 
 
 # --- patients -------------------------------------------------------------------------------
@@ -344,21 +317,14 @@ def appointment_no_show(request, pk):
 @staff_page()
 def patients(request):
     """Search the user's patients by name, date of birth or phone number."""
-    query = request.GET.get("q", "")
-    found = list(patient_search(user=request.user, query=query)[:50])
-    if found:
-        ids = [p.pk for p in found]
-        _log(request, patient_ids=ids, object_ids=ids, resource="patient")
-    return render(
+    query, found = _patients_found(request, 50)
+    return _page(
         request,
         "staff/patients.html",
-        _context(
-            request,
-            title=_("Find a patient"),
-            query=query,
-            found=found,
-            clinical=request.user.role in CLINICAL_ROLES,
-        ),
+        title=_("Find a patient"),
+        query=query,
+        found=found,
+        clinical=request.user.role in CLINICAL_ROLES,
     )
 
 
@@ -366,16 +332,13 @@ def patients(request):
 def timeline(request, pk):
     patient = get_object_or_404(patients_visible_to(request.user), pk=pk)
     entries = patient_timeline(user=request.user, patient=patient)
-    _log(request, patient_ids=[patient.pk], object_ids=[patient.pk], resource="timeline")
-    return render(
+    _log(request, "timeline", [(patient.pk, patient.pk)])
+    return _page(
         request,
         "staff/timeline.html",
-        _context(
-            request,
-            title=_("Timeline of %(name)s") % {"name": patient.name},
-            patient=patient,
-            entries=entries,
-        ),
+        title=_("Timeline of %(name)s") % {"name": patient.name},
+        patient=patient,
+        entries=entries,
     )
 
 
@@ -396,39 +359,16 @@ def clinician(request):
         .select_related("patient")
         .order_by("attention", "-created_at", "-id")[:100]
     )
-    with_program = [row for row in caseload if row.program_id]
-    if with_program:
-        _log(
-            request,
-            patient_ids=[row.pk for row in with_program],
-            object_ids=[row.program_id for row in with_program],
-            resource="program",
-        )
-    without_program = [row for row in caseload if not row.program_id]
-    if without_program:
-        _log(
-            request,
-            patient_ids=[row.pk for row in without_program],
-            object_ids=[row.pk for row in without_program],
-            resource="patient",
-        )
-    if escalations:
-        _log(
-            request,
-            patient_ids=[e.patient_id for e in escalations],
-            object_ids=[e.pk for e in escalations],
-            resource="escalation",
-        )
-    return render(
+    _log(request, "program", [(row.pk, row.program_id) for row in caseload if row.program_id])
+    _log(request, "patient", [(row.pk, row.pk) for row in caseload if not row.program_id])
+    _log(request, "escalation", [(e.patient_id, e.pk) for e in escalations])
+    return _page(
         request,
         "staff/clinician.html",
-        _context(
-            request,
-            title=_("My patients"),
-            caseload=caseload,
-            escalations=escalations,
-            resolve_form=ResolveForm(),
-        ),
+        title=_("My patients"),
+        caseload=caseload,
+        escalations=escalations,
+        resolve_form=ResolveForm(),
     )
 
 
@@ -441,9 +381,8 @@ def _escalation_change(request, pk, change, done: str, **arguments):
     else:
         _log(
             request,
-            patient_ids=[escalation.patient_id],
-            object_ids=[escalation.pk],
-            resource="escalation",
+            "escalation",
+            [(escalation.patient_id, escalation.pk)],
             action=AccessAction.UPDATE,
         )
         messages.success(request, done % {"patient": escalation.patient.name})

@@ -7,16 +7,14 @@ patient's reports are read-only; opening a record is access-logged like an API r
 from django.contrib import admin
 
 from clinic.admin_scope import LocationScopedAdminMixin, by_patient
-from clinic.admin_views import ReadOnlyAdminMixin
+from clinic.admin_views import ReadOnlyAdminMixin, ReadOnlyInline
 from clinic.api.access_log import AccessLoggedAdminMixin
 from programs import rules
 from programs.models import CheckIn, Prescription, PrescriptionLoadChange, Program, StepTransition
 
 
-class StepTransitionInline(admin.TabularInline):
+class StepTransitionInline(ReadOnlyInline):
     model = StepTransition
-    extra = 0
-    can_delete = False
     fields = [
         "at",
         "from_step",
@@ -27,22 +25,12 @@ class StepTransitionInline(admin.TabularInline):
         "override",
         "reason",
     ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class PrescriptionInline(admin.TabularInline):
+class PrescriptionInline(ReadOnlyInline):
     model = Prescription
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = ["exercise", "step", *rules.DOSAGE_FIELDS, "is_active"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Program)
@@ -81,15 +69,9 @@ class ProgramAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.Model
         return False
 
 
-class LoadChangeInline(admin.TabularInline):
+class LoadChangeInline(ReadOnlyInline):
     model = PrescriptionLoadChange
-    extra = 0
-    can_delete = False
     fields = ["at", "by", "load_before", "load_after", "override", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Prescription)
