@@ -30,6 +30,7 @@ from accounts.services import (
 from clinic.api.access_log import AccessLoggedMixin, client_address
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import STAFF, RoleAllowed
+from clinic.api.serializers import validated
 from clinic.models import Role
 from clinic.selectors import patients_visible_to
 
@@ -49,9 +50,7 @@ class BodyAPIView(APIView):
     serializer_class: type[serializers.Serializer]
 
     def body(self, request) -> dict:
-        serializer = self.serializer_class(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        return validated(self.serializer_class, request.data)
 
 
 @extend_schema(auth=[])
