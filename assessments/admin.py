@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from assessments.models import Assessment, InjuryEpisode
 from clinic.admin_scope import LocationScopedAdminMixin, by_patient
-from clinic.admin_views import ReadOnlyAdminMixin
+from clinic.admin_views import ReadOnlyAdminMixin, ReadOnlyInline
 from clinic.api.access_log import AccessLoggedAdminMixin
 
 
@@ -21,16 +21,10 @@ class ReadOnlyClinicalAdmin(
     clinical = True
 
 
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(ReadOnlyInline):
     model = Assessment
     fields = ["assessed_at", "kind", "clinician", "grade", "pain_rest", "pain_walking", "alerts"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(InjuryEpisode)
