@@ -1,10 +1,9 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from accounts import api
+from clinic.api.routers import ClinicRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ClinicRouter()
 router.register("auth-events", api.AuthEventViewSet, basename="auth-event")
 
 urlpatterns = [

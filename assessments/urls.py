@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
 from assessments.api import AssessmentViewSet
+from clinic.api.routers import ClinicRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ClinicRouter()
 router.register("assessments", AssessmentViewSet, basename="assessment")
 
 urlpatterns = router.urls

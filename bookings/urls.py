@@ -1,10 +1,9 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from bookings.api import appointments, availability, calendar_feed
+from clinic.api.routers import ClinicRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ClinicRouter()
 router.register(
     "appointment-types", appointments.AppointmentTypeViewSet, basename="appointment-type"
 )

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
+from clinic.api.routers import ClinicRouter
 from escalations import api
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ClinicRouter()
 api.register(router)
 
 urlpatterns = router.urls

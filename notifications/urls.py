@@ -1,14 +1,13 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from clinic.api.routers import ClinicRouter
 from notifications.api import (
     MyPreferencesView,
     NotificationViewSet,
     PatientPreferencesView,
 )
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ClinicRouter()
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [

@@ -1,9 +1,7 @@
-from rest_framework.routers import DefaultRouter
-
+from clinic.api.routers import ClinicRouter
 from programs.api import caseload, check_ins, exercises, programs, rules
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ClinicRouter()
 for module in (exercises, programs, check_ins, caseload, rules):
     module.register(router)
 

@@ -1,12 +1,11 @@
 """Routes of /api/v1/. Each app adds its own router entries through its ``urls`` module."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from clinic.api import auth, views
+from clinic.api.routers import ClinicRouter
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ClinicRouter()
 router.register("locations", views.LocationViewSet, basename="location")
 router.register("clinicians", views.ClinicianViewSet, basename="clinician")
 router.register("patients", views.PatientViewSet, basename="patient")
