@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from django.utils.translation import gettext
@@ -215,12 +215,7 @@ class Alert:
     inputs: dict
 
     def as_dict(self) -> dict:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "reason": self.reason,
-            "inputs": self.inputs,
-        }
+        return asdict(self)
 
 
 def worst_pain(pain_rest: int | None, pain_walking: int | None) -> int | None:
@@ -464,18 +459,7 @@ class ReadinessVerdict:
     jogging_not_yet: list[str]
 
     def as_dict(self) -> dict:
-        return {
-            "ready_to_walk": self.ready_to_walk,
-            "walk_criteria_unmet": self.walk_criteria_unmet,
-            "walking_start_minutes": self.walking_start_minutes,
-            "self_tests": self.self_tests,
-            "self_tests_out_of_order": self.self_tests_out_of_order,
-            "ready_to_run": self.ready_to_run,
-            "pain_free_walking_weeks": self.pain_free_walking_weeks,
-            "earliest_return": self.earliest_return,
-            "jogging_suggested": self.jogging_suggested,
-            "jogging_not_yet": self.jogging_not_yet,
-        }
+        return asdict(self)
 
 
 def readiness_verdict(

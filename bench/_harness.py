@@ -12,6 +12,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+import django
+from django.db import connections
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
@@ -50,6 +53,19 @@ def scratch_database(name: str):
         subprocess.run(
             ["dropdb", "--if-exists", "--force", "-h", "127.0.0.1", "-U", "postgres", name]
         )
+
+
+@contextlib.contextmanager
+def django_database(name: str):
+    """A scratch database with Django set up on it in this process; the process's
+    connections are closed at the end, so that the database can be dropped."""
+    with scratch_database(name) as database:
+        os.environ.update(bench_env(database))
+        django.setup()
+        try:
+            yield database
+        finally:
+            connections.close_all()
 
 
 def free_port() -> int:

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._harness import bench_env, percentile, scratch_database  # noqa: E402
+from bench._harness import django_database, percentile  # noqa: E402
 
 CLINICIANS_PER_LOCATION = 10
 APPOINTMENTS = 50_000
@@ -100,12 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=50)
     args = parser.parse_args()
-    name = f"bench_bookings_availability_{os.getpid()}"
-    os.environ.update(bench_env(name))
-    with scratch_database(name):
-        import django
-
-        django.setup()
+    with django_database(f"bench_bookings_availability_{os.getpid()}"):
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
@@ -172,7 +167,6 @@ def main() -> None:
             f"1 x 7 = {queries(7, one)}"
         )
         print(f"  os.cpu_count() = {os.cpu_count()}")
-        connection.close()
 
 
 if __name__ == "__main__":

@@ -28,13 +28,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._harness import (  # noqa: E402
-    bench_env,
-    gunicorn,
-    gunicorn_shape,
-    percentile,
-    scratch_database,
-)
+from bench._harness import django_database, gunicorn, gunicorn_shape, percentile  # noqa: E402
 
 
 def setup(clients: int) -> dict:
@@ -100,12 +94,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    name = f"bench_bookings_concurrency_{os.getpid()}"
-    os.environ.update(bench_env(name))
-    with scratch_database(name):
-        import django
-
-        django.setup()
+    with django_database(f"bench_bookings_concurrency_{os.getpid()}") as name:
         from django.db import connection
         from django.utils import timezone
 
@@ -159,7 +148,6 @@ def main() -> None:
             overlaps = cursor.fetchone()[0]
             cursor.execute("SELECT count(*) FROM bookings_appointment")
             booked = cursor.fetchone()[0]
-        connection.close()
         total = args.clients * args.rounds
         print(
             f"{total} booking requests from {args.clients} concurrent clients on gunicorn "

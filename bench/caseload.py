@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import bench_env, percentile, scratch_database  # noqa: E402
+from _harness import django_database, percentile  # noqa: E402
 
 
 def populate(n_programs: int):
@@ -140,18 +140,11 @@ def main() -> None:
     parser.add_argument("--programs", type=int, default=300)
     parser.add_argument("--calls", type=int, default=100)
     args = parser.parse_args()
-    with scratch_database(f"clinic_bench_caseload_{os.getpid()}") as db:
-        os.environ.update(bench_env(db))
-        import django
-
-        django.setup()
+    with django_database(f"clinic_bench_caseload_{os.getpid()}"):
         user = populate(args.programs)
         print(f"{args.programs} active programs with check-ins, escalations and appointments")
         measure(user, calls=args.calls, page_size=50)  # the default page, as the app asks
         measure(user, calls=args.calls, page_size=args.programs)  # the whole caseload at once
-        from django.db import connections
-
-        connections.close_all()  # let the scratch database be dropped
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import bench_env, scratch_database  # noqa: E402
+from _harness import django_database  # noqa: E402
 
 
 def populate(n_check_ins: int):
@@ -214,16 +214,9 @@ def main() -> None:
     parser.add_argument("--check-ins", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    with scratch_database(f"clinic_bench_record_export_{os.getpid()}") as db:
-        os.environ.update(bench_env(db))
-        import django
-
-        django.setup()
+    with django_database(f"clinic_bench_record_export_{os.getpid()}"):
         account = populate(args.check_ins)
         measure(account, runs=args.runs, n_check_ins=args.check_ins)
-        from django.db import connections
-
-        connections.close_all()  # let the scratch database be dropped
 
 
 if __name__ == "__main__":

@@ -144,30 +144,30 @@ def _staff_messages(*, kind, users, escalation, send_at, key_prefix) -> int:
     )
 
 
-def escalation_notices_schedule(*, escalation: Escalation) -> int:
-    """At once to the patient's clinician(s), by e-mail and in the app; an urgent one also
-    arms the notice to the location's managers should nobody acknowledge it in time."""
+def _clinicians_told(escalation: Escalation, *, key_prefix: str) -> int:
+    """The notice to the patient's clinician(s) at once, and the managers' notice armed."""
     written = _staff_messages(
         kind=Kind.ESCALATION_NOTICE,
         users=clinician_users_for(escalation.patient),
         escalation=escalation,
         send_at=timezone.now(),
-        key_prefix=f"escalation_notice:{escalation.pk}",
+        key_prefix=key_prefix,
     )
     return written + escalation_unacknowledged_arm(escalation=escalation)
+
+
+def escalation_notices_schedule(*, escalation: Escalation) -> int:
+    """At once to the patient's clinician(s), by e-mail and in the app; an urgent one also
+    arms the notice to the location's managers should nobody acknowledge it in time."""
+    return _clinicians_told(escalation, key_prefix=f"escalation_notice:{escalation.pk}")
 
 
 def escalation_reopened_notices_schedule(*, escalation: Escalation, occurrence) -> int:
     """An urgent or high repeat after acknowledgement: the clinician(s) are told again at
     once, and the managers' notice is armed again from now."""
-    written = _staff_messages(
-        kind=Kind.ESCALATION_NOTICE,
-        users=clinician_users_for(escalation.patient),
-        escalation=escalation,
-        send_at=timezone.now(),
-        key_prefix=f"escalation_notice:{escalation.pk}:occurrence-{occurrence.pk}",
+    return _clinicians_told(
+        escalation, key_prefix=f"escalation_notice:{escalation.pk}:occurrence-{occurrence.pk}"
     )
-    return written + escalation_unacknowledged_arm(escalation=escalation)
 
 
 def escalation_unacknowledged_arm(*, escalation: Escalation) -> int:

@@ -8,6 +8,7 @@ servers could otherwise both win; that violation becomes the same 409.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -108,42 +109,72 @@ def _local(value: datetime) -> str:
     return value.astimezone(CLINIC_TZ).strftime("%A %d %B %Y %H:%M")
 
 
-def _refusal(
-    *,
-    clinician: Clinician,
-    location: Location,
-    appointment_type: AppointmentType,
-    patient: Patient,
+def _ends(appointment_type: AppointmentType, start: datetime) -> tuple[datetime, datetime]:
+    """When an appointment of ``appointment_type`` from ``start`` ends, and its buffer after."""
+    end = start + timedelta(minutes=appointment_type.duration_minutes)
+    return end, end + timedelta(minutes=appointment_type.buffer_after_minutes)
+
+
+@dataclass(frozen=True)
+class _Booking:
+    """Whose appointment with whom, where and of which type: what every check of a start
+    reads, for a new booking as for one being moved."""
+
+    clinician: Clinician
+    location: Location
+    appointment_type: AppointmentType
+    patient: Patient
+
+    @classmethod
+    def of(cls, appointment: Appointment) -> _Booking:
+        return cls(
+            appointment.clinician,
+            appointment.location,
+            appointment.appointment_type,
+            appointment.patient,
+        )
+
+
+def _offered(
+    booking: _Booking,
     start: datetime,
+    end: datetime,
     now: datetime,
     exclude_appointment_id: int | None = None,
+) -> set[datetime]:
+    """The starts in [start, end) that availability offers for ``booking``."""
+    return {
+        slot.start
+        for slot in free_slots(
+            location=booking.location,
+            appointment_type=booking.appointment_type,
+            start=start,
+            end=end,
+            clinician_ids=[booking.clinician.pk],
+            patient=booking.patient,
+            exclude_appointment_id=exclude_appointment_id,
+            now=now,
+        )
+    }
+
+
+def _refusal(
+    booking: _Booking, start: datetime, now: datetime, exclude_appointment_id: int | None = None
 ) -> Exception | None:
     """Why ``start`` cannot be booked, or None when availability offers it."""
-    offered = free_slots(
-        location=location,
-        appointment_type=appointment_type,
-        start=start,
-        end=start.astimezone(UTC) + timedelta(minutes=1),
-        clinician_ids=[clinician.pk],
-        patient=patient,
-        exclude_appointment_id=exclude_appointment_id,
-        now=now,
+    offered = _offered(
+        booking, start, start.astimezone(UTC) + timedelta(minutes=1), now, exclude_appointment_id
     )
-    if any(slot.start == start for slot in offered):
+    if start in offered:
         return None
-    return _explain(
-        clinician=clinician,
-        location=location,
-        appointment_type=appointment_type,
-        patient=patient,
-        start=start,
-        now=now,
-        exclude_appointment_id=exclude_appointment_id,
-    )
+    return _explain(booking, start, now, exclude_appointment_id)
 
 
-def _explain(*, clinician, location, appointment_type, patient, start, now, exclude_appointment_id):
+def _explain(
+    booking: _Booking, start: datetime, now: datetime, exclude_appointment_id: int | None = None
+) -> Exception:
     """A clear reason for a refused slot (only runs when availability said no)."""
+    clinician, location, patient = booking.clinician, booking.location, booking.patient
     local_start = start.astimezone(CLINIC_TZ)
     start = start.astimezone(UTC)
     if start <= now:
@@ -156,8 +187,7 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
             field="start",
             code=BookingErrorCode.OFF_GRID,
         )
-    end = start + timedelta(minutes=appointment_type.duration_minutes)
-    busy_until = end + timedelta(minutes=appointment_type.buffer_after_minutes)
+    end, busy_until = _ends(booking.appointment_type, start)
     others = Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(
         pk=exclude_appointment_id
     )
@@ -189,7 +219,7 @@ def _explain(*, clinician, location, appointment_type, patient, start, now, excl
         )
     return Conflict(
         f"{clinician.name} does not work at {location.name} at {_local(start)} "
-        f"for a {appointment_type.duration_minutes}-minute appointment.",
+        f"for a {booking.appointment_type.duration_minutes}-minute appointment.",
         code=BookingErrorCode.OUTSIDE_WORKING_HOURS,
     )
 
@@ -224,6 +254,25 @@ def check_start_exists(start: datetime) -> None:
         )
 
 
+def _checked(
+    actor: User,
+    patient_id: int | None,
+    clinician: Clinician,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: datetime,
+) -> _Booking:
+    """The checks every booking passes: who may book for whom, of which type, with a
+    clinician of the location, at a start that exists; then the diaries are taken."""
+    _check_works_at(actor, location)
+    patient = _resolve_patient(actor, patient_id)
+    _check_type(actor, appointment_type)
+    _check_clinician_at(clinician, location)
+    check_start_exists(start)
+    _lock_for_booking(clinician=clinician, patient=patient)
+    return _Booking(clinician, location, appointment_type, patient)
+
+
 def _record(appointment: Appointment, action: str, actor: User | None, **fields) -> None:
     AppointmentChange.objects.create(appointment=appointment, action=action, actor=actor, **fields)
 
@@ -255,19 +304,17 @@ def _as_conflict(exc: DatabaseError) -> Exception:
     return exc
 
 
-def _new(
-    *, actor, patient, clinician, location, appointment_type, start, series=None
-) -> Appointment:
+def _new(booking: _Booking, *, actor: User, start: datetime, series=None) -> Appointment:
     start = start.astimezone(UTC)  # instants, not wall-clock arithmetic, across DST
-    end = start + timedelta(minutes=appointment_type.duration_minutes)
+    end, buffer_end = _ends(booking.appointment_type, start)
     return Appointment(
-        patient=patient,
-        clinician=clinician,
-        location=location,
-        appointment_type=appointment_type,
+        patient=booking.patient,
+        clinician=booking.clinician,
+        location=booking.location,
+        appointment_type=booking.appointment_type,
         start=start,
         end=end,
-        buffer_end=end + timedelta(minutes=appointment_type.buffer_after_minutes),
+        buffer_end=buffer_end,
         status=AppointmentStatus.BOOKED,
         series=series,
         created_by=actor,
@@ -291,34 +338,11 @@ def appointment_book(
     """Book one appointment. Patients: patient-bookable types, for themselves. Staff: at
     their own locations. 409 ``slot_taken`` when the clinician or patient is busy."""
     now = now or timezone.now()
-    _check_works_at(actor, location)
-    patient = _resolve_patient(actor, patient_id)
-    _check_type(actor, appointment_type)
-    _check_clinician_at(clinician, location)
-    check_start_exists(start)
-    _lock_for_booking(clinician=clinician, patient=patient)
-    refusal = _refusal(
-        clinician=clinician,
-        location=location,
-        appointment_type=appointment_type,
-        patient=patient,
-        start=start,
-        now=now,
-    )
+    booking = _checked(actor, patient_id, clinician, location, appointment_type, start)
+    refusal = _refusal(booking, start, now)
     if refusal is not None:
         raise refusal
-    (appointment,) = _insert(
-        [
-            _new(
-                actor=actor,
-                patient=patient,
-                clinician=clinician,
-                location=location,
-                appointment_type=appointment_type,
-                start=start,
-            )
-        ]
-    )
+    (appointment,) = _insert([_new(booking, actor=actor, start=start)])
     _record(appointment, ChangeAction.BOOKED, actor)
     events.appointment_booked.send(sender=Appointment, appointment=appointment, actor=actor)
     return appointment
@@ -347,12 +371,7 @@ def appointment_series_book(
         )
     if not 1 <= interval_days <= 90:
         raise InvalidInput(gettext("Repeat every 1 to 90 days."), field="interval_days")
-    _check_works_at(actor, location)
-    patient = _resolve_patient(actor, patient_id)
-    _check_type(actor, appointment_type)
-    _check_clinician_at(clinician, location)
-    check_start_exists(start)
-    _lock_for_booking(clinician=clinician, patient=patient)
+    booking = _checked(actor, patient_id, clinician, location, appointment_type, start)
 
     first = start.astimezone(CLINIC_TZ)
     starts: list[datetime | None] = [
@@ -360,33 +379,14 @@ def appointment_series_book(
         for n in range(occurrences)
     ]
     real = [s for s in starts if s is not None]
-    offered = {
-        slot.start
-        for slot in free_slots(
-            location=location,
-            appointment_type=appointment_type,
-            start=real[0],
-            end=real[-1] + timedelta(minutes=1),
-            clinician_ids=[clinician.pk],
-            patient=patient,
-            now=now,
-        )
-    }
+    offered = _offered(booking, real[0], real[-1] + timedelta(minutes=1), now)
     conflicts = []
     for index, when in enumerate(starts):
         day = first.date() + timedelta(days=index * interval_days)
         if when is None:
             conflicts.append({"date": day.isoformat(), "code": "time_does_not_exist"})
         elif when not in offered:
-            reason = _explain(
-                clinician=clinician,
-                location=location,
-                appointment_type=appointment_type,
-                patient=patient,
-                start=when,
-                now=now,
-                exclude_appointment_id=None,
-            )
+            reason = _explain(booking, when, now)
             conflicts.append(
                 {
                     "date": day.isoformat(),
@@ -406,20 +406,7 @@ def appointment_series_book(
     series = AppointmentSeries.objects.create(
         interval_days=interval_days, occurrences=occurrences, created_by=actor
     )
-    appointments = _insert(
-        [
-            _new(
-                actor=actor,
-                patient=patient,
-                clinician=clinician,
-                location=location,
-                appointment_type=appointment_type,
-                start=when,
-                series=series,
-            )
-            for when in real
-        ]
-    )
+    appointments = _insert([_new(booking, actor=actor, start=when, series=series) for when in real])
     AppointmentChange.objects.bulk_create(
         AppointmentChange(appointment=a, action=ChangeAction.BOOKED, actor=actor)
         for a in appointments
@@ -505,22 +492,12 @@ def appointment_reschedule(
     _check_may_change(actor, appointment, now, gettext("moved"))
     check_start_exists(start)
     _lock_for_booking(clinician=appointment.clinician, patient=appointment.patient)
-    refusal = _refusal(
-        clinician=appointment.clinician,
-        location=appointment.location,
-        appointment_type=appointment.appointment_type,
-        patient=appointment.patient,
-        start=start,
-        now=now,
-        exclude_appointment_id=appointment.pk,
-    )
+    refusal = _refusal(_Booking.of(appointment), start, now, appointment.pk)
     if refusal is not None:
         raise refusal
     previous_start, previous_end = appointment.start, appointment.end
-    kind = appointment.appointment_type
     appointment.start = start = start.astimezone(UTC)
-    appointment.end = start + timedelta(minutes=kind.duration_minutes)
-    appointment.buffer_end = appointment.end + timedelta(minutes=kind.buffer_after_minutes)
+    appointment.end, appointment.buffer_end = _ends(appointment.appointment_type, start)
     try:
         with transaction.atomic():
             appointment.save(update_fields=["start", "end", "buffer_end", "updated_at"])

@@ -52,6 +52,14 @@ def _require_status(program: Program, *allowed: str, doing: str) -> None:
         )
 
 
+def _override_reason(reason: str, override: bool) -> str:
+    """The clinician's reason, trimmed; an override without a written one is refused."""
+    reason = (reason or "").strip()
+    if override and not reason:
+        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
+    return reason
+
+
 def _check_clinician_for(patient: Patient, clinician: Clinician) -> None:
     treats = patient.primary_clinician_id == clinician.pk
     works_there = clinician.user.locations.filter(pk=patient.location_id).exists()
@@ -192,9 +200,7 @@ def program_advance(
     of the patient is unresolved, or on the clinician's override with a written reason.
     Every transition is kept with the criteria met and unmet, which observation decided
     them, what an override set aside, and the thresholds in force."""
-    reason = (reason or "").strip()
-    if override and not reason:
-        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
+    reason = _override_reason(reason, override)
     program = _locked(program)
     _require_status(program, ProgramStatus.ACTIVE, doing=gettext("advanced"))
     if program.step == Step.SELF_SUFFICIENCY:
@@ -490,98 +496,18 @@ def _check_prescribing_rules(
     return list(broken)
 
 
-@transaction.atomic
-def prescription_add(
-    *,
-    program: Program,
-    exercise: Exercise,
-    by: User,
-    step: int | None = None,
-    sets: int | None = None,
-    reps: int | None = None,
-    hold_seconds: int | None = None,
-    minutes: int | None = None,
-    times_per_week: int | None = None,
-    load_kg: Decimal | None = None,
-    notes: str = "",
-    override: bool = False,
-    reason: str = "",
-) -> Prescription:
-    """Prescribe an exercise for a step (default: the current one), with the library's
-    default dosage for what is not given. An exercise outside its steps, sessions a week
-    outside the step's range, or more than 10% a week more load of the exercise or its
-    category need an override with a reason; the override is recorded."""
-    reason = (reason or "").strip()
-    if override and not reason:
-        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
-    program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("given exercises"))
-    if not exercise.is_active:
-        raise InvalidInput(gettext("This exercise is no longer in the library."), field="exercise")
-    given = (sets, reps, hold_seconds, minutes)
-    if all(v is None for v in given):
-        sets, reps = exercise.default_sets, exercise.default_reps
-        hold_seconds, minutes = exercise.default_hold_seconds, exercise.default_minutes
-    prescription = Prescription(
-        program=program,
-        exercise=exercise,
-        step=step or program.step,
-        sets=sets,
-        reps=reps,
-        hold_seconds=hold_seconds,
-        minutes=minutes,
-        times_per_week=times_per_week or exercise.default_times_per_week or 3,
-        load_kg=load_kg,
-        notes=notes,
-    )
-    settings = rule_settings_for(program.patient.location_id)
-    overridden = _check_prescribing_rules(
-        program=program,
-        prescription=prescription,
-        override=override,
-        reason=reason,
-        settings=settings,
-        check_load=True,
-        check_step=True,
-    )
-    prescription.save()
-    PrescriptionLoadChange.objects.create(
-        prescription=prescription,
-        by=by,
-        load_before={},
-        load_after=_dosage(prescription),
-        override=bool(overridden),
-        reason=reason,
-        rules_overridden=overridden,
-    )
-    return prescription
-
-
-@transaction.atomic
-def prescription_change(
-    *,
+def _save_checked(
     prescription: Prescription,
+    *,
+    before: dict,
+    step_before: tuple | None,
     by: User,
-    override: bool = False,
-    reason: str = "",
-    **changes,
+    override: bool,
+    reason: str,
 ) -> Prescription:
-    """Change a prescription (dosage, step, or stop and restart it). Raising the weekly
-    load of the exercise or its category more than 10% above a week ago, or moving it
-    outside what its step asks, is refused unless the clinician overrides with a reason
-    (DOMAIN.md); the override is recorded with the rules it set aside."""
-    reason = (reason or "").strip()
-    if override and not reason:
-        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
-    prescription = (
-        Prescription.objects.select_for_update()
-        .select_related("exercise", "program__patient")
-        .get(pk=prescription.pk)
-    )
-    before = _dosage(prescription)
-    step_before = (prescription.step, prescription.times_per_week)
-    for name, value in changes.items():
-        setattr(prescription, name, value)
+    """Save a new prescription (nothing ``before``) or a changed one, unless a prescribing
+    rule refuses the change (409; an override with a reason sets the rules aside), and keep
+    the load change with the rules the override set aside."""
     after = _dosage(prescription)
     load_changed = before != after
     step_changed = (prescription.step, prescription.times_per_week) != step_before
@@ -609,3 +535,83 @@ def prescription_change(
             rules_overridden=overridden,
         )
     return prescription
+
+
+@transaction.atomic
+def prescription_add(
+    *,
+    program: Program,
+    exercise: Exercise,
+    by: User,
+    step: int | None = None,
+    sets: int | None = None,
+    reps: int | None = None,
+    hold_seconds: int | None = None,
+    minutes: int | None = None,
+    times_per_week: int | None = None,
+    load_kg: Decimal | None = None,
+    notes: str = "",
+    override: bool = False,
+    reason: str = "",
+) -> Prescription:
+    """Prescribe an exercise for a step (default: the current one), with the library's
+    default dosage for what is not given. An exercise outside its steps, sessions a week
+    outside the step's range, or more than 10% a week more load of the exercise or its
+    category need an override with a reason; the override is recorded."""
+    reason = _override_reason(reason, override)
+    program = _locked(program)
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("given exercises"))
+    if not exercise.is_active:
+        raise InvalidInput(gettext("This exercise is no longer in the library."), field="exercise")
+    given = (sets, reps, hold_seconds, minutes)
+    if all(v is None for v in given):
+        sets, reps = exercise.default_sets, exercise.default_reps
+        hold_seconds, minutes = exercise.default_hold_seconds, exercise.default_minutes
+    prescription = Prescription(
+        program=program,
+        exercise=exercise,
+        step=step or program.step,
+        sets=sets,
+        reps=reps,
+        hold_seconds=hold_seconds,
+        minutes=minutes,
+        times_per_week=times_per_week or exercise.default_times_per_week or 3,
+        load_kg=load_kg,
+        notes=notes,
+    )
+    return _save_checked(
+        prescription, before={}, step_before=None, by=by, override=override, reason=reason
+    )
+
+
+@transaction.atomic
+def prescription_change(
+    *,
+    prescription: Prescription,
+    by: User,
+    override: bool = False,
+    reason: str = "",
+    **changes,
+) -> Prescription:
+    """Change a prescription (dosage, step, or stop and restart it). Raising the weekly
+    load of the exercise or its category more than 10% above a week ago, or moving it
+    outside what its step asks, is refused unless the clinician overrides with a reason
+    (DOMAIN.md); the override is recorded with the rules it set aside."""
+    reason = _override_reason(reason, override)
+    prescription = (
+        Prescription.objects.select_for_update()
+        .select_related("exercise", "program__patient")
+        .get(pk=prescription.pk)
+    )
+    before = _dosage(prescription)
+    step_before = (prescription.step, prescription.times_per_week)
+    for name, value in changes.items():
+        setattr(prescription, name, value)
+    return _save_checked(
+        prescription,
+        before=before,
+        step_before=step_before,
+        by=by,
+        override=override,
+        reason=reason,
+    )
