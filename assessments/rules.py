@@ -69,7 +69,8 @@ GRADES = (1, 2, 3)
 # --- Time limits ---------------------------------------------------------------------------
 
 # Chronic: symptoms for LONGER than six weeks. Day 42 after onset is still acute, day 43
-# chronic (DOMAIN.md, "Acute vs chronic").
+# chronic (DOMAIN.md, "Acute vs chronic"). The phase is a definition; when lasting
+# complaints escalate is the location's ``chronic_escalate_after_days``.
 CHRONIC_AFTER_DAYS = 42
 # Pain at rest from two weeks after onset counts as "pain persisting after 2 weeks of rest".
 REST_PAIN_AFTER_DAYS = 14
@@ -201,6 +202,8 @@ class Findings:
     pain_rest: int | None = None
     pain_walking: int | None = None
     previous: EarlierAssessment | None = None
+    # The thresholds in force at the patient's location (``rule_settings_for``).
+    settings: RuleSettings = DEFAULTS
 
     @property
     def days_since_onset(self) -> int:
@@ -228,13 +231,20 @@ def passed_tests(readiness: Mapping[str, object]) -> int:
     return sum(1 for test in READINESS_TESTS if readiness.get(test) is True)
 
 
+def clearly_lower(before: int, now: int, *, settings: RuleSettings) -> bool:
+    """A pain score down by at least the minimal important change: a clear improvement.
+    The assessment and the check-in rules both count improvement with it."""
+    return before - now >= settings.minimal_important_change
+
+
 def _pain_improved(now: Findings, before: EarlierAssessment) -> bool | None:
-    """Lower worst pain than before, or none left. None when not recorded both times."""
+    """Worst pain clearly lower than before, or none left. None when not recorded both
+    times."""
     pain_now = worst_pain(now.pain_rest, now.pain_walking)
     pain_before = worst_pain(before.pain_rest, before.pain_walking)
     if pain_now is None or pain_before is None:
         return None
-    return pain_now < pain_before or pain_now == 0
+    return pain_now == 0 or clearly_lower(pain_before, pain_now, settings=now.settings)
 
 
 def _readiness_improved(now: Findings, before: EarlierAssessment) -> bool | None:
@@ -288,29 +298,32 @@ def _persistent_pain_after_rest(f: Findings) -> tuple[str, dict] | None:
 
 
 def _chronic_no_improvement(f: Findings) -> tuple[str, dict] | None:
-    # Complaints for more than six weeks (the chronic boundary) with pain still present and
-    # not lower than at the previous assessment of the episode; at an intake there is no
-    # earlier assessment to show improvement, so lasting pain alone counts.
-    if f.days_since_onset <= CHRONIC_AFTER_DAYS:
+    # Complaints for longer than the location's limit (six weeks by default) with pain still
+    # present and not clearly lower than at the previous assessment of the episode; at an
+    # intake there is no earlier assessment to show improvement, so lasting pain alone counts.
+    limit = f.settings.chronic_escalate_after_days
+    if f.days_since_onset <= limit:
         return None
     pain_now = worst_pain(f.pain_rest, f.pain_walking)
     if pain_now is None or pain_now == 0:
         return None
     pain_before = worst_pain(f.previous.pain_rest, f.previous.pain_walking) if f.previous else None
-    if pain_before is not None and pain_now < pain_before:
+    if pain_before is not None and clearly_lower(pain_before, pain_now, settings=f.settings):
         return None
     inputs = {
         "days_since_onset": f.days_since_onset,
         "pain_now": pain_now,
         "pain_before": pain_before,
+        "chronic_escalate_after_days": limit,
+        "minimal_important_change": f.settings.minimal_important_change,
     }
     compared = (
-        f"not lower than at the previous assessment ({pain_before}/10)"
+        f"not clearly lower than at the previous assessment ({pain_before}/10)"
         if pain_before is not None
         else "no earlier assessment shows improvement"
     )
     reason = (
-        f"Complaints for {f.days_since_onset} days (more than six weeks) with pain "
+        f"Complaints for {f.days_since_onset} days (more than {limit}) with pain "
         f"{pain_now}/10, {compared}: review the approach, possibly refer."
     )
     return reason, inputs
@@ -368,7 +381,7 @@ def _no_progress(f: Findings) -> tuple[str, dict] | None:
         "tests_passed_before": passed_tests(before.readiness) if before.readiness else None,
     }
     return (
-        f"No measurable progress in {days_between} days: pain not lower and no more "
+        f"No measurable progress in {days_between} days: pain not clearly lower and no more "
         "readiness tests passed than at the previous assessment.",
         inputs,
     )
@@ -395,8 +408,9 @@ ASSESSMENT_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         EscalationRule.CHRONIC_NO_IMPROVEMENT,
-        "More than 6 weeks (42 days) since onset, pain > 0 and not lower than at the previous "
-        "assessment of the episode (or no previous assessment).",
+        "More than the location's chronic_escalate_after_days (42) since onset, pain > 0 and "
+        "not lower by the minimal important change than at the previous assessment of the "
+        "episode (or no previous assessment).",
         _chronic_no_improvement,
     ),
     Rule(
@@ -413,21 +427,22 @@ ASSESSMENT_RULES: tuple[Rule, ...] = (
     Rule(
         EscalationRule.NO_PROGRESS,
         "Red flag 'no progress', or at least 7 days after the previous assessment neither the "
-        "worst pain is lower (or zero) nor more readiness tests pass (or strength symmetry is "
-        "higher, or all tests pass).",
+        "worst pain is lower by the minimal important change (or zero) nor more readiness "
+        "tests pass (or strength symmetry is higher, or all tests pass).",
         _no_progress,
     ),
 )
 
 
-def alerts_for(findings: Findings) -> list[Alert]:
-    """Every rule that fires for these findings, with its severity, reason and inputs."""
+def alerts_for(findings: Findings, severities: Mapping[str, str] = DEFAULT_SEVERITY) -> list[Alert]:
+    """Every rule that fires for these findings, with its severity (the location's, from
+    ``severities_for``), reason and inputs."""
     alerts = []
     for rule in ASSESSMENT_RULES:
         verdict = rule.check(findings)
         if verdict is not None:
             reason, inputs = verdict
-            alerts.append(Alert(rule.code, DEFAULT_SEVERITY[rule.code], reason, inputs))
+            alerts.append(Alert(rule.code, severities[rule.code], reason, inputs))
     return alerts
 
 

@@ -16,8 +16,10 @@ from clinic.errors import InvalidInput, NotAllowed
 from clinic.models import Clinician, Patient, User
 from clinic.selectors import patient_filter_for
 from clinic.time import local_date
+from clinical_rules.selectors import rule_settings_for
 from escalations.catalogue import ESCALATION_RULES, EscalationRule
 from escalations.models import Escalation
+from escalations.selectors import severities_for
 from escalations.services import escalation_raise
 
 # Clocks of tablets and servers differ a little; an assessment is never recorded ahead.
@@ -228,8 +230,10 @@ def assessment_record(
         pain_rest=pain_rest,
         pain_walking=pain_walking,
         previous=_earlier(episode, assessed_at) if had_assessments else None,
+        settings=rule_settings_for(patient.location_id),
     )
-    alerts = rules.alerts_for(findings)
+    # The location's severities, so the assessment shows what its escalation will say.
+    alerts = rules.alerts_for(findings, severities_for(patient.location_id))
     assessment = Assessment.objects.create(
         episode=episode,
         patient=patient,
@@ -255,6 +259,7 @@ def assessment_record(
             patient=patient,
             rule=alert.code,
             reason=alert.reason,
+            severity=alert.severity,
             source_assessment=assessment,
         )
     return assessment

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
+from assessments.rules import clearly_lower
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from escalations.catalogue import EscalationRule
 from programs.codes import ProgramErrorCode
@@ -483,11 +484,8 @@ def _improved(baseline: PainPoint, latest: PainPoint, *, settings: RuleSettings)
         return True
     if latest.pain_now == 0 and latest.pain_activity == 0:
         return True
-    change = settings.minimal_important_change
-    return (
-        baseline.pain_now - latest.pain_now >= change
-        or baseline.pain_activity - latest.pain_activity >= change
-    )
+    at_rest = clearly_lower(baseline.pain_now, latest.pain_now, settings=settings)
+    return at_rest or clearly_lower(baseline.pain_activity, latest.pain_activity, settings=settings)
 
 
 def _no_improvement_over(

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.models import Assessment, InjuryEpisode
-from clinic.models import AccessLogEntry
+from clinic.models import AccessLogEntry, Location
 from clinic.time import local_date
-from escalations.models import Escalation
+from clinical_rules.models import RuleSetting
+from escalations.models import Escalation, RuleSeverity
 from tests.assessments.factories import AssessmentFactory, InjuryEpisodeFactory
 from tests.factories import PatientFactory
 
@@ -157,6 +158,24 @@ def test_no_progress_after_a_week_without_improvement(api, clinician, patient):
     assert "no_progress" in response.json()["alerts"]
     assert response.json()["kind"] == "reassessment"
     assert Escalation.objects.filter(patient=patient, rule="no_progress").count() == 1
+
+
+def test_lasting_complaints_escalate_after_the_locations_own_limit(api, clinician, patient):
+    """The location's chronic_escalate_after_days and severity hold at an assessment too,
+    and the assessment's alert shows the severity its escalation got."""
+    location = Location.objects.get(pk=patient.location_id)
+    RuleSetting.objects.create(location=location, name="chronic_escalate_after_days", value=35)
+    RuleSeverity.objects.create(location=location, rule="chronic_no_improvement", severity="high")
+    response = api(clinician.user).post(
+        URL, body(patient, onset_date=days_ago(36), pain_walking=4), format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["alerts"] == ["chronic_no_improvement"]
+    (detail,) = response.json()["alert_details"]
+    assert detail["severity"] == "high"
+    assert detail["inputs"]["chronic_escalate_after_days"] == 35
+    escalation = Escalation.objects.get(patient=patient, rule="chronic_no_improvement")
+    assert escalation.severity == "high"
 
 
 def test_an_earlier_onset_corrects_the_episode(api, clinician, patient):

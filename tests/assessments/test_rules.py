@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from assessments import rules
 from assessments.rules import EarlierAssessment, Findings
+from clinical_rules.thresholds import DEFAULTS
 
 ONSET = date(2027, 3, 1)
 
@@ -132,11 +133,33 @@ def earlier(days: int, pain_rest=None, pain_walking=None, readiness=None) -> Ear
         (43, None, None, False),  # pain not recorded
         (50, 4, earlier(36, pain_walking=4), True),  # same pain as before
         (50, 5, earlier(36, pain_walking=4), True),  # worse
-        (50, 3, earlier(36, pain_walking=4), False),  # lower: improving
+        (50, 3, earlier(36, pain_walking=4), True),  # one point lower: no clear improvement
+        (50, 2, earlier(36, pain_walking=4), False),  # two points lower: clearly improving
     ],
 )
 def test_chronic_no_improvement(days, pain_walking, previous, fires):
     fired = codes(assessed_on=on_day(days), pain_walking=pain_walking, previous=previous)
+    assert ("chronic_no_improvement" in fired) is fires
+
+
+@pytest.mark.parametrize(("days", "fires"), [(35, False), (36, True)])
+def test_lasting_complaints_follow_the_locations_limit(days, fires):
+    """A location that escalates lasting complaints after 35 days does so at an assessment
+    as it does at a check-in (the same setting, chronic_escalate_after_days)."""
+    settings = DEFAULTS.with_values({"chronic_escalate_after_days": 35})
+    fired = codes(assessed_on=on_day(days), pain_walking=4, settings=settings)
+    assert ("chronic_no_improvement" in fired) is fires
+
+
+@pytest.mark.parametrize(("change", "fires"), [(1, False), (2, True)])
+def test_a_clear_improvement_is_the_locations_minimal_important_change(change, fires):
+    settings = DEFAULTS.with_values({"minimal_important_change": change})
+    fired = codes(
+        assessed_on=on_day(50),
+        pain_walking=3,
+        previous=earlier(36, pain_walking=4),
+        settings=settings,
+    )
     assert ("chronic_no_improvement" in fired) is fires
 
 
@@ -191,7 +214,8 @@ HOP_PAINFUL = {"walks_without_limp": True, "single_leg_stance": True, "single_le
         # pain not lower after a week or more
         (7, {"pain_walking": 4}, {"pain_walking": 4}, True),
         (6, {"pain_walking": 4}, {"pain_walking": 4}, False),  # less than a week
-        (14, {"pain_walking": 3}, {"pain_walking": 4}, False),  # lower
+        (14, {"pain_walking": 3}, {"pain_walking": 4}, True),  # one point: not clearly lower
+        (14, {"pain_walking": 2}, {"pain_walking": 4}, False),  # two points: clearly lower
         (14, {"pain_walking": 0}, {"pain_walking": 0}, False),  # pain-free both times
         (14, {"pain_rest": 2}, {"pain_walking": 2}, True),  # worst pain compared
         # readiness: the hop becoming pain-free is progress, still painful is not
