@@ -12,22 +12,23 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Language, Patient
 
 
 class Kind(models.TextChoices):
-    APPOINTMENT_CONFIRMATION = "appointment_confirmation", "Appointment confirmation"
-    APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
-    APPOINTMENT_CANCELLED = "appointment_cancelled", "Appointment cancelled"
-    CHECK_IN_REMINDER = "check_in_reminder", "Check-in reminder"
-    CHECK_IN_NUDGE = "check_in_nudge", "Check-in nudge"
-    ESCALATION_NOTICE = "escalation_notice", "Escalation notice"
-    ESCALATION_UNACKNOWLEDGED = "escalation_unacknowledged", "Urgent escalation unacknowledged"
-    ESCALATION_DIGEST = "escalation_digest", "Daily escalation digest"
+    APPOINTMENT_CONFIRMATION = "appointment_confirmation", _("Appointment confirmation")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
+    CHECK_IN_REMINDER = "check_in_reminder", _("Check-in reminder")
+    CHECK_IN_NUDGE = "check_in_nudge", _("Check-in nudge")
+    ESCALATION_NOTICE = "escalation_notice", _("Escalation notice")
+    ESCALATION_UNACKNOWLEDGED = "escalation_unacknowledged", _("Urgent escalation unacknowledged")
+    ESCALATION_DIGEST = "escalation_digest", _("Daily escalation digest")
     # accounts
-    APP_INVITATION = "app_invitation", "App invitation"
-    PASSWORD_RESET = "password_reset", "Password reset link"
+    APP_INVITATION = "app_invitation", _("App invitation")
+    PASSWORD_RESET = "password_reset", _("Password reset link")
 
 
 # What the front desk may see: administrative messages about appointments.

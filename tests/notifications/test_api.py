@@ -80,8 +80,16 @@ def test_a_patients_inbox_shows_the_message_not_its_delivery(api, patient, world
         None,
         "Time for your check-in.",
     )
-    # Not written yet: no empty subject or body, but what kind of message it is.
-    assert (pending["subject"], pending["text"]) == (None, "Appointment reminder")
+    # Not written yet: no empty subject or body, but what kind of message it is, in the
+    # patient's own language (Dutch here).
+    assert (pending["subject"], pending["text"]) == (None, "Afspraakherinnering")
+
+
+def test_a_message_not_yet_written_is_named_in_the_readers_language(api, patient, world):
+    patient.language = "en"
+    patient.save(update_fields=["language"])
+    rows = {r["id"]: r for r in api(patient.user).get(URL).json()["results"]}
+    assert rows[world["reminder"].id]["text"] == "Appointment reminder"
 
 
 def test_a_patient_gets_404_for_a_message_about_them_meant_for_the_clinician(api, patient, world):
