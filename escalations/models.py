@@ -4,20 +4,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Location, Patient
 
 
 class Severity(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    HIGH = "high", "High"
-    NORMAL = "normal", "Normal"
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
 
 
 class EscalationStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 # Waiting for a clinician: not resolved yet.
@@ -25,10 +26,10 @@ UNRESOLVED = (EscalationStatus.OPEN, EscalationStatus.ACKNOWLEDGED)
 
 
 class ResolutionOutcome(models.TextChoices):
-    REFERRED_SPECIALIST = "referred_specialist", "Referred to a specialist"
-    REFERRED_GP = "referred_gp", "Referred to the GP"
-    HANDLED_IN_CLINIC = "handled_in_clinic", "Handled in the clinic"
-    FALSE_ALARM = "false_alarm", "False alarm"
+    REFERRED_SPECIALIST = "referred_specialist", _("Referred to a specialist")
+    REFERRED_GP = "referred_gp", _("Referred to the GP")
+    HANDLED_IN_CLINIC = "handled_in_clinic", _("Handled in the clinic")
+    FALSE_ALARM = "false_alarm", _("False alarm")
 
 
 REFERRAL_OUTCOMES = (ResolutionOutcome.REFERRED_SPECIALIST, ResolutionOutcome.REFERRED_GP)

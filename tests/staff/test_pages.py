@@ -267,6 +267,15 @@ def test_the_staff_site_speaks_the_browsers_language(client, home, language, wor
     assert {"en": "Feeling better", "nl": "Voelt zich beter"}[language] in reasons
 
 
+def test_a_dutch_clinician_reads_escalations_in_dutch(client, home):
+    escalation_raise(patient=home.patient, rule="recurrence", reason="Second injury.")
+    client.force_login(home.users["clinician"])
+    page = client.get(reverse("staff:clinician"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    for words in ("Normaal", "Loos alarm", "Doorverwezen naar de huisarts"):
+        assert words in page, words
+    assert "False alarm" not in page
+
+
 def test_staff_without_a_location_get_no_calendar(client, home):
     desk = home.users["desk"]
     desk.locations.clear()
