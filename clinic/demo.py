@@ -80,7 +80,7 @@ def seed() -> dict[str, int]:
                 "last_name": last,
                 "date_of_birth": born,
                 "email": f"patient.{number}@example.nl",
-                "phone": f"+316{number:08d}",
+                "phone": f"+3161234{number:04d}",
                 "language": language,
                 "location": locations[slug],
                 "primary_clinician": clinicians[slug][(number - 1) % 2],

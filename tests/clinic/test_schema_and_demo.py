@@ -1,5 +1,6 @@
 """The OpenAPI document and the demo data of API.md."""
 
+import phonenumbers
 import pytest
 import yaml
 from django.core.management import call_command
@@ -67,6 +68,15 @@ def test_seed_demo_twice_leaves_the_same_counts():
     assert list(desk.locations.values_list("slug", flat=True)) == ["rotterdam"]
     assert desk.check_password("demo")
     assert Patient.objects.get(user__username="patient.6").location.slug == "zoetermeer"
+
+
+def test_every_demo_patient_passes_the_forms_own_validation():
+    """A demo record opened and saved unchanged in the admin or the API is accepted: its
+    phone number is a valid Dutch one, its e-mail address an address."""
+    call_command("seed_demo", verbosity=0)
+    for patient in Patient.objects.all():
+        patient.full_clean()
+        assert phonenumbers.is_valid_number(patient.phone), patient.phone
 
 
 def test_no_demo_account_is_a_superuser_and_the_managers_still_reach_the_admin(client):
