@@ -24,22 +24,30 @@ class AppInvitation(models.Model):
     token), and appears only in the e-mail or SMS that leaves the clinic.
     """
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The pending app account the invitation activates.",
+        verbose_name=_("user"),
     )
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    nonce = models.CharField(max_length=64, editable=False)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    nonce = models.CharField(max_length=64, editable=False, verbose_name=_("nonce"))
+    token_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("token hash")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -93,7 +101,7 @@ class AuthEvent(models.Model):
     trigger refuses it too (like the access log).
     """
 
-    kind = models.CharField(max_length=40, choices=AuthEventKind.choices)
+    kind = models.CharField(max_length=40, choices=AuthEventKind.choices, verbose_name=_("kind"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -101,6 +109,7 @@ class AuthEvent(models.Model):
         blank=True,
         related_name="+",
         help_text="The account it concerns; empty for an address no account has.",
+        verbose_name=_("user"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,9 +118,15 @@ class AuthEvent(models.Model):
         blank=True,
         related_name="+",
         help_text="Who did it, when that is not the account holder (staff inviting).",
+        verbose_name=_("actor"),
     )
     patient = models.ForeignKey(
-        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Patient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("patient"),
     )
     location = models.ForeignKey(
         Location,
@@ -120,10 +135,11 @@ class AuthEvent(models.Model):
         blank=True,
         related_name="+",
         help_text="The patient's location; staff events are scoped by the staff's locations.",
+        verbose_name=_("location"),
     )
-    address = models.GenericIPAddressField(null=True, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("address"))
+    detail = models.JSONField(default=dict, blank=True, verbose_name=_("detail"))
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("at"))
 
     class Meta:
         ordering = ["-at", "-id"]

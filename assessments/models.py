@@ -16,17 +16,24 @@ class Side(models.TextChoices):
 class InjuryEpisode(models.Model):
     """One hamstring injury of one leg, from onset until the clinician closes it."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
-    side = models.CharField(max_length=5, choices=Side.choices)
-    onset_date = models.DateField()
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="episodes", verbose_name=_("patient")
+    )
+    side = models.CharField(max_length=5, choices=Side.choices, verbose_name=_("side"))
+    onset_date = models.DateField(verbose_name=_("onset date"))
     mechanism = models.CharField(
-        max_length=200, blank=True, help_text="How it happened, e.g. 'sprint', 'overstretch'."
+        max_length=200,
+        blank=True,
+        help_text="How it happened, e.g. 'sprint', 'overstretch'.",
+        verbose_name=_("mechanism"),
     )
     previous_injuries = models.PositiveSmallIntegerField(
-        default=0, help_text="Earlier hamstring injuries (recurrence when > 0)."
+        default=0,
+        help_text="Earlier hamstring injuries (recurrence when > 0).",
+        verbose_name=_("previous injuries"),
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("injury episode")
@@ -54,35 +61,65 @@ class Assessment(models.Model):
     """What a clinician observed at one moment. Rule outcomes are stored with it so every
     alert stays explainable later, even if the rules change."""
 
-    episode = models.ForeignKey(InjuryEpisode, on_delete=models.PROTECT, related_name="assessments")
-    # Denormalised from the episode so visibility filters need no join.
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assessments")
-    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="assessments")
-    kind = models.CharField(
-        max_length=20, choices=AssessmentKind.choices, default=AssessmentKind.INTAKE
+    episode = models.ForeignKey(
+        InjuryEpisode,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("episode"),
     )
-    assessed_at = models.DateTimeField(default=timezone.now)
-    grade = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1–3, or unknown.")
-    pain_rest = models.PositiveSmallIntegerField(null=True, blank=True)
-    pain_walking = models.PositiveSmallIntegerField(null=True, blank=True)
-    red_flags = models.JSONField(default=list, blank=True, help_text="Red-flag codes observed.")
+    # Denormalised from the episode so visibility filters need no join.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("patient")
+    )
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("clinician")
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=AssessmentKind.choices,
+        default=AssessmentKind.INTAKE,
+        verbose_name=_("kind"),
+    )
+    assessed_at = models.DateTimeField(default=timezone.now, verbose_name=_("assessed at"))
+    grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1–3, or unknown.", verbose_name=_("grade")
+    )
+    pain_rest = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("pain rest"))
+    pain_walking = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("pain walking")
+    )
+    red_flags = models.JSONField(
+        default=list, blank=True, help_text="Red-flag codes observed.", verbose_name=_("red flags")
+    )
     readiness = models.JSONField(
-        default=dict, blank=True, help_text="Readiness test → passed; strength_symmetry_percent."
+        default=dict,
+        blank=True,
+        help_text="Readiness test → passed; strength_symmetry_percent.",
+        verbose_name=_("readiness"),
     )
     mobility_findings = models.JSONField(
-        default=list, blank=True, help_text="e.g. stiff_ankles, limited_hip_extension."
+        default=list,
+        blank=True,
+        help_text="e.g. stiff_ankles, limited_hip_extension.",
+        verbose_name=_("mobility findings"),
     )
     movement_patterns = models.JSONField(
-        default=list, blank=True, help_text="e.g. hip_hinge_from_low_back, overstriding."
+        default=list,
+        blank=True,
+        help_text="e.g. hip_hinge_from_low_back, overstriding.",
+        verbose_name=_("movement patterns"),
     )
-    notes = models.TextField(blank=True)
-    alerts = models.JSONField(default=list, blank=True, help_text="Rule codes that fired.")
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    alerts = models.JSONField(
+        default=list, blank=True, help_text="Rule codes that fired.", verbose_name=_("alerts")
+    )
     alert_details = models.JSONField(
         default=list,
         blank=True,
         help_text="Per alert: code, severity, reason and the inputs the rule looked at.",
+        verbose_name=_("alert details"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("assessment")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Location
 from clinical_rules.thresholds import SETTING_NAMES
@@ -12,15 +13,26 @@ class RuleSetting(models.Model):
     """One threshold a location's managers set away from the clinic's default. No row:
     the default (``clinical_rules.thresholds.DEFAULTS``) is in force."""
 
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rule_settings")
-    name = models.CharField(max_length=60, choices=[(n, n) for n in SETTING_NAMES])
-    value = models.IntegerField()
-    updated_at = models.DateTimeField(default=timezone.now)
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="rule_settings", verbose_name=_("location")
+    )
+    name = models.CharField(
+        max_length=60, choices=[(n, n) for n in SETTING_NAMES], verbose_name=_("name")
+    )
+    value = models.IntegerField(verbose_name=_("value"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
+        verbose_name = _("rule setting")
+        verbose_name_plural = _("rule settings")
         ordering = ["location", "name"]
         constraints = [
             models.UniqueConstraint(fields=["location", "name"], name="one_rule_setting_per_name")
@@ -35,14 +47,20 @@ class RuleSettingChange(models.Model):
     what to what. ``name`` is the threshold, ``severity:<rule>`` or ``exit_criteria:<step>``;
     ``None`` is the clinic's default."""
 
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=80)
-    old_value = models.JSONField(null=True, blank=True)
-    new_value = models.JSONField(null=True, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+    )
+    name = models.CharField(max_length=80, verbose_name=_("name"))
+    old_value = models.JSONField(null=True, blank=True, verbose_name=_("old value"))
+    new_value = models.JSONField(null=True, blank=True, verbose_name=_("new value"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("rule setting change")
+        verbose_name_plural = _("rule setting changes")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

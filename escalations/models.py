@@ -46,15 +46,25 @@ class Escalation(models.Model):
     """A rule asked for a clinician's attention. A repeat of the same rule while this one
     is unresolved adds an occurrence instead of opening a second escalation."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="escalations")
-    rule = models.CharField(max_length=50)
-    severity = models.CharField(max_length=10, choices=Severity.choices)
-    status = models.CharField(
-        max_length=15, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="escalations", verbose_name=_("patient")
     )
-    reason = models.TextField()
+    rule = models.CharField(max_length=50, verbose_name=_("rule"))
+    severity = models.CharField(max_length=10, choices=Severity.choices, verbose_name=_("severity"))
+    status = models.CharField(
+        max_length=15,
+        choices=EscalationStatus.choices,
+        default=EscalationStatus.OPEN,
+        verbose_name=_("status"),
+    )
+    reason = models.TextField(verbose_name=_("reason"))
     source_check_in = models.ForeignKey(
-        "programs.CheckIn", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "programs.CheckIn",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("source check in"),
     )
     source_assessment = models.ForeignKey(
         "assessments.Assessment",
@@ -62,27 +72,48 @@ class Escalation(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("source assessment"),
     )
-    occurrences = models.PositiveIntegerField(default=1)
-    last_occurred_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(default=timezone.now)
+    occurrences = models.PositiveIntegerField(default=1, verbose_name=_("occurrences"))
+    last_occurred_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("last occurred at")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     # Since when it waits for a person: when it opened, or when an urgent or high repeat
     # after acknowledgement made it open again. The managers' notice counts from here.
-    needs_attention_since = models.DateTimeField(default=timezone.now)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    needs_attention_since = models.DateTimeField(
+        default=timezone.now, verbose_name=_("needs attention since")
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True, verbose_name=_("acknowledged at"))
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolution_note = models.TextField(blank=True)
+    resolution_note = models.TextField(blank=True, verbose_name=_("resolution note"))
     outcome = models.CharField(
-        max_length=25, choices=ResolutionOutcome.choices, null=True, blank=True
+        max_length=25,
+        choices=ResolutionOutcome.choices,
+        null=True,
+        blank=True,
+        verbose_name=_("outcome"),
     )
 
     class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
         # The table kept its name when escalations left the programs app.
         db_table = "programs_escalation"
         ordering = ["-created_at", "-id"]
@@ -112,14 +143,24 @@ class EscalationOccurrence(models.Model):
     opening; nothing is overwritten by a repeat."""
 
     escalation = models.ForeignKey(
-        Escalation, on_delete=models.CASCADE, related_name="occurrence_history"
+        Escalation,
+        on_delete=models.CASCADE,
+        related_name="occurrence_history",
+        verbose_name=_("escalation"),
     )
-    at = models.DateTimeField(default=timezone.now)
-    source = models.CharField(max_length=20, choices=OccurrenceSource.choices)
-    reason = models.TextField()
-    severity = models.CharField(max_length=10, choices=Severity.choices)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    source = models.CharField(
+        max_length=20, choices=OccurrenceSource.choices, verbose_name=_("source")
+    )
+    reason = models.TextField(verbose_name=_("reason"))
+    severity = models.CharField(max_length=10, choices=Severity.choices, verbose_name=_("severity"))
     check_in = models.ForeignKey(
-        "programs.CheckIn", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "programs.CheckIn",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("check in"),
     )
     assessment = models.ForeignKey(
         "assessments.Assessment",
@@ -127,11 +168,14 @@ class EscalationOccurrence(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("assessment"),
     )
     # An urgent or high repeat after acknowledgement: the escalation needed a person again.
-    reopened = models.BooleanField(default=False)
+    reopened = models.BooleanField(default=False, verbose_name=_("reopened"))
 
     class Meta:
+        verbose_name = _("escalation occurrence")
+        verbose_name_plural = _("escalation occurrences")
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -147,15 +191,31 @@ class RuleSeverity(models.Model):
     """The severity a location gives an escalating rule instead of the clinic's default
     (``escalations.catalogue.DEFAULT_SEVERITY``), e.g. missed check-ins as high."""
 
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rule_severities")
-    rule = models.CharField(max_length=50, help_text="An escalating rule (escalations.catalogue).")
-    severity = models.CharField(max_length=10, choices=Severity.choices)
-    updated_at = models.DateTimeField(default=timezone.now)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        related_name="rule_severities",
+        verbose_name=_("location"),
+    )
+    rule = models.CharField(
+        max_length=50,
+        help_text="An escalating rule (escalations.catalogue).",
+        verbose_name=_("rule"),
+    )
+    severity = models.CharField(max_length=10, choices=Severity.choices, verbose_name=_("severity"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
+        verbose_name = _("rule severity")
+        verbose_name_plural = _("rule severities")
         ordering = ["location", "rule"]
         constraints = [
             models.UniqueConstraint(fields=["location", "rule"], name="one_severity_per_rule"),

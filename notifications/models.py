@@ -66,9 +66,9 @@ class Status(models.TextChoices):
 class Notification(models.Model):
     """One message to one recipient over one channel."""
 
-    kind = models.CharField(max_length=40, choices=Kind.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    audience = models.CharField(max_length=10, choices=Audience.choices)
+    kind = models.CharField(max_length=40, choices=Kind.choices, verbose_name=_("kind"))
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
+    audience = models.CharField(max_length=10, choices=Audience.choices, verbose_name=_("audience"))
     patient = models.ForeignKey(
         Patient,
         on_delete=models.CASCADE,
@@ -76,6 +76,7 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         help_text="The patient the message is for or about.",
+        verbose_name=_("patient"),
     )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,17 +85,24 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         help_text="The account that receives it (staff, or the patient's app account).",
+        verbose_name=_("recipient user"),
     )
     address = models.CharField(
-        max_length=254, blank=True, help_text="E-mail address, phone number or account used."
+        max_length=254,
+        blank=True,
+        help_text="E-mail address, phone number or account used.",
+        verbose_name=_("address"),
     )
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.DUTCH)
+    language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.DUTCH, verbose_name=_("language")
+    )
     appointment = models.ForeignKey(
         "bookings.Appointment",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("appointment"),
     )
     escalation = models.ForeignKey(
         "escalations.Escalation",
@@ -102,6 +110,7 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("escalation"),
     )
     program = models.ForeignKey(
         "programs.Program",
@@ -109,22 +118,31 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        verbose_name=_("program"),
     )
-    send_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    send_at = models.DateTimeField(verbose_name=_("send at"))
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    claim_token = models.CharField(max_length=32, blank=True, verbose_name=_("claim token"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     # Derived from the cause (e.g. "check_in_reminder:<program>:<date>:<channel>"), so the
     # same cause scheduled twice (two beats, a retried request) is one message.
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    subject = models.CharField(max_length=200, blank=True, help_text="Rendered when sent.")
-    body = models.TextField(blank=True, help_text="Rendered when sent.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    idempotency_key = models.CharField(
+        max_length=200, unique=True, verbose_name=_("idempotency key")
+    )
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="Rendered when sent.", verbose_name=_("subject")
+    )
+    body = models.TextField(blank=True, help_text="Rendered when sent.", verbose_name=_("body"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-send_at", "-id"]
         indexes = [
             # The delivery query: due pending rows, oldest first.
@@ -173,24 +191,37 @@ class NotificationPreference(models.Model):
     ``ConsentChange``."""
 
     patient = models.OneToOneField(
-        Patient, on_delete=models.CASCADE, related_name="notification_preference"
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("patient"),
     )
-    email = models.BooleanField(default=True)
-    sms = models.BooleanField(default=False)
-    push = models.BooleanField(default=True)
-    in_app = models.BooleanField(default=True)
+    email = models.BooleanField(default=True, verbose_name=_("email"))
+    sms = models.BooleanField(default=False, verbose_name=_("sms"))
+    push = models.BooleanField(default=True, verbose_name=_("push"))
+    in_app = models.BooleanField(default=True, verbose_name=_("in app"))
     check_in_time = models.TimeField(
-        default=DEFAULT_CHECK_IN_TIME, help_text="Local clinic time of the check-in reminder."
+        default=DEFAULT_CHECK_IN_TIME,
+        help_text="Local clinic time of the check-in reminder.",
+        verbose_name=_("check in time"),
     )
     paused_until = models.DateField(
-        null=True, blank=True, help_text="No check-in reminders before this date."
+        null=True,
+        blank=True,
+        help_text="No check-in reminders before this date.",
+        verbose_name=_("paused until"),
     )
     channel_turned_on_at = models.DateTimeField(
         null=True,
         blank=True,
         help_text="When a channel was last turned on; no reminder is planned for before then.",
+        verbose_name=_("channel turned on at"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
         return f"Notification preferences of {self.patient}"
@@ -213,16 +244,25 @@ class ConsentSource(models.TextChoices):
 class ConsentChange(models.Model):
     """One channel's consent given or withdrawn: by whom, how, when. Append-only."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consent_changes")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    granted = models.BooleanField()
-    source = models.CharField(max_length=10, choices=ConsentSource.choices)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="consent_changes", verbose_name=_("patient")
     )
-    at = models.DateTimeField(auto_now_add=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, verbose_name=_("channel"))
+    granted = models.BooleanField(verbose_name=_("granted"))
+    source = models.CharField(
+        max_length=10, choices=ConsentSource.choices, verbose_name=_("source")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("at"))
 
     class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"])]
         constraints = [

@@ -28,19 +28,33 @@ class ExerciseCategory(models.TextChoices):
 class Exercise(models.Model):
     """An exercise of the clinic's library, in Dutch and English."""
 
-    code = models.SlugField(unique=True)
-    name_nl = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
-    category = models.CharField(max_length=20, choices=ExerciseCategory.choices)
-    steps = models.JSONField(default=list, help_text="Steps (1–5) the exercise suits.")
-    description_nl = models.TextField(blank=True)
-    description_en = models.TextField(blank=True)
-    default_sets = models.PositiveSmallIntegerField(null=True, blank=True)
-    default_reps = models.PositiveSmallIntegerField(null=True, blank=True)
-    default_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
-    default_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    default_times_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)
+    code = models.SlugField(unique=True, verbose_name=_("code"))
+    name_nl = models.CharField(max_length=100, verbose_name=_("name nl"))
+    name_en = models.CharField(max_length=100, verbose_name=_("name en"))
+    category = models.CharField(
+        max_length=20, choices=ExerciseCategory.choices, verbose_name=_("category")
+    )
+    steps = models.JSONField(
+        default=list, help_text="Steps (1–5) the exercise suits.", verbose_name=_("steps")
+    )
+    description_nl = models.TextField(blank=True, verbose_name=_("description nl"))
+    description_en = models.TextField(blank=True, verbose_name=_("description en"))
+    default_sets = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("default sets")
+    )
+    default_reps = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("default reps")
+    )
+    default_hold_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("default hold seconds")
+    )
+    default_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("default minutes")
+    )
+    default_times_per_week = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("default times per week")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
 
     class Meta:
         verbose_name = _("exercise")
@@ -72,36 +86,54 @@ OPEN_PROGRAM_STATUSES = (ProgramStatus.ACTIVE, ProgramStatus.PAUSED)
 class Program(models.Model):
     """A patient's way through the five steps, led by one clinician."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="programs")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="programs", verbose_name=_("patient")
+    )
     episode = models.ForeignKey(
         "assessments.InjuryEpisode",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="programs",
+        verbose_name=_("episode"),
     )
-    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="programs")
-    step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.ANALYSIS)
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.PROTECT, related_name="programs", verbose_name=_("clinician")
+    )
+    step = models.PositiveSmallIntegerField(
+        choices=Step.choices, default=Step.ANALYSIS, verbose_name=_("step")
+    )
     status = models.CharField(
-        max_length=10, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE
+        max_length=10,
+        choices=ProgramStatus.choices,
+        default=ProgramStatus.ACTIVE,
+        verbose_name=_("status"),
     )
     check_in_every_days = models.PositiveSmallIntegerField(
-        default=2, help_text="How often the patient is asked to check in, in days."
+        default=2,
+        help_text="How often the patient is asked to check in, in days.",
+        verbose_name=_("check in every days"),
     )
     check_in_every_days_set = models.BooleanField(
         default=False,
         help_text="Set by the clinician; otherwise the rhythm follows the step.",
+        verbose_name=_("check in every days set"),
     )
     follow_up = models.CharField(
-        max_length=20, blank=True, help_text="After step 5: personal_training or group_training."
+        max_length=20,
+        blank=True,
+        help_text="After step 5: personal_training or group_training.",
+        verbose_name=_("follow up"),
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     closed_reason = models.TextField(
-        blank=True, help_text="Why the program was closed, e.g. the referral."
+        blank=True,
+        help_text="Why the program was closed, e.g. the referral.",
+        verbose_name=_("closed reason"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("program")
@@ -137,25 +169,40 @@ class Program(models.Model):
 class StepTransition(models.Model):
     """A move between steps: who, when, which criteria held, and why if overridden."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="transitions")
-    from_step = models.PositiveSmallIntegerField(choices=Step.choices)
-    to_step = models.PositiveSmallIntegerField(choices=Step.choices)
-    at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    criteria_met = models.JSONField(default=list, blank=True)
-    criteria_unmet = models.JSONField(default=list, blank=True)
-    override = models.BooleanField(default=False)
-    reason = models.TextField(blank=True)
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("program")
+    )
+    from_step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("from step"))
+    to_step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("to step"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    criteria_met = models.JSONField(default=list, blank=True, verbose_name=_("criteria met"))
+    criteria_unmet = models.JSONField(default=list, blank=True, verbose_name=_("criteria unmet"))
+    override = models.BooleanField(default=False, verbose_name=_("override"))
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
     # What an override set aside: unmet criteria and urgent/high escalations still open.
-    rules_overridden = models.JSONField(default=list, blank=True)
+    rules_overridden = models.JSONField(
+        default=list, blank=True, verbose_name=_("rules overridden")
+    )
     escalations_open = models.JSONField(
-        default=list, blank=True, help_text="Urgent or high escalations open at the move: ids."
+        default=list,
+        blank=True,
+        help_text="Urgent or high escalations open at the move: ids.",
+        verbose_name=_("escalations open"),
     )
     decided_by = models.JSONField(
-        default=dict, blank=True, help_text="Criterion → the observation that decided it."
+        default=dict,
+        blank=True,
+        help_text="Criterion → the observation that decided it.",
+        verbose_name=_("decided by"),
     )
     settings_in_force = models.JSONField(
-        default=dict, blank=True, help_text="The clinic's thresholds at the move."
+        default=dict,
+        blank=True,
+        help_text="The clinic's thresholds at the move.",
+        verbose_name=_("settings in force"),
     )
 
     class Meta:
@@ -175,19 +222,27 @@ class StepTransition(models.Model):
 class Prescription(models.Model):
     """An exercise with its dosage for a step of a program."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="prescriptions")
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
-    step = models.PositiveSmallIntegerField(choices=Step.choices)
-    sets = models.PositiveSmallIntegerField(null=True, blank=True)
-    reps = models.PositiveSmallIntegerField(null=True, blank=True)
-    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
-    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    times_per_week = models.PositiveSmallIntegerField(default=3)
-    load_kg = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
-    notes = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="prescriptions", verbose_name=_("program")
+    )
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="+", verbose_name=_("exercise")
+    )
+    step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("step"))
+    sets = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("sets"))
+    reps = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("reps"))
+    hold_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("hold seconds")
+    )
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("minutes"))
+    times_per_week = models.PositiveSmallIntegerField(default=3, verbose_name=_("times per week"))
+    load_kg = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True, verbose_name=_("load kg")
+    )
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("prescription")
@@ -207,17 +262,25 @@ class PrescriptionLoadChange(models.Model):
     """Each change of a prescription's load, for the at-most-10%-a-week rule."""
 
     prescription = models.ForeignKey(
-        Prescription, on_delete=models.CASCADE, related_name="load_changes"
+        Prescription,
+        on_delete=models.CASCADE,
+        related_name="load_changes",
+        verbose_name=_("prescription"),
     )
-    at = models.DateTimeField(default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     load_before = models.JSONField(
-        help_text="sets, reps, hold_seconds, minutes, times_per_week, load_kg, is_active before."
+        help_text="sets, reps, hold_seconds, minutes, times_per_week, load_kg, is_active before.",
+        verbose_name=_("load before"),
     )
-    load_after = models.JSONField()
-    override = models.BooleanField(default=False)
-    reason = models.TextField(blank=True)
-    rules_overridden = models.JSONField(default=list, blank=True)
+    load_after = models.JSONField(verbose_name=_("load after"))
+    override = models.BooleanField(default=False, verbose_name=_("override"))
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
+    rules_overridden = models.JSONField(
+        default=list, blank=True, verbose_name=_("rules overridden")
+    )
 
     class Meta:
         verbose_name = _("prescription load change")
@@ -242,26 +305,50 @@ class PainCourse(models.TextChoices):
 class CheckIn(models.Model):
     """A patient's short self-report from the mobile app."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="check_ins")
-    program = models.ForeignKey(
-        Program, on_delete=models.PROTECT, null=True, blank=True, related_name="check_ins"
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("patient")
     )
-    submitted_at = models.DateTimeField(default=timezone.now)
-    pain_now = models.PositiveSmallIntegerField()
-    pain_activity = models.PositiveSmallIntegerField()
-    pain_character = models.CharField(max_length=5, choices=PainCharacter.choices)
-    pain_course = models.CharField(max_length=10, choices=PainCourse.choices)
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("program"),
+    )
+    submitted_at = models.DateTimeField(default=timezone.now, verbose_name=_("submitted at"))
+    pain_now = models.PositiveSmallIntegerField(verbose_name=_("pain now"))
+    pain_activity = models.PositiveSmallIntegerField(verbose_name=_("pain activity"))
+    pain_character = models.CharField(
+        max_length=5, choices=PainCharacter.choices, verbose_name=_("pain character")
+    )
+    pain_course = models.CharField(
+        max_length=10, choices=PainCourse.choices, verbose_name=_("pain course")
+    )
     # Null is "not answered": the rules that read it say so instead of guessing.
-    next_day_pain = models.BooleanField(null=True, blank=True)
-    exercise_pain_over_hour = models.BooleanField(null=True, blank=True)
-    exercises_done = models.BooleanField(default=False)
-    walking_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
-    walks_without_limp = models.BooleanField(null=True, blank=True)
-    complaints_elsewhere = models.JSONField(default=list, blank=True)
-    note = models.TextField(blank=True)
-    alerts = models.JSONField(default=list, blank=True, help_text="Rule codes that fired.")
+    next_day_pain = models.BooleanField(null=True, blank=True, verbose_name=_("next day pain"))
+    exercise_pain_over_hour = models.BooleanField(
+        null=True, blank=True, verbose_name=_("exercise pain over hour")
+    )
+    exercises_done = models.BooleanField(default=False, verbose_name=_("exercises done"))
+    walking_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("walking minutes")
+    )
+    walks_without_limp = models.BooleanField(
+        null=True, blank=True, verbose_name=_("walks without limp")
+    )
+    complaints_elsewhere = models.JSONField(
+        default=list, blank=True, verbose_name=_("complaints elsewhere")
+    )
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    alerts = models.JSONField(
+        default=list, blank=True, help_text="Rule codes that fired.", verbose_name=_("alerts")
+    )
     advice_codes = models.JSONField(
-        default=list, blank=True, help_text="The advice the patient was given, by code."
+        default=list,
+        blank=True,
+        help_text="The advice the patient was given, by code.",
+        verbose_name=_("advice codes"),
     )
 
     class Meta:
@@ -295,15 +382,26 @@ class ExitCriteriaSetting(models.Model):
     """The exit criteria a location asks of a step instead of DOMAIN.md's suggestion
     (``programs.rules.EXIT_CRITERIA``)."""
 
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="exit_criteria")
-    step = models.PositiveSmallIntegerField()
-    criteria = models.JSONField(help_text="Criterion codes that must hold to leave the step.")
-    updated_at = models.DateTimeField(default=timezone.now)
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="exit_criteria", verbose_name=_("location")
+    )
+    step = models.PositiveSmallIntegerField(verbose_name=_("step"))
+    criteria = models.JSONField(
+        help_text="Criterion codes that must hold to leave the step.", verbose_name=_("criteria")
+    )
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:
+        verbose_name = _("exit criteria setting")
+        verbose_name_plural = _("exit criteria settings")
         ordering = ["location", "step"]
         constraints = [
             models.UniqueConstraint(fields=["location", "step"], name="one_exit_setting_per_step"),

@@ -1,10 +1,12 @@
 """The clinical admin: programs with their history, check-ins read-only, reads logged."""
 
 import pytest
+from django.urls import reverse
 
 from clinic.models import AccessLogEntry
 from programs.models import StepTransition
 from tests.programs.factories import CheckInFactory, ExerciseFactory, ProgramFactory
+from tests.staff.clinic import build_site
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +61,36 @@ def test_check_ins_are_read_only(admin_client, patient):
     check_in.refresh_from_db()
     assert check_in.pain_now == 3
     assert AccessLogEntry.objects.filter(patient=patient, resource="check_in").exists()
+
+
+@pytest.mark.parametrize(
+    "language, assessment_labels, program_labels",
+    [
+        (
+            "nl",
+            [">Pijn in rust:</label>", ">Pijn bij lopen:</label>", ">Onderzocht op:</label>"],
+            ['for="id_check_in_every_days">Check-in om de zoveel dagen', ">Stap:</label>"],
+        ),
+        (
+            "en",
+            [">Pain rest:</label>", ">Pain walking:</label>", ">Assessed at:</label>"],
+            ['for="id_check_in_every_days">Check in every days', ">Step:</label>"],
+        ),
+    ],
+)
+def test_the_clinical_admin_speaks_the_browsers_language(
+    client, language, assessment_labels, program_labels
+):
+    site = build_site("rotterdam")
+    client.force_login(site.users["clinician"])
+    for label, words in (
+        ("assessments.assessment", assessment_labels),
+        ("programs.program", program_labels),
+    ):
+        app_label, model_name = label.split(".")
+        page = client.get(
+            reverse(f"admin:{app_label}_{model_name}_change", args=[site.objects[label].pk]),
+            HTTP_ACCEPT_LANGUAGE=language,
+        ).content.decode()
+        for word in words:
+            assert word in page, (language, label, word)
