@@ -81,16 +81,16 @@ class AppInvitation(models.Model):
 
 
 class AuthEventKind(models.TextChoices):
-    INVITATION_SENT = "invitation_sent", "App invitation sent"
-    ACCOUNT_ACTIVATED = "account_activated", "App account activated"
-    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
-    PASSWORD_RESET = "password_reset", "Password reset"
-    PASSWORD_CHANGED = "password_changed", "Password changed"
-    TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor authentication enrolled"
-    TWO_FACTOR_VERIFIED = "two_factor_verified", "Two-factor code accepted"
-    TWO_FACTOR_RECOVERY_USED = "two_factor_recovery_used", "Recovery code used"
-    TWO_FACTOR_FAILED = "two_factor_failed", "Two-factor code refused"
-    APP_ACCESS_DEACTIVATED = "app_access_deactivated", "App access deactivated"
+    INVITATION_SENT = "invitation_sent", _("App invitation sent")
+    ACCOUNT_ACTIVATED = "account_activated", _("App account activated")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor authentication enrolled")
+    TWO_FACTOR_VERIFIED = "two_factor_verified", _("Two-factor code accepted")
+    TWO_FACTOR_RECOVERY_USED = "two_factor_recovery_used", _("Recovery code used")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Two-factor code refused")
+    APP_ACCESS_DEACTIVATED = "app_access_deactivated", _("App access deactivated")
 
 
 class AuthEvent(models.Model):

@@ -9,8 +9,8 @@ from clinic.models import Clinician, Patient
 
 
 class Side(models.TextChoices):
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
 
 
 class InjuryEpisode(models.Model):
@@ -53,8 +53,8 @@ class InjuryEpisode(models.Model):
 
 
 class AssessmentKind(models.TextChoices):
-    INTAKE = "intake", "Intake"
-    REASSESSMENT = "reassessment", "Re-assessment"
+    INTAKE = "intake", _("Intake")
+    REASSESSMENT = "reassessment", _("Re-assessment")
 
 
 class Assessment(models.Model):

@@ -176,12 +176,12 @@ class Patient(models.Model):
 
 
 class AccessAction(models.TextChoices):
-    READ = "read", "Read"
-    CREATE = "create", "Create"
-    UPDATE = "update", "Update"
-    DELETE = "delete", "Delete"
+    READ = "read", _("Read")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
     # A copy of the record left the clinic (FHIR bundle or PDF).
-    EXPORT = "export", "Export"
+    EXPORT = "export", _("Export")
 
 
 class AccessLogEntry(models.Model):

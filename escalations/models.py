@@ -36,10 +36,10 @@ REFERRAL_OUTCOMES = (ResolutionOutcome.REFERRED_SPECIALIST, ResolutionOutcome.RE
 
 
 class OccurrenceSource(models.TextChoices):
-    ASSESSMENT = "assessment", "Assessment"
-    CHECK_IN = "check_in", "Check-in"
-    NIGHTLY_REVIEW = "nightly_review", "Nightly trend review"
-    SCHEDULE = "schedule", "Check-in schedule"
+    ASSESSMENT = "assessment", _("Assessment")
+    CHECK_IN = "check_in", _("Check-in")
+    NIGHTLY_REVIEW = "nightly_review", _("Nightly trend review")
+    SCHEDULE = "schedule", _("Check-in schedule")
 
 
 class Escalation(models.Model):

@@ -40,27 +40,27 @@ APPOINTMENT_KINDS = (
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "SMS"
-    PUSH = "push", "Push"
-    IN_APP = "in_app", "In the app"
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("Push")
+    IN_APP = "in_app", _("In the app")
 
 
 class Audience(models.TextChoices):
-    PATIENT = "patient", "Patient"
-    STAFF = "staff", "Staff"
+    PATIENT = "patient", _("Patient")
+    STAFF = "staff", _("Staff")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
+    PENDING = "pending", _("Pending")
     # Claimed by a worker; if the worker dies, the row is "in doubt" once the lease ends.
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
     # Due before the database was restored from a backup, on a channel that cannot tell
     # whether it already has the message: staff decide whether to send it (admin action).
-    HELD = "held", "Held after a restore"
+    HELD = "held", _("Held after a restore")
 
 
 class Notification(models.Model):
@@ -237,8 +237,8 @@ CONSENT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH, Channel.IN_APP)
 
 
 class ConsentSource(models.TextChoices):
-    APP = "app", "The patient, in the app"
-    DESK = "desk", "Given at the desk, recorded by staff"
+    APP = "app", _("The patient, in the app")
+    DESK = "desk", _("Given at the desk, recorded by staff")
 
 
 class ConsentChange(models.Model):

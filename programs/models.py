@@ -18,11 +18,11 @@ class Step(models.IntegerChoices):
 
 
 class ExerciseCategory(models.TextChoices):
-    ISOMETRIC = "isometric", "Isometric"
-    ECCENTRIC = "eccentric", "Eccentric"
-    MOBILITY = "mobility", "Mobility"
-    STRENGTH = "strength", "Strength"
-    CONDITIONING = "conditioning", "Conditioning"
+    ISOMETRIC = "isometric", _("Isometric")
+    ECCENTRIC = "eccentric", _("Eccentric")
+    MOBILITY = "mobility", _("Mobility")
+    STRENGTH = "strength", _("Strength")
+    CONDITIONING = "conditioning", _("Conditioning")
 
 
 class Exercise(models.Model):
@@ -74,10 +74,10 @@ class Exercise(models.Model):
 
 
 class ProgramStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    REFERRED = "referred", "Referred"
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    REFERRED = "referred", _("Referred")
 
 
 OPEN_PROGRAM_STATUSES = (ProgramStatus.ACTIVE, ProgramStatus.PAUSED)
@@ -292,14 +292,14 @@ class PrescriptionLoadChange(models.Model):
 
 
 class PainCharacter(models.TextChoices):
-    SHARP = "sharp", "Sharp / stabbing"
-    DULL = "dull", "Dull / pulling"
+    SHARP = "sharp", _("Sharp / stabbing")
+    DULL = "dull", _("Dull / pulling")
 
 
 class PainCourse(models.TextChoices):
-    INCREASING = "increasing", "Increasing"
-    STABLE = "stable", "Stable"
-    DECREASING = "decreasing", "Decreasing"
+    INCREASING = "increasing", _("Increasing")
+    STABLE = "stable", _("Stable")
+    DECREASING = "decreasing", _("Decreasing")
 
 
 class CheckIn(models.Model):

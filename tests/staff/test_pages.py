@@ -276,6 +276,17 @@ def test_a_dutch_clinician_reads_escalations_in_dutch(client, home):
     assert "False alarm" not in page
 
 
+def test_a_dutch_clinician_reads_the_timeline_in_dutch(client, home):
+    client.force_login(home.users["clinician"])
+    page = client.get(
+        reverse("staff:timeline", args=[home.patient.pk]), HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+    # The check-in's pain character and course, and the program's status.
+    for words in ("Dof / trekkend", "Gelijkblijvend", "Actief"):
+        assert words in page, words
+    assert "Dull / pulling" not in page
+
+
 def test_staff_without_a_location_get_no_calendar(client, home):
     desk = home.users["desk"]
     desk.locations.clear()
