@@ -34,7 +34,6 @@ from clinic.time import CLINIC_TZ
 from escalations.models import UNRESOLVED
 from escalations.selectors import escalations_visible_to
 from escalations.services import escalation_acknowledge, escalation_resolve
-from programs.models import Step
 from programs.selectors import ATTENTION_SEVERITY, caseload_for
 from staff.forms import CancelForm, MoveForm, ResolveForm
 from staff.selectors import (
@@ -352,7 +351,6 @@ def clinician(request):
     caseload = list(caseload_for(user=request.user)[:200])
     for row in caseload:
         row.most_severe = ATTENTION_SEVERITY.get(row.escalation_attention)
-        row.step_name = Step(row.program_step).label if row.program_step else ""
     escalations = list(
         escalations_visible_to(request.user)
         .filter(status__in=UNRESOLVED)

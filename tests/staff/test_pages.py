@@ -271,9 +271,10 @@ def test_a_dutch_clinician_reads_escalations_in_dutch(client, home):
     escalation_raise(patient=home.patient, rule="recurrence", reason="Second injury.")
     client.force_login(home.users["clinician"])
     page = client.get(reverse("staff:clinician"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
-    for words in ("Normaal", "Loos alarm", "Doorverwezen naar de huisarts"):
+    for words in ("Normaal", "Loos alarm", "Doorverwezen naar de huisarts", "Stap 1: analyse"):
         assert words in page, words
     assert "False alarm" not in page
+    assert "analysis" not in page  # the step's code is not shown as its name
 
 
 def test_a_dutch_clinician_reads_the_timeline_in_dutch(client, home):
