@@ -339,8 +339,9 @@ def _password_replace(
     """Set a new password and sign the account out everywhere (its event says how many
     refresh tokens were revoked)."""
     _set_password(user, password, field=field)
-    user.save(update_fields=["password"])
+    # Counted here for the event; saving revokes them too (accounts.passwords), on any path.
     revoked = refresh_tokens_revoke(user=user)
+    user.save(update_fields=["password"])
     auth_event_record(kind=kind, user=user, address=address, refresh_tokens_revoked=revoked)
 
 

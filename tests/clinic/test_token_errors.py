@@ -110,6 +110,14 @@ def test_a_rotated_refresh_token_is_blacklisted(api):
     assert_problem(response, "token_blacklisted", INVALID_TOKEN)
 
 
+def test_refreshing_for_a_deleted_account_is_not_valid(api):
+    user = UserFactory()
+    refresh = str(RefreshToken.for_user(user))
+    user.delete()
+    response = api().post(REFRESH, {"refresh": refresh}, format="json")
+    assert_problem(response, "token_not_valid", INVALID_TOKEN)
+
+
 def test_refreshing_with_garbage_is_not_valid(api):
     response = api().post(REFRESH, {"refresh": "garbage"}, format="json")
     assert_problem(response, "token_not_valid", INVALID_TOKEN)
