@@ -9,7 +9,25 @@ from clinic.models import Location
 from clinical_rules.thresholds import SETTING_NAMES
 
 
-class RuleSetting(models.Model):
+class LocationRuleValue(models.Model):
+    """A location's own value for a rule (a threshold, a severity, exit criteria), with
+    who set it when; ``clinical_rules.services.LocationRuleRows`` writes and audits them."""
+
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class RuleSetting(LocationRuleValue):
     """One threshold a location's managers set away from the clinic's default. No row:
     the default (``clinical_rules.thresholds.DEFAULTS``) is in force."""
 
@@ -20,15 +38,6 @@ class RuleSetting(models.Model):
         max_length=60, choices=[(n, n) for n in SETTING_NAMES], verbose_name=_("name")
     )
     value = models.IntegerField(verbose_name=_("value"))
-    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
 
     class Meta:
         verbose_name = _("rule setting")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Location, Patient
+from clinical_rules.models import LocationRuleValue
 
 
 class Severity(models.TextChoices):
@@ -187,7 +188,7 @@ class EscalationOccurrence(models.Model):
         return f"{self.escalation_id} at {self.at} ({self.source})"
 
 
-class RuleSeverity(models.Model):
+class RuleSeverity(LocationRuleValue):
     """The severity a location gives an escalating rule instead of the clinic's default
     (``escalations.catalogue.DEFAULT_SEVERITY``), e.g. missed check-ins as high."""
 
@@ -203,15 +204,6 @@ class RuleSeverity(models.Model):
         verbose_name=_("rule"),
     )
     severity = models.CharField(max_length=10, choices=Severity.choices, verbose_name=_("severity"))
-    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
 
     class Meta:
         verbose_name = _("rule severity")

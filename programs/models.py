@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinician, Location, Patient
+from clinical_rules.models import LocationRuleValue
 
 
 class Step(models.IntegerChoices):
@@ -378,7 +379,7 @@ class CheckIn(models.Model):
         return f"Check-in of {self.patient} at {self.submitted_at:%Y-%m-%d %H:%M}"
 
 
-class ExitCriteriaSetting(models.Model):
+class ExitCriteriaSetting(LocationRuleValue):
     """The exit criteria a location asks of a step instead of DOMAIN.md's suggestion
     (``programs.rules.EXIT_CRITERIA``)."""
 
@@ -388,15 +389,6 @@ class ExitCriteriaSetting(models.Model):
     step = models.PositiveSmallIntegerField(verbose_name=_("step"))
     criteria = models.JSONField(
         help_text="Criterion codes that must hold to leave the step.", verbose_name=_("criteria")
-    )
-    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
     )
 
     class Meta:
