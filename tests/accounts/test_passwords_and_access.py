@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -82,6 +86,14 @@ def test_a_password_set_outside_the_apps_signs_the_account_out_of_the_apps(patie
     patient.user.set_password(NEW_PASSWORD)
     patient.user.save()
     assert_refresh_revoked(phone)
+
+
+def test_manage_py_changepassword_signs_the_account_out_of_the_apps(patient, monkeypatch):
+    phone = sign_in(APIClient(), patient.user.username).json()
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": NEW_PASSWORD)
+    call_command("changepassword", patient.user.username, stdout=io.StringIO())
+    assert_refresh_revoked(phone)
+    assert sign_in(APIClient(), patient.user.username, NEW_PASSWORD).status_code == 200
 
 
 def test_saving_an_account_without_a_new_password_keeps_its_sign_ins(patient):
