@@ -3,6 +3,7 @@
 import pytest
 
 from clinical_rules.models import RuleSetting, RuleSettingChange
+from escalations.models import RuleSeverity
 
 pytestmark = pytest.mark.django_db
 
@@ -44,4 +45,28 @@ def test_an_impossible_threshold_is_refused_in_the_form(admin_client, rotterdam)
     )
     assert response.status_code == 200  # the form again, with the error
     assert b"from 1 to 10" in response.content
+    assert not RuleSettingChange.objects.exists()
+
+
+def test_thresholds_that_contradict_each_other_are_refused_in_the_form(admin_client, rotterdam):
+    """The service's own refusal (a review after its escalation) is the form's error, not a
+    server error, and nothing is written."""
+    response = admin_client.post(
+        "/admin/clinical_rules/rulesetting/add/",
+        {"location": rotterdam.id, "name": "chronic_review_after_days", "value": 60},
+    )
+    assert response.status_code == 200
+    assert b"errornote" in response.content
+    assert not RuleSetting.objects.exists()
+    assert not RuleSettingChange.objects.exists()
+
+
+def test_a_severity_for_an_unknown_rule_is_refused_in_the_form(admin_client, rotterdam):
+    response = admin_client.post(
+        "/admin/escalations/ruleseverity/add/",
+        {"location": rotterdam.id, "rule": "no_such_rule", "severity": "high"},
+    )
+    assert response.status_code == 200
+    assert b"opens no escalation" in response.content
+    assert not RuleSeverity.objects.exists()
     assert not RuleSettingChange.objects.exists()
