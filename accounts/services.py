@@ -399,7 +399,10 @@ def password_change(
 
 
 def two_factor_required(user: User) -> bool:
-    """Whether this account must give a second factor to sign in (settings.STAFF_2FA)."""
+    """Whether this account must give a second factor to sign in (settings.STAFF_2FA).
+    A superuser counts as a manager whatever its role (``createsuperuser`` sets none)."""
+    if user.is_superuser:
+        return settings.STAFF_2FA != "none"
     if user.role not in STAFF_ROLES:
         return False
     return {

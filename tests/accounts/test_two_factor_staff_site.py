@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import AuthEvent, AuthEventKind
+from clinic.models import User
 from tests.accounts.conftest import PASSWORD, enrol, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,13 @@ def test_a_wrong_code_keeps_the_staff_site_closed(staff_manager, settings):
 def test_the_second_step_without_the_first_goes_back_to_the_password(staff_manager):
     response = Client().get(STEP)
     assert response.status_code == 302 and response["Location"] == "/admin/login/"
+
+
+def test_a_superuser_made_by_createsuperuser_needs_the_second_step_too(db):
+    """createsuperuser leaves the role at its default; the most powerful account must not
+    be the one that signs in with a password alone."""
+    superuser = User.objects.create_superuser("root", "root@clinic.example", PASSWORD)
+    client = Client()
+    response = password_step(client, superuser)
+    assert response.status_code == 302 and response["Location"].startswith(STEP)
+    assert client.get("/admin/").status_code == 302  # the password alone does not get in
