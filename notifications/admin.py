@@ -2,11 +2,14 @@ from django.contrib import admin
 
 from clinic.admin_scope import LocationScopedAdminMixin, by_patient
 from notifications.models import (
+    CONSENT_CHANNELS,
     ConsentChange,
+    ConsentSource,
     Notification,
     NotificationPreference,
     Status,
 )
+from notifications.preferences import notification_preferences_update
 
 
 @admin.register(Notification)
@@ -37,9 +40,25 @@ class NotificationAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
+    """Consent per channel recorded at the desk. A change goes through the service the API
+    uses, so it is kept in ConsentChange and a withdrawn channel's waiting messages are
+    cancelled; the check-in time and a pause are the patient's own (the app)."""
+
     staff_scope = by_patient("patient__")
     list_display = ["patient", "email", "sms", "push", "in_app", "check_in_time", "paused_until"]
-    raw_id_fields = ["patient"]
+    fields = ["patient", *CONSENT_CHANNELS, "check_in_time", "paused_until"]
+    readonly_fields = ["patient", "check_in_time", "paused_until"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made by the service, on the first change through the API
+
+    def save_model(self, request, obj, form, change):
+        notification_preferences_update(
+            patient=obj.patient,
+            changed_by=request.user,
+            source=ConsentSource.DESK,
+            channels={c: form.cleaned_data[c] for c in CONSENT_CHANNELS if c in form.changed_data},
+        )
 
 
 @admin.register(ConsentChange)

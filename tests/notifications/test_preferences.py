@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import AccessLogEntry
+from clinic.roles import role_group_assign
 from clinic.time import CLINIC_TZ, at_clinic_time, local_date
 from notifications.models import (
     Audience,
@@ -60,6 +62,31 @@ def test_turning_a_channel_off_cancels_its_pending_messages(api, patient):
     change = ConsentChange.objects.get(patient=patient)
     assert (change.channel, change.granted, change.source) == ("email", False, "app")
     assert change.recorded_by == patient.user
+
+
+def test_consent_withdrawn_in_the_admin_is_recorded_and_cancels_pending_messages(
+    client, front_desk, patient
+):
+    """The admin is another way in: the same service, the same record, the same cancel."""
+    front_desk.is_staff = True
+    front_desk.save(update_fields=["is_staff"])
+    role_group_assign(user=front_desk)
+    client.force_login(front_desk)
+    preference = NotificationPreference.objects.create(patient=patient)
+    email = pending(patient, channel="email")
+
+    response = client.post(
+        reverse("admin:notifications_notificationpreference_change", args=[preference.pk]),
+        {"email": "", "sms": "", "push": "on", "in_app": "on"},  # e-mail unticked
+    )
+
+    assert response.status_code == 302, response.content[:800]
+    preference.refresh_from_db()
+    email.refresh_from_db()
+    assert (preference.email, email.status) == (False, Status.CANCELLED)
+    change = ConsentChange.objects.get(patient=patient)
+    assert (change.channel, change.granted, change.source) == ("email", False, "desk")
+    assert change.recorded_by == front_desk
 
 
 def test_turning_a_channel_on_sends_nothing_for_a_moment_that_passed(api, patient):
