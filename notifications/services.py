@@ -115,14 +115,16 @@ def patient_routes(patient) -> list[Route]:
     """The channels a patient consented to and can be reached on; the in-app inbox (if
     consented) when none is left but the patient has the app."""
     preference = preference_of(patient)
+    # Push and the inbox need an app account that is open (closing access stops them).
+    has_app = patient.user_id is not None and patient.user.is_active
     routes = []
     if preference.email and patient.email:
         routes.append(Route(Channel.EMAIL, patient.email, patient.user))
     if preference.sms and patient.phone:
         routes.append(Route(Channel.SMS, str(patient.phone), patient.user))
-    if preference.push and patient.user_id:
+    if preference.push and has_app:
         routes.append(Route(Channel.PUSH, f"user:{patient.user_id}", patient.user))
-    if not routes and patient.user_id and preference.in_app:
+    if not routes and has_app and preference.in_app:
         routes.append(Route(Channel.IN_APP, f"user:{patient.user_id}", patient.user))
     return routes
 
@@ -246,6 +248,23 @@ def notifications_deliver_due(*, time_budget: float | None = None) -> int:
     return sent
 
 
+APP_CHANNELS = (Channel.PUSH, Channel.IN_APP)
+
+
+def _recipient_gone(row: Notification) -> str:
+    """Why no message of any kind may go out on this row any more, or "": a staff account
+    that was closed, or a patient's app account closed since it was planned (their e-mail
+    and SMS still go)."""
+    user = row.recipient_user
+    if user is None or user.is_active:
+        return ""
+    if row.audience == Audience.STAFF:
+        return "The recipient's account is closed."
+    if row.channel in APP_CHANNELS:
+        return "The patient's app account is closed."
+    return ""
+
+
 def _deliver_claimed(token: str) -> int:
     rows = list(
         Notification.objects.filter(claim_token=token, status=Status.SENDING)
@@ -263,7 +282,7 @@ def _deliver_claimed(token: str) -> int:
     for row in rows:
         try:
             registration = kinds.registration_of(row.kind)
-            reason = registration.obsolete(row, facts[registration])
+            reason = _recipient_gone(row) or registration.obsolete(row, facts[registration])
             if reason:
                 row.status, row.last_error = Status.CANCELLED, reason
                 cancelled.append(row)

@@ -179,3 +179,35 @@ def test_a_channel_backend_named_by_its_former_dotted_path_still_loads(settings)
         "sms": "clinic.notifications.channels.LogBackend",
     }
     assert isinstance(backend_for("sms"), LogBackend)
+
+
+def test_a_closed_app_account_gets_nothing_in_the_app_but_still_its_email(sink):
+    """Closing app access (a lost phone) between planning and sending: the push is cancelled
+    at send time, the e-mail still goes; no new push or inbox route is planned."""
+    patient = PatientFactory(with_user=True)
+    push = NotificationFactory(patient=patient, channel="push", recipient_user=patient.user)
+    email = NotificationFactory(patient=patient, recipient_user=patient.user)
+    patient.user.is_active = False
+    patient.user.save(update_fields=["is_active"])
+
+    services.notifications_deliver_due()
+
+    push.refresh_from_db()
+    email.refresh_from_db()
+    assert (push.status, email.status) == ("cancelled", "sent")
+    assert "app account is closed" in push.last_error
+    assert sink.count_by_key() == {email.idempotency_key: 1}
+    assert {route.channel for route in services.patient_routes(patient)} <= {"email", "sms"}
+
+
+def test_a_closed_staff_account_is_sent_nothing(sink):
+    staff = PatientFactory(with_user=True).user
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    row = NotificationFactory(
+        kind="escalation_digest", audience="staff", patient=None, recipient_user=staff
+    )
+    services.notifications_deliver_due()
+    row.refresh_from_db()
+    assert row.status == "cancelled"
+    assert sink.count_by_key() == {}
