@@ -496,6 +496,11 @@ def _check_prescribing_rules(
     return list(broken)
 
 
+def _step_fit(prescription: Prescription) -> tuple:
+    """What the step rules look at: the step, sessions a week, and whether it is in use."""
+    return (prescription.step, prescription.times_per_week, prescription.is_active)
+
+
 def _save_checked(
     prescription: Prescription,
     *,
@@ -510,7 +515,7 @@ def _save_checked(
     the load change with the rules the override set aside."""
     after = _dosage(prescription)
     load_changed = before != after
-    step_changed = (prescription.step, prescription.times_per_week) != step_before
+    step_changed = _step_fit(prescription) != step_before
     overridden: list[str] = []
     if load_changed or step_changed:
         overridden = _check_prescribing_rules(
@@ -520,7 +525,8 @@ def _save_checked(
             reason=reason,
             settings=rule_settings_for(prescription.program.patient.location_id),
             check_load=load_changed,
-            # A stopped prescription is outside no step; one being stopped needs no check.
+            # A stopped prescription is outside no step; one being stopped needs no check,
+            # one being restarted does (it may have been moved while stopped).
             check_step=step_changed and prescription.is_active,
         )
     prescription.save()
@@ -598,13 +604,17 @@ def prescription_change(
     outside what its step asks, is refused unless the clinician overrides with a reason
     (DOMAIN.md); the override is recorded with the rules it set aside."""
     reason = _override_reason(reason, override)
+    # The program first, as prescription_add locks it: one change at a time per program,
+    # and none once it is completed or referred.
+    program = _locked(prescription.program)
+    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("given exercises"))
     prescription = (
         Prescription.objects.select_for_update()
         .select_related("exercise", "program__patient")
         .get(pk=prescription.pk)
     )
     before = _dosage(prescription)
-    step_before = (prescription.step, prescription.times_per_week)
+    step_before = _step_fit(prescription)
     for name, value in changes.items():
         setattr(prescription, name, value)
     return _save_checked(

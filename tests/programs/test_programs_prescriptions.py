@@ -312,3 +312,30 @@ def test_moving_a_prescription_to_a_step_it_does_not_suit_needs_an_override(
     response = change(api, clinician.user, rdl_at_20kg, step=2)
     assert response.status_code == 409
     assert response.json()["rules"] == ["exercise_not_for_step"]
+
+
+def test_stopping_moving_and_restarting_does_not_dodge_the_step_rules(
+    api, clinician, program, rdl_at_20kg
+):
+    """Another way into a step the exercise does not suit: stop it, move it while stopped
+    (nothing to check then), restart it. The restart is checked."""
+    assert change(api, clinician.user, rdl_at_20kg, is_active=False).status_code == 200
+    assert change(api, clinician.user, rdl_at_20kg, step=2).status_code == 200
+    response = change(api, clinician.user, rdl_at_20kg, is_active=True)
+    assert response.status_code == 409
+    assert response.json()["rules"] == ["exercise_not_for_step"]
+    rdl_at_20kg.refresh_from_db()
+    assert rdl_at_20kg.is_active is False
+
+
+@pytest.mark.parametrize("status", ["completed", "referred"])
+def test_a_closed_programs_prescriptions_cannot_be_changed(
+    api, clinician, program, rdl_at_20kg, status
+):
+    """prescription_add refuses a closed program; a PATCH is another way in."""
+    type(program).objects.filter(pk=program.pk).update(status=status)
+    response = change(api, clinician.user, rdl_at_20kg, load_kg="21")
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/program_closed")
+    rdl_at_20kg.refresh_from_db()
+    assert str(rdl_at_20kg.load_kg) == "20.00"
