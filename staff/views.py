@@ -399,12 +399,17 @@ def escalation_acknowledge_view(request, pk):
 @staff_page(CLINICAL_ROLES)
 def escalation_resolve_view(request, pk):
     form = ResolveForm(request.POST)
-    valid = form.is_valid()
+    if not form.is_valid():
+        # Not resolved with the note dropped: refused, with why (after the 404 for others').
+        get_object_or_404(escalations_visible_to(request.user), pk=pk)
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("staff:clinician")
     return _escalation_change(
         request,
         pk,
         escalation_resolve,
         _("Escalation of %(patient)s resolved."),
-        note=form.cleaned_data["note"] if valid else "",
-        outcome=form.cleaned_data["outcome"] if valid else "",
+        note=form.cleaned_data["note"],
+        outcome=form.cleaned_data["outcome"],
     )

@@ -288,6 +288,19 @@ def test_a_dutch_clinician_reads_the_timeline_in_dutch(client, home):
     assert "Dull / pulling" not in page
 
 
+def test_a_resolve_with_a_note_too_long_is_refused_not_resolved_without_it(client, home):
+    escalation = home.objects["escalations.escalation"]  # normal: no outcome needed
+    client.force_login(home.users["clinician"])
+    response = client.post(
+        reverse("staff:escalation_resolve", args=[escalation.pk]),
+        {"outcome": "handled_in_clinic", "note": "x" * 5001},
+        follow=True,
+    )
+    assert any("5000" in m for m in _messages(response)), _messages(response)
+    escalation.refresh_from_db()
+    assert escalation.status != EscalationStatus.RESOLVED
+
+
 def test_staff_without_a_location_get_no_calendar(client, home):
     desk = home.users["desk"]
     desk.locations.clear()
