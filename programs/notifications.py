@@ -270,7 +270,7 @@ def on_escalation_opened(sender, *, escalation, **kwargs) -> None:
 
 @receiver(events.escalation_updated, dispatch_uid="programs.escalation_updated")
 def on_escalation_updated(sender, *, escalation, **kwargs) -> None:
-    # A repeat may have made it urgent; arming twice writes one row (same key).
+    # A repeat while it waits: the managers' timer stays armed (same key: one row).
     escalation_unacknowledged_arm(escalation=escalation)
 
 

@@ -46,8 +46,6 @@ ASSESSMENT_EXISTS = "assessment_exists"
 MIN_TIME_IN_STEP = "min_time_in_step"
 # Self-sufficiency (running on one's own) not before the grade's earliest return to jogging.
 RETURN_TO_RUN_WINDOW = "return_to_run_window"
-# Imported from the one home of the number; kept under this name for readers of the rules.
-STRENGTH_SYMMETRY_MIN_PERCENT = DEFAULTS.strength_symmetry_min_percent
 
 # DOMAIN.md, "Suggested exit criteria": the codes that must hold to leave each step.
 EXIT_CRITERIA: dict[int, tuple[str, ...]] = {
@@ -69,20 +67,6 @@ GATE_CRITERIA = (
     "sprint_drills",
     "strength_symmetry_percent",
 )
-
-CRITERION_REASONS: dict[str, str] = {
-    ASSESSMENT_EXISTS: "An assessment of this injury has been recorded.",
-    "walks_without_limp": "Walks without limping.",
-    "no_pain_daily_movements": "No pain in daily movements.",
-    "full_knee_extension": "The knee extends fully without sharp pain.",
-    "no_tenderness": "The hamstring is not tender to touch.",
-    "strength_symmetry_percent": "Strength at least the clinic's minimum share of the other leg.",
-    "single_leg_stance": "Single-leg stance with small knee bends is pain-free.",
-    "single_leg_hop": "Single-leg hop is pain-free.",
-    "sprint_drills": "Sprint-specific drills are pain-free.",
-    MIN_TIME_IN_STEP: "The step has lasted at least the clinic's minimum time.",
-    RETURN_TO_RUN_WINDOW: "The grade's earliest return to jogging has been reached.",
-}
 
 # Where a criterion's verdict came from, named in the problem and the transition.
 SOURCE_ASSESSMENT = "assessment"  # the clinician's latest observation
@@ -197,8 +181,6 @@ def step_exit_check(
 
 # --- 3. Training load --------------------------------------------------------------------
 
-# DOMAIN.md: training load +10% a week at most (RuleSettings.max_weekly_load_increase).
-MAX_WEEKLY_LOAD_INCREASE = DEFAULTS.max_weekly_load_increase
 LOAD_WINDOW = datetime.timedelta(days=7)
 DOSAGE_FIELDS = ("sets", "reps", "hold_seconds", "minutes", "times_per_week", "load_kg")
 
@@ -319,8 +301,6 @@ CHECK_IN_ALERT_CODES = (
     NO_CLEAR_IMPROVEMENT_REVIEW,
 )
 
-# Imported from the one home of the number; kept under this name for readers of the rules.
-GRADE_3_MIN_PAIN_NOW = DEFAULTS.grade_3_min_pain_now
 
 COMPLAINT_AREAS = ("back", "knee", "other_leg")
 COMPLAINT_NAMES = {"back": "low back", "knee": "knee", "other_leg": "the other leg"}
@@ -458,11 +438,6 @@ def check_in_alerts(report: CheckInReport, *, settings: RuleSettings = DEFAULTS)
 
 
 # --- 5. Trend rules -------------------------------------------------------------------------
-
-# Imported from the one home of the numbers; kept under these names for readers.
-TREND_RISING_CHECK_INS = DEFAULTS.trend_rising_check_ins
-NO_PROGRESS_AFTER = datetime.timedelta(days=DEFAULTS.no_progress_after_days)
-CHRONIC_AFTER = datetime.timedelta(days=DEFAULTS.chronic_escalate_after_days)
 
 
 @dataclass(frozen=True)

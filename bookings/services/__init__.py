@@ -2,5 +2,4 @@
 
 - appointments: book, series, cancel, reschedule, complete, no-show
 - calendar_feeds: a clinician's private feed address, regenerate and revoke
-- working_hours: clinicians' working hours
 """
