@@ -11,10 +11,18 @@ from clinic.admin_scope import (
     by_patient,
     register_superuser_only,
 )
-from clinic.admin_views import ReadOnlyAdminMixin
+from clinic.admin_views import ReadOnlyAdminMixin, ServiceWriteAdminMixin
 from clinic.api.access_log import AccessLoggedAdminMixin
-from clinic.models import AccessLogEntry, Clinician, Location, Patient, User
+from clinic.models import (
+    PATIENT_EDITABLE_FIELDS,
+    AccessLogEntry,
+    Clinician,
+    Location,
+    Patient,
+    User,
+)
 from clinic.selectors import location_ids_of
+from clinic.services import patient_register, patient_update
 
 # The clinic's own name on every admin and staff page; "View site" opens the staff site.
 admin.site.site_header = "Hamstring clinic"  # the clinic's name, in every language
@@ -70,16 +78,32 @@ class ClinicianAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(
+    LocationScopedAdminMixin, AccessLoggedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin
+):
+    """Registering and editing go through the patient services, as in the API: staff only
+    at their own locations, a primary clinician who works at the patient's location. The
+    app account is opened and closed by invitation and deactivation, not here."""
+
     staff_scope = by_patient()
     access_log_resource = "patient"
     access_log_patient = "pk"
+    fields = [*PATIENT_EDITABLE_FIELDS, "user"]
+    readonly_fields = ["user"]
+
+    def write(self, request, old, data: dict) -> Patient:
+        values = {name: data[name] for name in PATIENT_EDITABLE_FIELDS if name in data}
+        if old is None:
+            return patient_register(registered_by=request.user, **values)
+        changed = {name: value for name, value in values.items() if getattr(old, name) != value}
+        if not changed:
+            return old
+        return patient_update(patient=old, updated_by=request.user, **changed)
 
     list_display = ["last_name", "first_name", "date_of_birth", "location", "primary_clinician"]
     list_select_related = ["location", "primary_clinician__user"]
     list_filter = ["location", "language", "primary_clinician"]
     search_fields = ["first_name", "last_name", "email", "phone"]
-    raw_id_fields = ["user"]
     date_hierarchy = "created_at"
 
 
