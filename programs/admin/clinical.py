@@ -11,6 +11,7 @@ from clinic.admin_views import ReadOnlyAdminMixin, ReadOnlyInline
 from clinic.api.access_log import AccessLoggedAdminMixin
 from programs import rules
 from programs.models import CheckIn, Prescription, PrescriptionLoadChange, Program, StepTransition
+from programs.services.programs import program_set_check_in_rhythm
 
 
 class StepTransitionInline(ReadOnlyInline):
@@ -51,9 +52,14 @@ class ProgramAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.Model
     list_filter = ["status", "step", "patient__location", "clinician"]
     search_fields = ["patient__first_name", "patient__last_name", "patient__email"]
     date_hierarchy = "started_at"
-    raw_id_fields = ["patient", "episode", "clinician"]
-    # Step and status change only through advance/pause/complete/refer, which keep history.
+    # Step and status change only through advance/pause/complete/refer, which keep history;
+    # the patient, clinician and episode only by starting a program; the check-in rhythm
+    # (the one thing changed here) through its service, which marks it as set by a person.
     readonly_fields = [
+        "patient",
+        "clinician",
+        "episode",
+        "check_in_every_days_set",
         "step",
         "status",
         "started_at",
@@ -65,8 +71,17 @@ class ProgramAdmin(LocationScopedAdminMixin, AccessLoggedAdminMixin, admin.Model
     ]
     inlines = [StepTransitionInline, PrescriptionInline]
 
+    def has_add_permission(self, request):
+        return False  # a program is started through the API (program_start)
+
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        if "check_in_every_days" in form.changed_data:
+            program_set_check_in_rhythm(
+                program=obj, every_days=obj.check_in_every_days, by=request.user
+            )
 
 
 class LoadChangeInline(ReadOnlyInline):

@@ -94,3 +94,24 @@ def test_the_clinical_admin_speaks_the_browsers_language(
         ).content.decode()
         for word in words:
             assert word in page, (language, label, word)
+
+
+def test_the_admin_changes_only_the_rhythm_and_through_its_service(
+    admin_client, clinician, patient, other_patient
+):
+    """The patient, clinician and episode stay; a rhythm set here is marked as a person's
+    choice, so the next step does not overwrite it (as through the API)."""
+    program = ProgramFactory(patient=patient, clinician=clinician)
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    page = admin_client.get(url)
+    # The inlines' management forms, as the browser would send them back.
+    data = {}
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    data.update({"check_in_every_days": 5, "patient": other_patient.pk})
+    response = admin_client.post(url, data)
+    program.refresh_from_db()
+    assert response.status_code == 302, response.content[:800]
+    assert (program.patient, program.check_in_every_days) == (patient, 5)
+    assert program.check_in_every_days_set is True
