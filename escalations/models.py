@@ -133,6 +133,10 @@ class Escalation(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=EscalationStatus.values), name="escalation_status_known"
             ),
+            models.CheckConstraint(
+                condition=Q(outcome__isnull=True) | Q(outcome__in=ResolutionOutcome.values),
+                name="escalation_outcome_known",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from escalations.models import (
     EscalationOccurrence,
     EscalationStatus,
     OccurrenceSource,
+    ResolutionOutcome,
     RuleSeverity,
     Severity,
 )
@@ -174,6 +175,10 @@ def escalation_resolve(
     done about a suspected rupture must be readable later. A referral also closes the
     patient's open program as ``referred``, with the note as its reason."""
     note = (note or "").strip()
+    if outcome and outcome not in ResolutionOutcome.values:
+        known = ", ".join(ResolutionOutcome.values)
+        message = gettext("Choose one of %(choices)s.") % {"choices": known}
+        raise InvalidInput(message, field="outcome")
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == EscalationStatus.RESOLVED:
         raise Conflict(

@@ -5,10 +5,13 @@ high escalation needs an outcome and a note."""
 import datetime
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.errors import InvalidInput
 from clinic.models import Role
 from escalations.models import Escalation
+from escalations.services import escalation_resolve
 from notifications.models import Notification
 from tests.factories import UserFactory
 from tests.programs.factories import EscalationFactory, ProgramFactory
@@ -254,3 +257,15 @@ def test_the_missing_outcome_is_explained_in_dutch(api, clinician, patient):
     )
     assert response.status_code == 400
     assert "uitkomst" in response.json()["detail"]
+
+
+def test_an_unknown_outcome_is_refused_by_the_service_and_the_database(clinician, patient):
+    """The API's serializer and the staff form check the outcome; the service and the
+    database do too, for every other way in (admin actions, tasks, code)."""
+    escalation = EscalationFactory(patient=patient, severity="normal")
+    with pytest.raises(InvalidInput):
+        escalation_resolve(escalation=escalation, by=clinician.user, outcome="made_up")
+    escalation.refresh_from_db()
+    assert escalation.status != "resolved"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Escalation.objects.filter(pk=escalation.pk).update(outcome="made_up")
