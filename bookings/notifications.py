@@ -13,12 +13,14 @@ from django.utils import timezone
 from bookings.models import Appointment, AppointmentStatus
 from clinic import events
 from notifications.kinds import MessageKinds, register
-from notifications.models import APPOINTMENT_KINDS, Kind, Notification, Status
+from notifications.models import Kind, Notification, Status
 from notifications.services import notifications_cancel, notify_patient
 from notifications.timing import outside_quiet_hours
 
 # Messages that announce an appointment (and are withdrawn when it moves or is off).
 ANNOUNCING_KINDS = (Kind.APPOINTMENT_CONFIRMATION, Kind.APPOINTMENT_REMINDER)
+# Administrative messages about appointments: the front desk may read them.
+APPOINTMENT_KINDS = (*ANNOUNCING_KINDS, Kind.APPOINTMENT_CANCELLED)
 
 
 def _grace() -> datetime.timedelta:
@@ -85,7 +87,8 @@ def appointment_messages_cancel(
 
 
 def appointment_reminders_cancel(*, appointment: Appointment) -> int:
-    """Completed or no-show: nothing left to remind of."""
+    """Completed: nothing left to remind of (a no-show's reminders are obsolete at send
+    time)."""
     return notifications_cancel(appointment=appointment, kind__in=APPOINTMENT_KINDS)
 
 
@@ -109,10 +112,19 @@ APPOINTMENT_RELATED = (
 def register_message_kinds() -> None:
     register(
         MessageKinds(
-            kinds=ANNOUNCING_KINDS, related=APPOINTMENT_RELATED, obsolete=_announcement_obsolete
+            kinds=ANNOUNCING_KINDS,
+            related=APPOINTMENT_RELATED,
+            obsolete=_announcement_obsolete,
+            front_desk_may_see=True,
         )
     )
-    register(MessageKinds(kinds=(Kind.APPOINTMENT_CANCELLED,), related=APPOINTMENT_RELATED))
+    register(
+        MessageKinds(
+            kinds=(Kind.APPOINTMENT_CANCELLED,),
+            related=APPOINTMENT_RELATED,
+            front_desk_may_see=True,
+        )
+    )
 
 
 # --- the events that schedule or cancel them --------------------------------------------

@@ -31,14 +31,6 @@ class Kind(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset link")
 
 
-# What the front desk may see: administrative messages about appointments.
-APPOINTMENT_KINDS = (
-    Kind.APPOINTMENT_CONFIRMATION,
-    Kind.APPOINTMENT_REMINDER,
-    Kind.APPOINTMENT_CANCELLED,
-)
-
-
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from clinic.models import Role, User
 from clinic.selectors import patient_filter_for
 from notifications.kinds import front_desk_kinds
-from notifications.models import APPOINTMENT_KINDS, Audience, Notification
+from notifications.models import Audience, Notification
 
 
 def notifications_visible_to(user: User) -> QuerySet[Notification]:
@@ -21,5 +21,5 @@ def notifications_visible_to(user: User) -> QuerySet[Notification]:
         return qs.filter(audience=Audience.PATIENT, patient__user=user)
     visible_patients = patient_filter_for(user, prefix="patient__")
     if user.role == Role.FRONT_DESK:
-        return qs.filter(visible_patients, kind__in=[*APPOINTMENT_KINDS, *front_desk_kinds()])
+        return qs.filter(visible_patients, kind__in=front_desk_kinds())
     return qs.filter(visible_patients | Q(recipient_user=user))
