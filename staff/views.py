@@ -155,6 +155,9 @@ def calendar(request):
         days=7 if view == "week" else 1,
         appointment_type=kind,
     )
+    # The calendar shows patients' names: a read of each appointment, as in the API.
+    shown = [a for d in days for column in d.columns for a in column.appointments]
+    _log(request, "appointment", [(a.patient_id, a.pk) for a in shown])
     step = timedelta(days=7 if view == "week" else 1)
     keep = {"location": location.pk, "type": kind.pk if kind else None}
     keep["patient"] = patient.pk if patient else None
@@ -253,6 +256,7 @@ def _appointment_of(request, pk):
 @staff_page(DESK_ROLES)
 def appointment(request, pk):
     appointment = _appointment_of(request, pk)
+    _log(request, "appointment", [(appointment.patient_id, appointment.pk)])
     local = appointment.start.astimezone(CLINIC_TZ)
     return _page(
         request,
@@ -283,6 +287,8 @@ def _appointment_change(request, pk, change, done: str, form=None):
     except DomainError as refusal:
         _refused(request, refusal)
         return redirect("staff:appointment", pk=pk)
+    reads = [(appointment.patient_id, appointment.pk)]
+    _log(request, "appointment", reads, action=AccessAction.UPDATE)
     local = appointment.start.astimezone(CLINIC_TZ)
     messages.success(request, done % {"when": local.strftime("%d-%m-%Y %H:%M")})
     return redirect(_calendar_url(day=local.date(), location=appointment.location_id))
