@@ -131,7 +131,8 @@ if any(shared in CACHES["default"]["BACKEND"].lower() for shared in ("redis", "m
     CACHES["rate_limits"] = {**CACHES["default"], "KEY_PREFIX": "rate"}
 else:
     CACHES["login"] = {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # Django's database cache, with counters that two workers cannot both miss.
+        "BACKEND": "clinic.cache.AtomicDatabaseCache",
         "LOCATION": "clinic_login_throttle",
     }
     # Not the table: a database write on every API request costs too much. Without a cache
