@@ -147,7 +147,7 @@ def test_wrong_codes_at_the_apis_second_step_share_the_lockout(api, settings):
     assert sign_in(api(), "manager.api").status_code == 429
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_thirty_parallel_wrong_passwords_check_at_most_the_limit(settings):
     UserFactory(username="parallel.target")
     answers: list[int] = []
