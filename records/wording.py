@@ -86,6 +86,9 @@ RULE = {
     "exercise_pain_over_hour": _("Pain more than an hour after exercising"),
     "next_day_pain": _("Pain the next day"),
     "high_pain_during_activity": _("Much pain during activity"),
+    "severe_pain_now": _("Severe pain at rest"),
+    "limp_with_pain": _("Limping with pain"),
+    "walking_load_jump": _("A sudden jump in walking"),
     "no_clear_improvement_review": _("Time to review: no clear improvement yet"),
 }
 
