@@ -16,8 +16,8 @@ LANGUAGES = ("nl", "en")
 
 GRADE = {
     1: _("Grade 1: a mild strain, a few muscle fibres are overstretched."),
-    2: _("Grade 2: a partial tear of the muscle."),
-    3: _("Grade 3: a (near) complete tear; a specialist looks at it."),
+    2: _("Grade 2: substantial tears in the muscle fibres."),
+    3: _("Grade 3: a partial or complete rupture of the muscle; a specialist looks at it."),
     None: _("The grade of the injury is not known yet."),
 }
 
