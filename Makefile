@@ -62,9 +62,11 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/clinic-....dump"; exit 2; }
 	$(PY) manage.py restore $(BACKUP)
 
-# The schemathesis fuzz run of the suite, with many more examples per operation.
+# The schemathesis fuzz run of the suite, with many more examples per operation, and the
+# check-in decision's hypothesis properties with many more examples (300 in `make test`).
 fuzz: install
 	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py -p no:logging" FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200}
+	HYPOTHESIS_EXAMPLES=$${HYPOTHESIS_EXAMPLES:-5000} $(MAKE) test PYTEST_ARGS="tests/programs/test_check_ins_decision.py -p no:logging"
 
 lint: install
 	$(VENV)/bin/ruff check .
