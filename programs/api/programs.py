@@ -161,7 +161,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         changes = [c for p in program.prescriptions.all() for c in p.load_changes.all()]
         return sorted(changes, key=lambda c: (c.at, c.pk))
 
-    @extend_schema_field(serializers.ChoiceField(choices=[HOLD_REINJURY], allow_null=True))
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text=HOLD_REINJURY))
     def get_hold(self, program: Program) -> str | None:
         """``reinjury`` while the program waits to be re-based on the patient's new episode
         (or closed); advance and complete are refused meanwhile. Null otherwise."""
@@ -293,7 +293,7 @@ class RebaseSerializer(serializers.Serializer):
     episode = serializers.PrimaryKeyRelatedField(
         queryset=InjuryEpisode.objects.all(), required=False, allow_null=True
     )
-    step = serializers.ChoiceField(choices=Step.choices, required=False, allow_null=True)
+    step = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
