@@ -72,6 +72,8 @@ GATE_CRITERIA = (
 SOURCE_ASSESSMENT = "assessment"  # the clinician's latest observation
 SOURCE_CHECK_IN = "check_in"  # the patient's own latest report
 SOURCE_NONE = "not_observed"
+# The clinician's assessment of the other leg during the program saw a limp.
+SOURCE_OTHER_LEG = "other_leg_assessment"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def step_exit_check(
     latest_check_in_walks_without_limp: bool | None = None,
     latest_check_in_at: datetime.datetime | None = None,
     assessment_red_flags: Sequence[str] = (),
+    other_leg_limps: bool = False,
     days_in_step: float | None = None,
     earliest_return: datetime.date | None = None,
     today: datetime.date | None = None,
@@ -135,7 +138,8 @@ def step_exit_check(
     """Which exit criteria of ``step`` hold, judged on the latest assessment.
 
     ``walks_without_limp`` is also reported by the patient in every check-in; see
-    ``_walks_without_limp`` for which observation counts. Every other criterion needs the
+    ``_walks_without_limp`` for which observation counts; a limp the clinician saw on the
+    other leg during the program (``other_leg_limps``) holds it too. Every other criterion needs the
     clinician's assessment. With ``days_in_step`` the step must also have lasted the
     clinic's minimum time, and strength building is not left for self-sufficiency before
     ``earliest_return`` (the grade's earliest return to jogging). Both are listed only
@@ -164,6 +168,9 @@ def step_exit_check(
                 check_in_value=latest_check_in_walks_without_limp,
                 check_in_at=latest_check_in_at,
             )
+            if holds and other_leg_limps:
+                # DOMAIN.md: the other leg is a compensation complaint; a limp is a limp.
+                holds, sources[code] = False, SOURCE_OTHER_LEG
         else:
             holds = readiness.get(code) is True
         (met if holds else unmet).append(code)

@@ -50,7 +50,7 @@ def programs_visible_to(user: User) -> QuerySet[Program]:
     """Programs of the patients ``user`` may see, with history and prescriptions prefetched."""
     return (
         Program.objects.filter(patient_filter_for(user, prefix="patient__"))
-        .select_related("patient")
+        .select_related("patient", "episode")
         .prefetch_related(
             Prefetch("transitions", queryset=StepTransition.objects.order_by("at", "id")),
             Prefetch(
@@ -268,13 +268,18 @@ def active_programs_with_last_check_in() -> QuerySet[Program]:
 # --- Readiness -------------------------------------------------------------------------------
 
 
-def pain_free_walking_weeks(*, program: Program, limit: int = 200) -> float | None:
+def pain_free_walking_weeks(
+    *, program: Program, since: datetime.datetime | None = None, limit: int = 200
+) -> float | None:
     """Weeks of uninterrupted pain-free walking up to the newest check-in: the run of the
     latest check-ins that report walking (minutes > 0) without a limp and no pain during
     activity. A check-in that does not answer those questions ends the run. None when the
-    newest check-in is not one of them."""
+    newest check-in is not one of them. ``since`` (default: the program's start) is when
+    the patient's reports start to count, e.g. the program's re-basing after a reinjury."""
     rows = list(
-        CheckIn.objects.filter(patient_id=program.patient_id, submitted_at__gte=program.started_at)
+        CheckIn.objects.filter(
+            patient_id=program.patient_id, submitted_at__gte=since or program.started_at
+        )
         .order_by("-submitted_at", "-id")
         .values_list("submitted_at", "walking_minutes", "walks_without_limp", "pain_activity")[
             :limit

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from assessments import rules as assessment_rules
-from assessments.models import Assessment
+from assessments.models import Assessment, InjuryEpisode
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
@@ -38,6 +38,13 @@ from programs.models import (
 )
 from programs.selectors import pain_free_walking_weeks, programs_visible_to
 from programs.services import programs as services
+from programs.services.transitions import (
+    HOLD_REINJURY,
+    findings_since,
+    hold_of,
+    other_leg_assessment_for,
+    other_leg_limps,
+)
 
 READERS = CLINICAL | {Role.PATIENT}
 
@@ -52,6 +59,7 @@ class StepTransitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = StepTransition
         fields = [
+            "kind",
             "from_step",
             "to_step",
             "at",
@@ -122,6 +130,7 @@ class ProgramSerializer(serializers.ModelSerializer):
     prescriptions = PrescriptionSerializer(many=True, read_only=True)
     load_history = serializers.SerializerMethodField()
     overrides = serializers.SerializerMethodField()
+    hold = serializers.SerializerMethodField()
 
     class Meta:
         model = Program
@@ -133,6 +142,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "step",
             "step_name",
             "status",
+            "hold",
             "started_at",
             "closed_at",
             "closed_reason",
@@ -150,6 +160,12 @@ class ProgramSerializer(serializers.ModelSerializer):
     def _load_changes(program: Program) -> list[PrescriptionLoadChange]:
         changes = [c for p in program.prescriptions.all() for c in p.load_changes.all()]
         return sorted(changes, key=lambda c: (c.at, c.pk))
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text=HOLD_REINJURY))
+    def get_hold(self, program: Program) -> str | None:
+        """``reinjury`` while the program waits to be re-based on the patient's new episode
+        (or closed); advance and complete are refused meanwhile. Null otherwise."""
+        return hold_of(program)
 
     @extend_schema_field(LoadChangeSerializer(many=True))
     def get_load_history(self, program: Program) -> list[dict]:
@@ -267,10 +283,18 @@ class AdvanceSerializer(serializers.Serializer):
         return attrs
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(AdvanceSerializer):
     follow_up = serializers.ChoiceField(
         choices=services.FOLLOW_UPS, required=False, allow_blank=True
     )
+
+
+class RebaseSerializer(serializers.Serializer):
+    episode = serializers.PrimaryKeyRelatedField(
+        queryset=InjuryEpisode.objects.all(), required=False, allow_null=True
+    )
+    step = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class ReferSerializer(serializers.Serializer):
@@ -431,12 +455,18 @@ class ProgramViewSet(
         starts, and whether light jogging can be suggested yet (weeks of pain-free walking,
         the grade's earliest return), from the latest assessment and the check-ins."""
         program = self.get_object()
+        # The basis episode: after a reinjury the new one, never the old one.
         assessment = services.latest_assessment_for(program)
+        readiness = dict(assessment.readiness or {}) if assessment else None
+        if readiness is not None and other_leg_limps(other_leg_assessment_for(program)):
+            readiness["walks_without_limp"] = False  # the other leg limps: a limp is a limp
         verdict = assessment_rules.readiness_verdict(
-            readiness=assessment.readiness if assessment else None,
+            readiness=readiness,
             grade=assessment.grade if assessment else None,
             onset_date=assessment.episode.onset_date if assessment else None,
-            pain_free_walking_weeks=pain_free_walking_weeks(program=program),
+            pain_free_walking_weeks=pain_free_walking_weeks(
+                program=program, since=findings_since(program)
+            ),
             today=timezone.localdate(),
             settings=rule_settings_for(program.patient.location_id),
         )
@@ -457,11 +487,33 @@ class ProgramViewSet(
     @extend_schema(request=CompleteSerializer, responses={200: ProgramSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        """Close the program after step 5, optionally suggesting personal or group training."""
+        """Close the program after step 5, optionally suggesting personal or group training.
+        409 ``escalation_open`` while an urgent or high escalation of the patient is open
+        (unless ``override`` with ``reason``), 409 ``program_on_hold`` after a reinjury."""
         program = self.get_object()
         data = self._input(CompleteSerializer)
         program = services.program_complete(
-            program=program, by=request.user, follow_up=data.get("follow_up", "")
+            program=program,
+            by=request.user,
+            follow_up=data.get("follow_up", ""),
+            reason=data.get("reason", ""),
+            override=data.get("override", False),
+        )
+        return self._respond(program)
+
+    @extend_schema(request=RebaseSerializer, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def rebase(self, request, pk=None):
+        """After a reinjury: put the program on the patient's new episode (default: the open
+        episode of the same leg), optionally back to an earlier ``step``; lifts the hold."""
+        program = self.get_object()
+        data = self._input(RebaseSerializer)
+        program = services.program_rebase(
+            program=program,
+            by=request.user,
+            episode=data.get("episode"),
+            step=data.get("step"),
+            reason=data.get("reason", ""),
         )
         return self._respond(program)
 
