@@ -62,9 +62,11 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/clinic-....dump"; exit 2; }
 	$(PY) manage.py restore $(BACKUP)
 
-# The schemathesis fuzz run of the suite, with many more examples per operation.
+# The schemathesis fuzz run of the suite, with many more examples per operation, and the
+# prescription-sequence property with many more sequences.
 fuzz: install
-	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py -p no:logging" FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200}
+	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py tests/programs/test_prescriptions_property.py -p no:logging" \
+		FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} PRESCRIPTION_EXAMPLES=$${PRESCRIPTION_EXAMPLES:-3000}
 
 lint: install
 	$(VENV)/bin/ruff check .
