@@ -62,11 +62,12 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/clinic-....dump"; exit 2; }
 	$(PY) manage.py restore $(BACKUP)
 
-# The schemathesis fuzz run of the suite, with many more examples per operation, and the
-# check-in decision's hypothesis properties with many more examples (300 in `make test`).
+# The schemathesis fuzz run of the suite, and the clinical properties (check-in decision,
+# prescription sequences, program changes), each with many more examples than in `make test`.
 fuzz: install
-	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py -p no:logging" FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200}
-	HYPOTHESIS_EXAMPLES=$${HYPOTHESIS_EXAMPLES:-5000} $(MAKE) test PYTEST_ARGS="tests/programs/test_check_ins_decision.py -p no:logging"
+	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py tests/programs/test_check_ins_decision.py tests/programs/test_prescriptions_property.py tests/programs/test_program_flow_property.py -p no:logging" \
+		FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} HYPOTHESIS_EXAMPLES=$${HYPOTHESIS_EXAMPLES:-5000} \
+		PRESCRIPTION_EXAMPLES=$${PRESCRIPTION_EXAMPLES:-3000} PROGRAM_FLOW_EXAMPLES=$${PROGRAM_FLOW_EXAMPLES:-2000}
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -235,6 +235,14 @@ def group_load_increase(
     return (new - old) / old
 
 
+def weight_not_comparable(dosages: Sequence[Mapping[str, object]]) -> bool:
+    """Whether some of the dosages in use carry a weight and others do not. A missing
+    weight is not a reset of the load: without it the weekly loads cannot be compared, so
+    such a change needs the clinician's override (DOMAIN.md: at most 10% a week)."""
+    with_weight = {row.get("load_kg") not in (None, "") for row in _active(dosages)}
+    return len(with_weight) > 1
+
+
 def load_increase(before: Mapping[str, object], after: Mapping[str, object]) -> Decimal | None:
     """The relative change of one dosage's weekly load (see ``group_load_increase``)."""
     return group_load_increase([before], [after])

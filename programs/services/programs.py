@@ -146,7 +146,8 @@ class LoadProblem:
         return {
             "scope": self.scope,
             "name": self.name,
-            "increase_percent": None if self.change.is_infinite() else float(self.change * 100),
+            "increase_percent": (None if not self.change.is_finite() else float(self.change * 100)),
+            "comparable": not self.change.is_nan(),
         }
 
 
@@ -162,7 +163,13 @@ def _load_problems(
     exercise first prescribed within the week is compared with its first dosage, so a
     second row of it is more load; a category is judged once it has a week behind it
     (the first week's plan is the clinician's). Only a change that raises a group's load
-    is judged, so lowering or stopping is always possible.
+    is judged, so lowering or stopping everything is always possible.
+
+    A missing weight is "not comparable", never a reset: when some of an exercise's rows
+    (now, after the change, or a week ago) carry a weight and others do not, the change
+    needs an override (its ``change`` is NaN). So 10 kg → no weight → 30 kg, or a
+    weightless extra row that hides a raise of the first and is stopped later, cannot
+    pass unnoticed.
     """
     cutoff = timezone.now() - rules.LOAD_WINDOW
     stored = list(
@@ -185,14 +192,19 @@ def _load_problems(
         before_now = [_dosage(r) for r in members]
         after_now = [after_of[r.pk] for r in members if r.pk != proposed.pk]
         after_now.append(after_of[proposed.pk])
+        weighed = scope == "exercise"  # a category mixes body-weight and weighted exercises
+        mixed_now = weighed and rules.weight_not_comparable([*before_now, *after_now])
         raises = rules.group_load_increase(before_now, after_now)
-        if raises is None or raises <= 0:
+        if not mixed_now and (raises is None or raises <= 0):
             continue
         week_ago = [state for r in members if (state := _state_at(r, cutoff)) is not None]
         if not week_ago:
             if scope == "category" or not members:
                 continue  # a new exercise, or a category's first week
             week_ago = [_first_state(members[0])]
+        if weighed and rules.weight_not_comparable([*week_ago, *after_now]):
+            problems.append(LoadProblem(scope, name, Decimal("NaN")))
+            continue
         change = rules.group_load_increase(week_ago, after_now)
         if change is not None and change > settings.max_weekly_load_increase:
             problems.append(LoadProblem(scope, name, change))
@@ -213,14 +225,17 @@ def _check_prescribing_rules(
     returns the codes an override set aside."""
     broken: dict[str, str] = {}
     if check_step:
-        broken.update(
-            rules.prescription_step_problems(
+        # The step the program is at decides what the patient may do now; the step the
+        # prescription is planned for (a field the client sends) must suit as well, but
+        # can never make an exercise of a later step active.
+        for step in dict.fromkeys((program.step, prescription.step)):
+            for code, why in rules.prescription_step_problems(
                 exercise_steps=prescription.exercise.steps or [],
-                step=prescription.step,
+                step=step,
                 times_per_week=prescription.times_per_week,
                 settings=settings,
-            )
-        )
+            ).items():
+                broken.setdefault(code, why)
     load = (
         _load_problems(program=program, proposed=prescription, settings=settings)
         if check_load
@@ -228,9 +243,12 @@ def _check_prescribing_rules(
     )
     if load:
         worst = load[0]
-        percent = (
-            gettext("a new load") if worst.change.is_infinite() else f"{worst.change * 100:.0f}%"
-        )
+        if worst.change.is_nan():
+            percent = gettext("a load that cannot be compared (a weight is missing)")
+        elif worst.change.is_infinite():
+            percent = gettext("a new load")
+        else:
+            percent = f"{worst.change * 100:.0f}%"
         what = (
             gettext("of %(exercise)s")
             % {"exercise": prescription.exercise.name_in((get_language() or "en")[:2])}
