@@ -22,7 +22,7 @@ from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
-from clinic.api.serializers import validated
+from clinic.api.serializers import PatientReadable, reader_is_patient, validated
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
 from clinical_rules.selectors import rule_settings_for
@@ -33,6 +33,7 @@ from programs.models import (
     Prescription,
     PrescriptionLoadChange,
     Program,
+    ProgramStatus,
     Step,
     StepTransition,
 )
@@ -52,7 +53,8 @@ READERS = CLINICAL | {Role.PATIENT}
 # --- Output ---------------------------------------------------------------------------------
 
 
-class StepTransitionSerializer(serializers.ModelSerializer):
+class StepTransitionSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "step_change"
     from_step = serializers.IntegerField(min_value=1, max_value=5)
     to_step = serializers.IntegerField(min_value=1, max_value=5)
 
@@ -75,7 +77,8 @@ class StepTransitionSerializer(serializers.ModelSerializer):
         ]
 
 
-class LoadChangeSerializer(serializers.ModelSerializer):
+class LoadChangeSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "load_change"
     prescription = serializers.IntegerField(source="prescription_id")
     exercise = serializers.IntegerField(source="prescription.exercise_id")
 
@@ -105,7 +108,8 @@ class OverrideSerializer(serializers.Serializer):
     to_step = serializers.IntegerField(allow_null=True)
 
 
-class PrescriptionSerializer(serializers.ModelSerializer):
+class PrescriptionSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "prescription"
     exercise_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -124,7 +128,19 @@ class PrescriptionSerializer(serializers.ModelSerializer):
         return prescription.exercise.name_in(self.context.get("language", settings.LANGUAGE_CODE))
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+def closed_in_plain_words(program: Program) -> str:
+    """Why a program ended, as a patient reads it: the outcome, never the staff's note."""
+    if program.status == ProgramStatus.COMPLETED:
+        return gettext("You completed the program.")
+    if program.status == ProgramStatus.REFERRED:
+        return gettext(
+            "Your physiotherapist referred you for further care; they will tell you more."
+        )
+    return ""
+
+
+class ProgramSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "program"
     step_name = serializers.ChoiceField(choices=Step.labels, read_only=True)
     history = StepTransitionSerializer(source="transitions", many=True, read_only=True)
     prescriptions = PrescriptionSerializer(many=True, read_only=True)
@@ -170,7 +186,8 @@ class ProgramSerializer(serializers.ModelSerializer):
     @extend_schema_field(LoadChangeSerializer(many=True))
     def get_load_history(self, program: Program) -> list[dict]:
         """Every dosage change of the program's prescriptions: who, when, before → after."""
-        return LoadChangeSerializer(self._load_changes(program), many=True).data
+        changes = self._load_changes(program)
+        return LoadChangeSerializer(changes, many=True, context=self.context).data
 
     @extend_schema_field(OverrideSerializer(many=True))
     def get_overrides(self, program: Program) -> list[dict]:
@@ -205,6 +222,12 @@ class ProgramSerializer(serializers.ModelSerializer):
         ]
         rows = sorted([*steps, *loads], key=lambda row: row["at"])
         return OverrideSerializer(rows, many=True).data
+
+    def to_representation(self, program: Program) -> dict:
+        data = super().to_representation(program)
+        if reader_is_patient(self.context) and program.closed_reason:
+            data["closed_reason"] = closed_in_plain_words(program)
+        return data
 
 
 class SelfTestSerializer(serializers.Serializer):
