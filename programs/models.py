@@ -140,7 +140,15 @@ class Program(models.Model):
         verbose_name = _("program")
         verbose_name_plural = _("programs")
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["clinician", "status"])]
+        indexes = [
+            models.Index(fields=["clinician", "status"]),
+            # A clinician's open programs with their patients, few of all (the caseload).
+            models.Index(
+                fields=["clinician", "patient"],
+                condition=Q(status__in=["active", "paused"]),
+                name="program_open_by_clinician",
+            ),
+        ]
         constraints = [
             # One open (active or paused) program per patient.
             models.UniqueConstraint(
