@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('assessments', '0005_caseload_indexes'),
         ('clinic', '0006_access_log_export'),
-        ('programs', '0007_field_names_in_the_clinics_language'),
+        ('programs', '0008_transition_kinds'),
     ]
 
     operations = [
