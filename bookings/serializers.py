@@ -19,7 +19,7 @@ from bookings.models import (
     AppointmentType,
     CancelReason,
 )
-from clinic.api.serializers import LocationSlugField
+from clinic.api.serializers import LocationSlugField, PatientReadable
 from clinic.models import Clinician
 from clinic.time import CLINIC_TZ
 
@@ -104,7 +104,9 @@ class AvailabilityPageSerializer(serializers.Serializer):
     results = SlotSerializer(many=True)
 
 
-class AppointmentChangeSerializer(serializers.ModelSerializer):
+class AppointmentChangeSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "appointment_change"
+
     class Meta:
         model = AppointmentChange
         fields = ["action", "actor", "at", "previous_start", "previous_end", "reason", "note"]

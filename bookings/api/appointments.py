@@ -142,7 +142,8 @@ class AppointmentViewSet(
 
     def _respond(self, appointment, code=status.HTTP_200_OK) -> Response:
         appointment = self.get_queryset().get(pk=appointment.pk)
-        return Response(AppointmentSerializer(appointment).data, status=code)
+        body = AppointmentSerializer(appointment, context=self.get_serializer_context()).data
+        return Response(body, status=code)
 
     @extend_schema(
         request=AppointmentBookSerializer,
@@ -178,7 +179,9 @@ class AppointmentViewSet(
         for appointment in appointments:
             self.log_access(appointment, AccessAction.CREATE)
         body = AppointmentSeriesSerializer(series).data
-        body["appointments"] = AppointmentSerializer(appointments, many=True).data
+        body["appointments"] = AppointmentSerializer(
+            appointments, many=True, context=self.get_serializer_context()
+        ).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
