@@ -9,6 +9,7 @@ from rest_framework import exceptions, generics, mixins, serializers, status, vi
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from accounts import serializers as s
 from accounts.models import AuthEvent
@@ -21,11 +22,17 @@ from accounts.services import (
     account_activate,
     app_access_deactivate,
     mfa_sign_in,
-    password_change,
-    password_reset_confirm,
+    mfa_token_user,
     password_reset_request,
     patient_invite,
     token_pair,
+)
+from accounts.signin import (
+    Door,
+    SignInRefused,
+    attempt_begin,
+    password_change_guarded,
+    password_reset_confirm_guarded,
 )
 from clinic.api.access_log import AccessLoggedMixin, client_address
 from clinic.api.filters import ClinicFilterSet
@@ -63,6 +70,41 @@ class AnonymousAPIView(BodyAPIView):
     def get_authenticate_header(self, request):
         # Without it DRF turns a 401 into a 403 on views that authenticate no one.
         return 'Bearer realm="api"'
+
+
+def throttled(exc: SignInRefused) -> exceptions.Throttled:
+    return exceptions.Throttled(wait=exc.extra["retry_after"], detail=exc.detail)
+
+
+class LoginView(TokenObtainPairView):
+    """``{"username", "password"}`` → ``{"access", "refresh"}``; 401 on wrong credentials.
+
+    The sign-in policy (accounts.signin) guards it like every other door: a lockout per
+    username and client address, a rate per address, an authentication event each time.
+    """
+
+    throttle_classes: list = []
+
+    def post(self, request, *args, **kwargs):
+        data = request.data if isinstance(request.data, dict) else {}
+        username = data.get("username", "")
+        try:
+            attempt = attempt_begin(
+                door=Door.API_SIGN_IN,
+                username=username if isinstance(username, str) else "",
+                address=client_address(request),
+            )
+        except SignInRefused as exc:
+            raise throttled(exc) from exc
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except (exceptions.AuthenticationFailed, exceptions.NotAuthenticated):
+            attempt.failed()
+            raise
+        answer = serializer.validated_data
+        attempt.succeeded(user=serializer.user, complete=not answer.get("mfa_required"))
+        return Response(answer, status=status.HTTP_200_OK)
 
 
 # --- staff, about a patient's app account ---------------------------------------------------
@@ -230,7 +272,10 @@ class PasswordResetConfirmView(AnonymousAPIView):
         ),
     )
     def post(self, request):
-        password_reset_confirm(**self.body(request), address=client_address(request))
+        try:
+            password_reset_confirm_guarded(**self.body(request), address=client_address(request))
+        except SignInRefused as exc:
+            raise throttled(exc) from exc
         return Response({"detail": gettext(RESET_DONE)})
 
 
@@ -254,9 +299,16 @@ class PasswordChangeView(BodyAPIView):
         ),
     )
     def post(self, request):
-        tokens = password_change(
-            user=request.user, **self.body(request), address=client_address(request)
-        )
+        body = self.body(request)
+        try:
+            tokens = password_change_guarded(
+                door=Door.PASSWORD_CHANGE,
+                user=request.user,
+                **body,
+                address=client_address(request),
+            )
+        except SignInRefused as exc:
+            raise throttled(exc) from exc
         return Response(tokens)
 
 
@@ -290,11 +342,16 @@ class MfaView(AnonymousAPIView):
     )
     def post(self, request):
         body = self.body(request)
+        address = client_address(request)
         try:
-            tokens = mfa_sign_in(
-                token=body["mfa_token"], code=body["code"], address=client_address(request)
+            attempt = attempt_begin(
+                door=Door.API_TWO_FACTOR, user=mfa_token_user(body["mfa_token"]), address=address
             )
+            tokens = mfa_sign_in(token=body["mfa_token"], code=body["code"], address=address)
+        except SignInRefused as exc:
+            raise throttled(exc) from exc
         except TwoFactorCodeRefused as exc:
+            attempt.failed(record=False)  # two_factor_failed is its event
             raise exceptions.AuthenticationFailed(exc.detail, code="authentication_failed") from exc
         except MfaTokenInvalid as exc:
             if exc.expired:
@@ -309,6 +366,7 @@ class MfaView(AnonymousAPIView):
                 ),
                 code="token_not_valid",
             ) from exc
+        attempt.succeeded(user=attempt.user)
         return Response(tokens)
 
 

@@ -88,6 +88,9 @@ class AuthEventKind(models.TextChoices):
     # Its own context: Django's admin titles its reset page with the same msgid.
     PASSWORD_RESET = "password_reset", pgettext_lazy("authentication event", "Password reset")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
+    SIGN_IN_SUCCEEDED = "sign_in_succeeded", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_IN_LOCKED_OUT = "sign_in_locked_out", _("Sign-in locked out")
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor authentication enrolled")
     TWO_FACTOR_VERIFIED = "two_factor_verified", _("Two-factor code accepted")
     TWO_FACTOR_RECOVERY_USED = "two_factor_recovery_used", _("Recovery code used")

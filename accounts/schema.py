@@ -23,7 +23,7 @@ TOKENS_EXAMPLE = OpenApiExample(
 
 
 class SignInViewSchema(OpenApiViewExtension):
-    target_class = "clinic.api.auth.LoginView"
+    target_class = "accounts.api.LoginView"
 
     def view_replacement(self):
         @extend_schema(

@@ -345,6 +345,12 @@ def _password_replace(
     auth_event_record(kind=kind, user=user, address=address, refresh_tokens_revoked=revoked)
 
 
+def reset_token_account(token: str) -> User | None:
+    """The account a reset token names, whether or not the token is still valid."""
+    pk, _reset_token = password_reset_user_id(token)
+    return None if pk is None else User.objects.filter(pk=pk).first()
+
+
 def _user_of_reset_token(token: str) -> User | None:
     pk, reset_token = password_reset_user_id(token)
     if pk is None:

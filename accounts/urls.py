@@ -7,6 +7,7 @@ router = ClinicRouter()
 router.register("auth-events", api.AuthEventViewSet, basename="auth-event")
 
 urlpatterns = [
+    path("auth/token/", api.LoginView.as_view(), name="token"),
     path("auth/token/mfa/", api.MfaView.as_view(), name="token-mfa"),
     path("auth/activate/", api.ActivateView.as_view(), name="activate"),
     path("auth/password-reset/", api.PasswordResetView.as_view(), name="password-reset"),

@@ -36,6 +36,7 @@ from accounts.services import (
     two_factor_required,
     two_factor_verify,
 )
+from accounts.signin import Door, SignInRefused, attempt_begin
 from clinic.api.access_log import client_address
 
 PENDING_SIGN_IN = "accounts.pending_sign_in"
@@ -59,9 +60,33 @@ class StaffLoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         return reverse("admin:index")
 
+    def post(self, request, *args, **kwargs):
+        # The sign-in policy of every door (accounts.signin), before the password is checked.
+        try:
+            self.attempt = attempt_begin(
+                door=Door.STAFF_SIGN_IN,
+                username=request.POST.get("username", ""),
+                address=client_address(request),
+            )
+        except SignInRefused as exc:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, exc.detail)
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            response["Retry-After"] = str(exc.extra["retry_after"])
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        self.attempt.failed()
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         user = form.get_user()
-        if not two_factor_required(user):
+        needs_code = two_factor_required(user)
+        self.attempt.succeeded(user=user, complete=not needs_code)
+        if not needs_code:
             return super().form_valid(form)
         self.request.session[PENDING_SIGN_IN] = mfa_token_issue(user)
         self.request.session.pop(PENDING_DEVICE, None)
@@ -144,6 +169,14 @@ class StaffTwoFactorView(View):
             return self._page(form)
         code, address = form.cleaned_data["code"], client_address(request)
         try:
+            attempt = attempt_begin(door=Door.STAFF_TWO_FACTOR, user=self.user, address=address)
+        except SignInRefused as exc:
+            form.add_error("code", exc.detail)
+            response = self._page(form)
+            response.status_code = 429
+            response["Retry-After"] = str(exc.extra["retry_after"])
+            return response
+        try:
             if two_factor_enrolled(self.user):
                 device = two_factor_verify(user=self.user, code=code, address=address)
                 recovery_codes = None
@@ -153,8 +186,10 @@ class StaffTwoFactorView(View):
                 )
                 device = TOTPDevice.objects.get(user=self.user, confirmed=True)
         except TwoFactorCodeRefused as exc:
+            attempt.failed(record=False)  # two_factor_failed is its event
             form.add_error("code", exc.detail)
             return self._page(form)
+        attempt.succeeded(user=self.user)
         next_url = self._next_url()
         request.session.pop(PENDING_SIGN_IN, None)
         request.session.pop(PENDING_DEVICE, None)

@@ -43,6 +43,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions (the staff site, the admin) on shared desk PCs: they end after
+# STAFF_SESSION_IDLE_MINUTES without a request, and when the browser closes.
+SESSION_COOKIE_AGE = env.int("STAFF_SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 INSTALLED_APPS = [
     # First, so its admin templates (header, the location in the corner) come before Django's.
@@ -90,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.api.middleware.IdempotencyMiddleware",
+    "clinic.api.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -131,7 +137,8 @@ if any(shared in CACHES["default"]["BACKEND"].lower() for shared in ("redis", "m
     CACHES["rate_limits"] = {**CACHES["default"], "KEY_PREFIX": "rate"}
 else:
     CACHES["login"] = {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # Django's database cache, with counters that two workers cannot both miss.
+        "BACKEND": "clinic.cache.AtomicDatabaseCache",
         "LOCATION": "clinic_login_throttle",
     }
     # Not the table: a database write on every API request costs too much. Without a cache

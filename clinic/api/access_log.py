@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from clinic.api.addresses import client_address
 from clinic.models import AccessAction
 from clinic.services import access_log_record
 
@@ -15,10 +16,6 @@ ACTION_BY_METHOD = {
     "PATCH": AccessAction.UPDATE,
     "DELETE": AccessAction.DELETE,
 }
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AccessLoggedMixin:

@@ -77,6 +77,20 @@ def _api_user(request):
     return user if user is not None and user.is_authenticated else None
 
 
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every API answer: they carry patient data, and no
+    browser, shared desk PC or proxy may keep a copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
 class IdempotencyMiddleware:
     """POSTs with an ``Idempotency-Key`` header run once per user and key within 24 hours;
     a retry gets the first answer again (mobile networks retry)."""

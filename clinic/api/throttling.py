@@ -18,6 +18,8 @@ from django.utils.connection import ConnectionProxy
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from clinic.api.addresses import client_address
+
 logger = logging.getLogger(__name__)
 
 store = ConnectionProxy(caches, "rate_limits")
@@ -71,10 +73,10 @@ class UserRateThrottle(WindowRateThrottle):
 
 
 class AddressRateThrottle(WindowRateThrottle):
-    """Per client address (``REMOTE_ADDR``, or the proxy's ``X-Forwarded-For`` entry when
-    ``NUM_PROXIES`` says how many proxies to trust), signed in or not."""
+    """Per client address (clinic.api.addresses: the proxy's ``X-Forwarded-For`` entry
+    when ``NUM_PROXIES`` says how many proxies to trust), signed in or not."""
 
     scope = "address"
 
     def get_cache_key(self, request, view) -> str | None:
-        return self.get_ident(request) or None
+        return client_address(request)

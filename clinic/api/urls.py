@@ -12,7 +12,6 @@ router.register("patients", views.PatientViewSet, basename="patient")
 router.register("access-log", views.AccessLogViewSet, basename="access-log")
 
 urlpatterns = [
-    path("auth/token/", auth.LoginView.as_view(), name="token"),
     path("auth/token/refresh/", auth.RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
     path("me/", views.MeView.as_view(), name="me"),
