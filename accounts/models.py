@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clinic.models import Location, Patient
 
@@ -84,7 +85,8 @@ class AuthEventKind(models.TextChoices):
     INVITATION_SENT = "invitation_sent", _("App invitation sent")
     ACCOUNT_ACTIVATED = "account_activated", _("App account activated")
     PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
-    PASSWORD_RESET = "password_reset", _("Password reset")
+    # Its own context: Django's admin titles its reset page with the same msgid.
+    PASSWORD_RESET = "password_reset", pgettext_lazy("authentication event", "Password reset")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor authentication enrolled")
     TWO_FACTOR_VERIFIED = "two_factor_verified", _("Two-factor code accepted")

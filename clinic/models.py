@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -176,12 +177,14 @@ class Patient(models.Model):
 
 
 class AccessAction(models.TextChoices):
-    READ = "read", _("Read")
-    CREATE = "create", _("Create")
-    UPDATE = "update", _("Update")
-    DELETE = "delete", _("Delete")
+    # In their own context: a past-tense log word ("Verwijderd") must not replace the
+    # admin's own button labels ("Verwijderen"), which share the msgid.
+    READ = "read", pgettext_lazy("access log action", "Read")
+    CREATE = "create", pgettext_lazy("access log action", "Create")
+    UPDATE = "update", pgettext_lazy("access log action", "Update")
+    DELETE = "delete", pgettext_lazy("access log action", "Delete")
     # A copy of the record left the clinic (FHIR bundle or PDF).
-    EXPORT = "export", _("Export")
+    EXPORT = "export", pgettext_lazy("access log action", "Export")
 
 
 class AccessLogEntry(models.Model):
