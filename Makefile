@@ -62,9 +62,12 @@ restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/clinic-....dump"; exit 2; }
 	$(PY) manage.py restore $(BACKUP)
 
-# The schemathesis fuzz run of the suite, with many more examples per operation.
+# The schemathesis fuzz run of the suite, and the clinical properties (check-in decision,
+# prescription sequences, program changes), each with many more examples than in `make test`.
 fuzz: install
-	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py -p no:logging" FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200}
+	$(MAKE) test PYTEST_ARGS="tests/test_api_fuzz.py tests/programs/test_check_ins_decision.py tests/programs/test_prescriptions_property.py tests/programs/test_program_flow_property.py -p no:logging" \
+		FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} HYPOTHESIS_EXAMPLES=$${HYPOTHESIS_EXAMPLES:-5000} \
+		PRESCRIPTION_EXAMPLES=$${PRESCRIPTION_EXAMPLES:-3000} PROGRAM_FLOW_EXAMPLES=$${PROGRAM_FLOW_EXAMPLES:-2000}
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -74,6 +77,27 @@ lint: install
 audit: install
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[audit]"
 	$(VENV)/bin/pip-audit --skip-editable --progress-spinner off
+
+# Every benchmark in bench/ at a size that fits in a few minutes on 2 cores, each figure
+# printed beside its target, with the core count and the load average (others may share
+# the cores). A benchmark that fails or no longer runs fails `make bench`.
+# BENCH_POSTGRES_URL / BENCH_REDIS_URL choose the servers; the scripts make their own databases.
+BENCH_PATIENTS ?= 2000
+BENCH_LOAD_SECONDS ?= 20
+bench: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[bench]"
+	@set -e; \
+	machine() { echo "--- $$(nproc) cores, load average $$(cut -d' ' -f1-3 /proc/loadavg)"; }; \
+	run() { echo; echo "=== $$1 (target: $$2)"; machine; shift 2; $(PY) "$$@"; }; \
+	run caseload "p95 < 50 ms, within 2x its SQL time" bench/caseload.py --calls 50; \
+	run availability "p95 < 150 ms, queries constant" bench/bookings_availability.py --calls 20; \
+	run "concurrent booking" "no overlapping appointments" bench/bookings_concurrency.py --rounds 1; \
+	run notifications "0 duplicates" bench/notifications_throughput.py --count 2000; \
+	run "record export" "5,000 check-ins in < 0.5 s, bounded memory" \
+		bench/record_export.py --check-ins 5000 --runs 1; \
+	run "mixed load" "ALL >= 200 req/s, p95 < 250 ms, no errors" bench/load_test.py \
+		--patients $(BENCH_PATIENTS) --users 20 --seconds $(BENCH_LOAD_SECONDS) --spawn-rate 10; \
+	echo; machine; echo "every benchmark ran"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -125,7 +125,11 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         ordering = ["-assessed_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-assessed_at"])]
+        indexes = [
+            models.Index(fields=["patient", "-assessed_at"]),
+            # The recent ones of all patients (the caseload's intakes waiting for a program).
+            models.Index(fields=["assessed_at"], name="assessment_assessed_at"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=3),

@@ -202,6 +202,9 @@ class Findings:
     pain_rest: int | None = None
     pain_walking: int | None = None
     previous: EarlierAssessment | None = None
+    # The other leg is being treated (an open episode): an injury of this leg now is a
+    # compensation complaint (DOMAIN.md names the other leg).
+    other_leg_in_treatment: bool = False
     # The thresholds in force at the patient's location (``rule_settings_for``).
     settings: RuleSettings = DEFAULTS
 
@@ -349,6 +352,11 @@ def _recurrence(f: Findings) -> tuple[str, dict] | None:
 
 
 def _compensation_complaints(f: Findings) -> tuple[str, dict] | None:
+    if f.other_leg_in_treatment and "compensation_complaints" not in f.red_flags:
+        return (
+            "The other leg is in treatment: complaints of this leg are compensation complaints.",
+            {"other_leg_in_treatment": True},
+        )
     if "compensation_complaints" not in f.red_flags:
         return None
     return (
@@ -421,7 +429,8 @@ ASSESSMENT_RULES: tuple[Rule, ...] = (
     Rule(EscalationRule.RECURRENCE, "One or more earlier hamstring injuries.", _recurrence),
     Rule(
         EscalationRule.COMPENSATION_COMPLAINTS,
-        "Red flag 'compensation complaints' (back, knee, other leg).",
+        "Red flag 'compensation complaints' (back, knee, other leg), or an assessment of one "
+        "leg while the other leg's episode is open.",
         _compensation_complaints,
     ),
     Rule(

@@ -230,6 +230,9 @@ def assessment_record(
         pain_rest=pain_rest,
         pain_walking=pain_walking,
         previous=_earlier(episode, assessed_at) if had_assessments else None,
+        other_leg_in_treatment=InjuryEpisode.objects.filter(patient=patient, closed_at__isnull=True)
+        .exclude(side=side)
+        .exists(),
         settings=rule_settings_for(patient.location_id),
     )
     # The location's severities, so the assessment shows what its escalation will say.

@@ -31,8 +31,10 @@ def bench_env(database: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",
         # Every simulated user comes from 127.0.0.1: the per-address limit would be the test.
+        # So would the per-address sign-in limit (30/min): every user signs in on start.
         API_RATE_USER="1000000/min",
         API_RATE_ADDRESS="1000000/min",
+        LOGIN_THROTTLE_RATE="1000000/min",
     )
     return env
 

@@ -83,10 +83,14 @@ def run_mixed(args) -> None:
             },
             check=False,
         )
-        print_stats(prefix.with_name("load_stats.csv"), args)
+        failures = print_stats(prefix.with_name("load_stats.csv"), args)
+    if failures:
+        # A load that fails its requests measures nothing: make bench must fail with it.
+        raise SystemExit(f"{failures} requests failed")
 
 
-def print_stats(path: Path, args) -> None:
+def print_stats(path: Path, args) -> int:
+    """Prints the figures per endpoint; returns how many requests failed (or 1 if none ran)."""
     print()
     print(
         f"mixed workload: {args.users} users waiting {args.wait[0]:g}-{args.wait[1]:g} s, "
@@ -94,7 +98,12 @@ def print_stats(path: Path, args) -> None:
         "gunicorn {} workers x {} threads, ".format(*gunicorn_shape(args.workers, args.threads))
         + f"{os.cpu_count()} cores"
     )
+    print("target: ALL at least 200 req/s with p95 under 250 ms (stress: --wait 0.2 1)")
     print(f"{'endpoint':<26} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
+    failures, requests = 0, 0
+    if not path.exists():
+        print("locust wrote no statistics")
+        return 1
     with path.open() as handle:
         for row in csv.DictReader(handle):
             name = f"{row['Type']} {row['Name']}" if row["Name"] != "Aggregated" else "ALL"
@@ -102,6 +111,9 @@ def print_stats(path: Path, args) -> None:
                 f"{name:<26} {float(row['Requests/s']):>7.1f} {row['50%']:>7} {row['95%']:>7} "
                 f"{row['99%']:>7} {row['Failure Count']:>7}"
             )
+            if row["Name"] == "Aggregated":
+                failures, requests = int(row["Failure Count"]), int(row["Request Count"])
+    return failures if requests else 1
 
 
 READ_ENDPOINTS = {

@@ -20,7 +20,7 @@ from bookings.models import (
     CancelReason,
 )
 from bookings.selectors import cancel_note_readable_by
-from clinic.api.serializers import LocationSlugField
+from clinic.api.serializers import LocationSlugField, PatientReadable
 from clinic.models import Clinician
 from clinic.time import CLINIC_TZ
 
@@ -111,7 +111,8 @@ def _may_read_notes(serializer) -> bool:
     return user is not None and user.is_authenticated and cancel_note_readable_by(user)
 
 
-class AppointmentChangeSerializer(serializers.ModelSerializer):
+class AppointmentChangeSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "appointment_change"
     note = serializers.SerializerMethodField(
         help_text="The note given with the change; null for the front desk (clinical text)."
     )

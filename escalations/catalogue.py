@@ -21,6 +21,9 @@ class EscalationRule(models.TextChoices):
     NO_PROGRESS = "no_progress", "No progress"
     PAIN_TREND_RISING = "pain_trend_rising", "Pain trend rising"
     MISSED_CHECK_INS = "missed_check_ins", "Missed check-ins"
+    SEVERE_PAIN_NOW = "severe_pain_now", "Severe pain now"
+    LIMP_WITH_PAIN = "limp_with_pain", "Limping with pain"
+    WALKING_LOAD_JUMP = "walking_load_jump", "Sudden jump in walking"
 
 
 # Default severity per escalation rule (API.md, "Codes"). Advisory alerts
@@ -37,6 +40,9 @@ DEFAULT_SEVERITY: dict[str, str] = {
     EscalationRule.NO_PROGRESS: Severity.NORMAL,
     EscalationRule.PAIN_TREND_RISING: Severity.NORMAL,
     EscalationRule.MISSED_CHECK_INS: Severity.NORMAL,
+    EscalationRule.SEVERE_PAIN_NOW: Severity.HIGH,
+    EscalationRule.LIMP_WITH_PAIN: Severity.NORMAL,
+    EscalationRule.WALKING_LOAD_JUMP: Severity.NORMAL,
 }
 ESCALATION_RULES = frozenset(DEFAULT_SEVERITY)
 

@@ -119,7 +119,13 @@ class Escalation(models.Model):
         db_table = "programs_escalation"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["patient", "status"], name="programs_es_patient_46931b_idx")
+            models.Index(fields=["patient", "status"], name="programs_es_patient_46931b_idx"),
+            # The unresolved ones, few of all: who is flagged (the caseload's member sets).
+            models.Index(
+                fields=["patient"],
+                condition=Q(status__in=UNRESOLVED),
+                name="escalation_unresolved_patient",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

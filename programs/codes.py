@@ -11,6 +11,7 @@ class ProgramErrorCode(models.TextChoices):
     PROGRAM_PAUSED = "program_paused", "The program is paused"
     PROGRAM_NOT_PAUSED = "program_not_paused", "The program is not paused"
     PROGRAM_CLOSED = "program_closed", "The program is completed or referred"
+    PROGRAM_ON_HOLD = "program_on_hold", "The program is on hold after a reinjury"
     PROGRAM_AT_LAST_STEP = "program_at_last_step", "The program is at its last step"
     PROGRAM_NOT_AT_LAST_STEP = "program_not_at_last_step", "The program is not at its last step"
     STEP_CRITERIA_UNMET = "step_criteria_unmet", "The criteria of the next step are not met"

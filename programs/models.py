@@ -140,7 +140,15 @@ class Program(models.Model):
         verbose_name = _("program")
         verbose_name_plural = _("programs")
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["clinician", "status"])]
+        indexes = [
+            models.Index(fields=["clinician", "status"]),
+            # A clinician's open programs with their patients, few of all (the caseload).
+            models.Index(
+                fields=["clinician", "patient"],
+                condition=Q(status__in=["active", "paused"]),
+                name="program_open_by_clinician",
+            ),
+        ]
         constraints = [
             # One open (active or paused) program per patient.
             models.UniqueConstraint(
@@ -167,11 +175,26 @@ class Program(models.Model):
         return Step(self.step).label
 
 
+class TransitionKind(models.TextChoices):
+    ADVANCE = "advance", _("Advance")
+    # Put on the patient's new episode after a reinjury (possibly back to an earlier step).
+    REBASE = "rebase", _("Re-base")
+    # Completed over an open urgent or high escalation, on an override with a reason.
+    COMPLETE = "complete", _("Complete")
+
+
 class StepTransition(models.Model):
-    """A move between steps: who, when, which criteria held, and why if overridden."""
+    """A move between steps: who, when, which criteria held, and why if overridden; also a
+    re-basing on a new episode and a completion that set an escalation aside."""
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("program")
+    )
+    kind = models.CharField(
+        max_length=10,
+        choices=TransitionKind.choices,
+        default=TransitionKind.ADVANCE,
+        verbose_name=_("kind"),
     )
     from_step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("from step"))
     to_step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("to step"))
@@ -213,6 +236,18 @@ class StepTransition(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(override=False) | ~Q(reason=""), name="override_needs_a_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=TransitionKind.values), name="step_transition_kind_known"
+            ),
+            # An advance moves one step forward; a re-basing stays or goes back.
+            models.CheckConstraint(
+                condition=~Q(kind="advance") | Q(to_step=models.F("from_step") + 1),
+                name="advance_moves_one_step",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_step__lte=models.F("from_step")) | Q(kind="advance"),
+                name="only_an_advance_moves_forward",
             ),
         ]
 

@@ -47,6 +47,15 @@ RULES: tuple[Rule, ...] = (
         "hevige scherpe pijn en helemaal niet lopen. Direct doorverwijzen.",
     ),
     Rule(
+        "severe_pain_now",
+        ESCALATION,
+        ("grade_3_min_pain_now", "high_ack_hours"),
+        "Immediate specialist referral (urgent): suspected grade 3: severe pain, loss of "
+        "strength (seed 000: walking almost impossible through severe pain).",
+        "Pain now at or above the clinic's score, whatever its character or course.",
+        "Pijn nu op of boven de score van de praktijk, welk karakter of verloop ook.",
+    ),
+    Rule(
         "stop_signal",
         ESCALATION,
         ("high_ack_hours",),
@@ -105,6 +114,24 @@ RULES: tuple[Rule, ...] = (
         "Clinician review: the same injury recurring (second, third, fourth time).",
         "An earlier hamstring injury: the underlying pattern needs another approach.",
         "Een eerdere hamstringblessure: het onderliggende patroon vraagt een andere aanpak.",
+    ),
+    Rule(
+        "limp_with_pain",
+        ESCALATION,
+        (),
+        "Readiness: walks without limping; no pain in daily movements.",
+        "Walking with a limp and pain on a check-in.",
+        "Mank lopen met pijn bij een check-in.",
+    ),
+    Rule(
+        "walking_load_jump",
+        ESCALATION,
+        ("max_weekly_load_increase_percent",),
+        "Walking starts at 10–15 minutes and builds up slowly; training load grows by at "
+        "most 10% a week.",
+        "Minutes walked grew more than the clinic's weekly share since the previous check-in.",
+        "Het aantal minuten lopen steeg sinds de vorige check-in meer dan het weekdeel van "
+        "de praktijk.",
     ),
     Rule(
         "compensation_complaints",

@@ -72,6 +72,8 @@ GATE_CRITERIA = (
 SOURCE_ASSESSMENT = "assessment"  # the clinician's latest observation
 SOURCE_CHECK_IN = "check_in"  # the patient's own latest report
 SOURCE_NONE = "not_observed"
+# The clinician's assessment of the other leg during the program saw a limp.
+SOURCE_OTHER_LEG = "other_leg_assessment"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def step_exit_check(
     latest_check_in_walks_without_limp: bool | None = None,
     latest_check_in_at: datetime.datetime | None = None,
     assessment_red_flags: Sequence[str] = (),
+    other_leg_limps: bool = False,
     days_in_step: float | None = None,
     earliest_return: datetime.date | None = None,
     today: datetime.date | None = None,
@@ -135,7 +138,8 @@ def step_exit_check(
     """Which exit criteria of ``step`` hold, judged on the latest assessment.
 
     ``walks_without_limp`` is also reported by the patient in every check-in; see
-    ``_walks_without_limp`` for which observation counts. Every other criterion needs the
+    ``_walks_without_limp`` for which observation counts; a limp the clinician saw on the
+    other leg during the program (``other_leg_limps``) holds it too. Every other criterion needs the
     clinician's assessment. With ``days_in_step`` the step must also have lasted the
     clinic's minimum time, and strength building is not left for self-sufficiency before
     ``earliest_return`` (the grade's earliest return to jogging). Both are listed only
@@ -164,6 +168,9 @@ def step_exit_check(
                 check_in_value=latest_check_in_walks_without_limp,
                 check_in_at=latest_check_in_at,
             )
+            if holds and other_leg_limps:
+                # DOMAIN.md: the other leg is a compensation complaint; a limp is a limp.
+                holds, sources[code] = False, SOURCE_OTHER_LEG
         else:
             holds = readiness.get(code) is True
         (met if holds else unmet).append(code)
@@ -228,6 +235,14 @@ def group_load_increase(
     return (new - old) / old
 
 
+def weight_not_comparable(dosages: Sequence[Mapping[str, object]]) -> bool:
+    """Whether some of the dosages in use carry a weight and others do not. A missing
+    weight is not a reset of the load: without it the weekly loads cannot be compared, so
+    such a change needs the clinician's override (DOMAIN.md: at most 10% a week)."""
+    with_weight = {row.get("load_kg") not in (None, "") for row in _active(dosages)}
+    return len(with_weight) > 1
+
+
 def load_increase(before: Mapping[str, object], after: Mapping[str, object]) -> Decimal | None:
     """The relative change of one dosage's weekly load (see ``group_load_increase``)."""
     return group_load_increase([before], [after])
@@ -289,9 +304,13 @@ ADVISORY_ALERTS = frozenset({EXERCISE_PAIN_OVER_HOUR, NEXT_DAY_PAIN, NO_CLEAR_IM
 # Every alert a check-in can raise.
 CHECK_IN_ALERT_CODES = (
     SUSPECTED_GRADE_3,
+    EscalationRule.SEVERE_PAIN_NOW,
     STOP_SIGNAL,
     HIGH_PAIN_DURING_ACTIVITY,
     PAIN_INCREASING_WITH_ACTIVITY,
+    EscalationRule.LIMP_WITH_PAIN,
+    EscalationRule.WALKING_LOAD_JUMP,
+    EscalationRule.PERSISTENT_PAIN_AFTER_REST,
     COMPENSATION_COMPLAINTS,
     EXERCISE_PAIN_OVER_HOUR,
     NEXT_DAY_PAIN,
@@ -310,6 +329,8 @@ COMPLAINT_NAMES = {"back": "low back", "knee": "knee", "other_leg": "the other l
 class Alert:
     code: str
     reason: str
+    # The answers and thresholds the rule read (DOMAIN.md: every flag is explainable).
+    inputs: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def escalates(self) -> bool:
@@ -365,13 +386,37 @@ def not_answered(report: CheckInReport) -> list[dict[str, object]]:
     return [{"field": name, "rules": missing[name]} for name in order if name in missing]
 
 
-def check_in_alerts(report: CheckInReport, *, settings: RuleSettings = DEFAULTS) -> list[Alert]:
-    """The rules of DOMAIN.md applied to one check-in, most serious first.
+# Pain at rest from this many days after onset is "pain persisting after 2 weeks" (seed 000).
+REST_PAIN_AFTER_DAYS = 14
+SEVERE_PAIN_NOW = EscalationRule.SEVERE_PAIN_NOW
+LIMP_WITH_PAIN = EscalationRule.LIMP_WITH_PAIN
+WALKING_LOAD_JUMP = EscalationRule.WALKING_LOAD_JUMP
+PERSISTENT_PAIN_AFTER_REST = EscalationRule.PERSISTENT_PAIN_AFTER_REST
+# A jump in minutes walked is judged only from this many minutes on: the first 10-15
+# minutes are where walking starts (DOMAIN.md, "Readiness").
+WALKING_JUMP_MIN_MINUTES = 5
 
-    - suspected_grade_3: sharp pain now at or above ``grade_3_min_pain_now``, not walking
-      at all (0 minutes) and limping, both answered. A check-in cannot hear a snap; severe
-      sharp pain with inability to walk is the sign a patient can report, and it asks for
-      an urgent look, not a diagnosis.
+
+def unable_to_walk(report: CheckInReport) -> bool:
+    """Not walking at all (0 minutes) and not walking without a limp, both answered."""
+    return report.walking_minutes == 0 and report.walks_without_limp is False
+
+
+def check_in_alerts(
+    report: CheckInReport,
+    *,
+    settings: RuleSettings = DEFAULTS,
+    days_since_onset: int | None = None,
+    previous_walking_minutes: int | None = None,
+) -> list[Alert]:
+    """The rules of DOMAIN.md applied to one check-in, most serious first. Every alert
+    names its rule (``code``) and the answers it read (``inputs``).
+
+    - suspected_grade_3: unable to walk (0 minutes walked and limping, both answered),
+      whatever the pain: DOMAIN.md lists "unable to walk" on its own. A check-in cannot
+      hear a snap; it asks for an urgent look, not a diagnosis.
+    - severe_pain_now: pain now at or above ``grade_3_min_pain_now``, whatever its
+      character or course (8/10 at rest is never "keep going").
     - stop_signal: sharp, stabbing pain (DOMAIN.md "Pain: sharp, stabbing … a stop
       signal"), whatever its course; any sharp pain above 0 counts.
     - high_pain_during_activity: pain during activity at or above
@@ -379,32 +424,55 @@ def check_in_alerts(report: CheckInReport, *, settings: RuleSettings = DEFAULTS)
     - pain_increasing_with_activity: dull pain that still increases during activity. Dull
       pain that stays the same or decreases is acceptable discomfort; sharp pain is the
       stop signal instead, so one report never raises both.
+    - limp_with_pain: walking with a limp and any pain (now or during activity); a limp is
+      the first readiness criterion, and pain with it is not discomfort to train through.
+    - walking_load_jump: minutes walked grew more than the clinic's weekly load increase
+      on the previous check-in (and by at least ``WALKING_JUMP_MIN_MINUTES``): load grows
+      by at most 10% a week.
+    - persistent_pain_after_rest: pain now above 0 from ``REST_PAIN_AFTER_DAYS`` days after
+      onset (seed 000: pain persisting after 2 weeks of rest).
     - compensation_complaints: any new complaint in the low back, knee or other leg.
     - exercise_pain_over_hour, next_day_pain: advisory; the patient is told to adjust.
     """
     alerts: list[Alert] = []
-    sharp = report.pain_character == "sharp" and max(report.pain_now, report.pain_activity) > 0
+    pain = max(report.pain_now, report.pain_activity)
+    sharp = report.pain_character == "sharp" and pain > 0
     increasing = report.pain_course == "increasing"
-    if (
-        sharp
-        and report.pain_now >= settings.grade_3_min_pain_now
-        and report.walking_minutes == 0
-        and report.walks_without_limp is False
-    ):
+    scores = {
+        "pain_now": report.pain_now,
+        "pain_activity": report.pain_activity,
+        "pain_character": report.pain_character,
+        "pain_course": report.pain_course,
+    }
+    walking = {
+        "walking_minutes": report.walking_minutes,
+        "walks_without_limp": report.walks_without_limp,
+    }
+    if unable_to_walk(report):
         alerts.append(
             Alert(
                 SUSPECTED_GRADE_3,
-                f"Sharp pain {report.pain_now}/10 now and unable to walk: possible rupture.",
+                f"{report.pain_character.capitalize()} pain {report.pain_now}/10 now and unable "
+                "to walk (0 minutes walked, limping): possible rupture.",
+                {**scores, **walking},
+            )
+        )
+    if report.pain_now >= settings.grade_3_min_pain_now:
+        alerts.append(
+            Alert(
+                SEVERE_PAIN_NOW,
+                f"Pain now {report.pain_now}/10 (flagged from {settings.grade_3_min_pain_now}/10), "
+                f"{report.pain_character}, {report.pain_course}.",
+                {**scores, "grade_3_min_pain_now": settings.grade_3_min_pain_now},
             )
         )
     if sharp:
-        course = {"increasing": "increasing", "stable": "stable", "decreasing": "decreasing"}
         alerts.append(
             Alert(
                 STOP_SIGNAL,
                 f"Sharp pain during activity ({report.pain_activity}/10, "
-                f"{course.get(report.pain_course, report.pain_course)}; now "
-                f"{report.pain_now}/10).",
+                f"{report.pain_course}; now {report.pain_now}/10).",
+                scores,
             )
         )
     if report.pain_activity >= settings.high_pain_during_activity:
@@ -413,6 +481,7 @@ def check_in_alerts(report: CheckInReport, *, settings: RuleSettings = DEFAULTS)
                 HIGH_PAIN_DURING_ACTIVITY,
                 f"Pain during activity {report.pain_activity}/10 (flagged from "
                 f"{settings.high_pain_during_activity}/10), {report.pain_character}.",
+                {**scores, "high_pain_during_activity": settings.high_pain_during_activity},
             )
         )
     if increasing and not sharp:
@@ -420,6 +489,49 @@ def check_in_alerts(report: CheckInReport, *, settings: RuleSettings = DEFAULTS)
             Alert(
                 PAIN_INCREASING_WITH_ACTIVITY,
                 f"Dull pain increasing during activity ({report.pain_activity}/10).",
+                scores,
+            )
+        )
+    if report.walks_without_limp is False and pain > 0 and not unable_to_walk(report):
+        alerts.append(
+            Alert(
+                LIMP_WITH_PAIN,
+                f"Walking with a limp ({report.walking_minutes} minutes) and pain "
+                f"{report.pain_now}/10 now, {report.pain_activity}/10 during activity.",
+                {**scores, **walking},
+            )
+        )
+    if (
+        report.walking_minutes is not None
+        and previous_walking_minutes is not None
+        and report.walking_minutes - previous_walking_minutes >= WALKING_JUMP_MIN_MINUTES
+        and report.walking_minutes
+        > previous_walking_minutes * (1 + settings.max_weekly_load_increase)
+    ):
+        alerts.append(
+            Alert(
+                WALKING_LOAD_JUMP,
+                f"Walking went from {previous_walking_minutes} to {report.walking_minutes} "
+                f"minutes since the previous check-in (at most "
+                f"{settings.max_weekly_load_increase_percent}% a week).",
+                {
+                    "walking_minutes": report.walking_minutes,
+                    "previous_walking_minutes": previous_walking_minutes,
+                    "max_weekly_load_increase_percent": (settings.max_weekly_load_increase_percent),
+                },
+            )
+        )
+    if (
+        days_since_onset is not None
+        and days_since_onset >= REST_PAIN_AFTER_DAYS
+        and report.pain_now > 0
+    ):
+        alerts.append(
+            Alert(
+                PERSISTENT_PAIN_AFTER_REST,
+                f"Pain at rest ({report.pain_now}/10) {days_since_onset} days after onset: "
+                "pain persisting after two weeks needs a clinician's review.",
+                {"pain_now": report.pain_now, "days_since_onset": days_since_onset},
             )
         )
     areas = [a for a in COMPLAINT_AREAS if a in set(report.complaints_elsewhere)]
@@ -428,13 +540,68 @@ def check_in_alerts(report: CheckInReport, *, settings: RuleSettings = DEFAULTS)
             Alert(
                 COMPENSATION_COMPLAINTS,
                 "New complaints elsewhere: " + ", ".join(COMPLAINT_NAMES[a] for a in areas) + ".",
+                {"complaints_elsewhere": areas},
             )
         )
     if report.exercise_pain_over_hour:
-        alerts.append(Alert(EXERCISE_PAIN_OVER_HOUR, "Exercise pain lasted longer than one hour."))
+        alerts.append(
+            Alert(
+                EXERCISE_PAIN_OVER_HOUR,
+                "Exercise pain lasted longer than one hour.",
+                {"exercise_pain_over_hour": True},
+            )
+        )
     if report.next_day_pain:
-        alerts.append(Alert(NEXT_DAY_PAIN, "Pain or stiffness the day after activity."))
+        alerts.append(
+            Alert(
+                NEXT_DAY_PAIN,
+                "Pain or stiffness the day after activity.",
+                {"next_day_pain": True},
+            )
+        )
     return alerts
+
+
+@dataclass(frozen=True)
+class CheckInDecision:
+    """What one check-in leads to: the alerts (each naming its rule and inputs), and the
+    advice the patient gets."""
+
+    alerts: list[Alert]
+    advice_codes: list[str]
+
+    @property
+    def alert_codes(self) -> list[str]:
+        return [a.code for a in self.alerts]
+
+
+def check_in_decision(
+    report: CheckInReport,
+    *,
+    history: Sequence[PainPoint] = (),
+    days_since_onset: int | None = None,
+    previous_walking_minutes: int | None = None,
+    escalation_standing: bool = False,
+    settings: RuleSettings = DEFAULTS,
+) -> CheckInDecision:
+    """The one decision over a check-in: every combination of answers, with the program's
+    state (days since onset, the patient's earlier check-ins, whether an escalation is
+    still unresolved), has a defined outcome. The single rules, the trend rules and the
+    advice all come from here; ``keep_going`` only when no rule fired and nothing is
+    still with the clinician."""
+    alerts = check_in_alerts(
+        report,
+        settings=settings,
+        days_since_onset=days_since_onset,
+        previous_walking_minutes=previous_walking_minutes,
+    )
+    if history:
+        alerts += trend_alerts(history, days_since_onset=days_since_onset, settings=settings)
+    codes = [a.code for a in alerts]
+    return CheckInDecision(
+        alerts=alerts,
+        advice_codes=advice_codes_for(codes, escalation_standing=escalation_standing),
+    )
 
 
 # --- 5. Trend rules -------------------------------------------------------------------------
@@ -528,6 +695,7 @@ def trend_alerts(
                     for score, values in rising.items()
                 )
                 + ".",
+                {"rising": rising, "trend_rising_check_ins": count},
             )
         )
     latest, first = points[-1], points[0]
@@ -550,10 +718,17 @@ def trend_alerts(
             f"{settings.minimal_important_change} points): {latest.pain_now}/10 now and "
             f"{latest.pain_activity}/10 during activity, {compared}."
         )
+        inputs = {
+            "days_since_onset": int(days),
+            "pain_now": latest.pain_now,
+            "pain_activity": latest.pain_activity,
+            "baseline": [baseline.pain_now, baseline.pain_activity] if baseline else None,
+            "minimal_important_change": settings.minimal_important_change,
+        }
         if days > settings.chronic_escalate_after_days:
-            alerts.append(Alert(CHRONIC_NO_IMPROVEMENT, reason))
+            alerts.append(Alert(CHRONIC_NO_IMPROVEMENT, reason, inputs))
             return alerts
-        alerts.append(Alert(NO_CLEAR_IMPROVEMENT_REVIEW, reason))
+        alerts.append(Alert(NO_CLEAR_IMPROVEMENT_REVIEW, reason, inputs))
     stalled = _no_improvement_over(
         points, datetime.timedelta(days=settings.no_progress_after_days), settings=settings
     )
@@ -565,6 +740,11 @@ def trend_alerts(
                 f"No clear improvement in {settings.no_progress_after_days} days or more: "
                 f"pain {latest.pain_now}/10 now, {baseline.pain_now}/10 on "
                 f"{baseline.at:%Y-%m-%d}.",
+                {
+                    "pain_now": latest.pain_now,
+                    "baseline_pain_now": baseline.pain_now,
+                    "no_progress_after_days": settings.no_progress_after_days,
+                },
             )
         )
     return alerts
@@ -587,6 +767,48 @@ ADVICE: dict[str, dict[str, str]] = {
             "Hevige, scherpe pijn en niet kunnen lopen kan wijzen op een ernstige scheur. "
             "Laat het been rusten en train niet. Je fysiotherapeut is gewaarschuwd en neemt "
             "vandaag contact met je op; kun je niet wachten, bel dan de praktijk of je huisarts."
+        ),
+    },
+    SEVERE_PAIN_NOW: {
+        "en": (
+            "That much pain, even at rest, needs your physiotherapist to look at it. Rest "
+            "the leg and do not train for now; your physiotherapist has been notified."
+        ),
+        "nl": (
+            "Zoveel pijn, ook in rust, moet je fysiotherapeut bekijken. Laat het been rusten "
+            "en train voorlopig niet; je fysiotherapeut is op de hoogte gebracht."
+        ),
+    },
+    LIMP_WITH_PAIN: {
+        "en": (
+            "Walking with a limp and pain means the leg is not ready for this yet. Walk "
+            "less, and only as far as you can without limping; your physiotherapist will "
+            "look at it with you."
+        ),
+        "nl": (
+            "Mank lopen met pijn betekent dat het been hier nog niet klaar voor is. Loop "
+            "minder, en alleen zo ver als je zonder mank te lopen kunt; je fysiotherapeut "
+            "kijkt er met je naar."
+        ),
+    },
+    WALKING_LOAD_JUMP: {
+        "en": (
+            "You walked much more than last time. Build up by no more than 10% a week; "
+            "your physiotherapist will look at your walking plan with you."
+        ),
+        "nl": (
+            "Je hebt veel meer gelopen dan de vorige keer. Bouw op met niet meer dan 10% per "
+            "week; je fysiotherapeut bekijkt je loopschema met je."
+        ),
+    },
+    PERSISTENT_PAIN_AFTER_REST: {
+        "en": (
+            "Pain that persists more than two weeks after the injury should be looked at. "
+            "Your physiotherapist has been notified and will review it with you."
+        ),
+        "nl": (
+            "Pijn die meer dan twee weken na de blessure aanhoudt, moet bekeken worden. Je "
+            "fysiotherapeut is op de hoogte gebracht en bespreekt het met je."
         ),
     },
     STOP_SIGNAL: {

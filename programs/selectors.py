@@ -50,7 +50,7 @@ def programs_visible_to(user: User) -> QuerySet[Program]:
     """Programs of the patients ``user`` may see, with history and prescriptions prefetched."""
     return (
         Program.objects.filter(patient_filter_for(user, prefix="patient__"))
-        .select_related("patient")
+        .select_related("patient", "episode")
         .prefetch_related(
             Prefetch("transitions", queryset=StepTransition.objects.order_by("at", "id")),
             Prefetch(
@@ -128,27 +128,47 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
     open_program = Program.objects.filter(
         patient=OuterRef("pk"), status__in=OPEN_PROGRAM_STATUSES
     ).order_by("-started_at", "-id")
-    recent_assessment = Assessment.objects.filter(
-        patient=OuterRef("pk"), assessed_at__gte=now - CASELOAD_RECENT_ASSESSMENT
-    )
-    their_clinician = Q(primary_clinician__user=user) | Q(
-        primary_clinician__isnull=True, location__in=location_ids_of(user)
-    )
-    on_caseload = (
-        Q(Exists(open_program.filter(clinician__user=user, status=ProgramStatus.ACTIVE)))
-        | Q(Exists(open_program.filter(clinician__user=user)), Exists(unresolved))
-        | (
-            ~Q(Exists(open_program))
-            & (Q(Exists(unresolved)) | Q(Exists(recent_assessment)))
-            & their_clinician
+    # The members, as a UNION of patient ids that indexes answer (partial indexes on active
+    # programs and on unresolved escalations): the patients of my active programs; those
+    # with an unresolved escalation and an open program of mine; those with an unresolved
+    # escalation or a recent assessment, no open program, and me as (possible) clinician.
+    locations = list(location_ids_of(user))
+
+    def theirs(prefix: str) -> Q:
+        return Q(**{f"{prefix}primary_clinician__user": user}) | Q(
+            **{f"{prefix}primary_clinician__isnull": True, f"{prefix}location__in": locations}
         )
+
+    no_open_program = ~Exists(
+        Program.objects.filter(patient=OuterRef("patient_id"), status__in=OPEN_PROGRAM_STATUSES)
     )
-    # Every row is the patient of one of my open programs or one whose clinician I am (or
-    # may be): a filter the indexes answer, so the conditions above run on few patients.
-    mine = Q(
-        pk__in=Program.objects.filter(
-            clinician__user=user, status__in=OPEN_PROGRAM_STATUSES
-        ).values("patient_id")
+    open_unresolved = Escalation.objects.filter(status__in=UNRESOLVED)
+    members = (
+        Program.objects.filter(clinician__user=user, status=ProgramStatus.ACTIVE)
+        .order_by()
+        .values("patient_id")
+        .union(
+            open_unresolved.filter(
+                Exists(
+                    Program.objects.filter(
+                        patient=OuterRef("patient_id"),
+                        clinician__user=user,
+                        status__in=OPEN_PROGRAM_STATUSES,
+                    )
+                )
+            )
+            .order_by()
+            .values("patient_id"),
+            open_unresolved.filter(theirs("patient__"))
+            .filter(no_open_program)
+            .order_by()
+            .values("patient_id"),
+            Assessment.objects.filter(assessed_at__gte=now - CASELOAD_RECENT_ASSESSMENT)
+            .filter(theirs("patient__"))
+            .filter(no_open_program)
+            .order_by()
+            .values("patient_id"),
+        )
     )
 
     def program_value(name, field):
@@ -156,8 +176,7 @@ def caseload_for(*, user: User, now: datetime.datetime | None = None) -> QuerySe
         return Subquery(open_program.values(name)[:1], output_field=field)
 
     return (
-        Patient.objects.filter(mine | their_clinician)
-        .filter(on_caseload)
+        Patient.objects.filter(pk__in=members)
         .only("id", "first_name", "last_name")
         .annotate(
             program_id=program_value("id", IntegerField()),
@@ -268,13 +287,18 @@ def active_programs_with_last_check_in() -> QuerySet[Program]:
 # --- Readiness -------------------------------------------------------------------------------
 
 
-def pain_free_walking_weeks(*, program: Program, limit: int = 200) -> float | None:
+def pain_free_walking_weeks(
+    *, program: Program, since: datetime.datetime | None = None, limit: int = 200
+) -> float | None:
     """Weeks of uninterrupted pain-free walking up to the newest check-in: the run of the
     latest check-ins that report walking (minutes > 0) without a limp and no pain during
     activity. A check-in that does not answer those questions ends the run. None when the
-    newest check-in is not one of them."""
+    newest check-in is not one of them. ``since`` (default: the program's start) is when
+    the patient's reports start to count, e.g. the program's re-basing after a reinjury."""
     rows = list(
-        CheckIn.objects.filter(patient_id=program.patient_id, submitted_at__gte=program.started_at)
+        CheckIn.objects.filter(
+            patient_id=program.patient_id, submitted_at__gte=since or program.started_at
+        )
         .order_by("-submitted_at", "-id")
         .values_list("submitted_at", "walking_minutes", "walks_without_limp", "pain_activity")[
             :limit

@@ -50,7 +50,7 @@ RECORD_EXAMPLE = {
             "side": "left",
             "side_text": "left",
             "grade": 2,
-            "grade_text": "Grade 2: a partial tear of the muscle.",
+            "grade_text": "Grade 2: substantial tears in the muscle fibres.",
             "phase": "acute",
             "phase_text": "Acute: the injury is less than six weeks old.",
             "return_to_jog": {"earliest": "2027-03-27", "latest": "2027-04-24"},

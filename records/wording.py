@@ -16,8 +16,8 @@ LANGUAGES = ("nl", "en")
 
 GRADE = {
     1: _("Grade 1: a mild strain, a few muscle fibres are overstretched."),
-    2: _("Grade 2: a partial tear of the muscle."),
-    3: _("Grade 3: a (near) complete tear; a specialist looks at it."),
+    2: _("Grade 2: substantial tears in the muscle fibres."),
+    3: _("Grade 3: a partial or complete rupture of the muscle; a specialist looks at it."),
     None: _("The grade of the injury is not known yet."),
 }
 
@@ -86,6 +86,9 @@ RULE = {
     "exercise_pain_over_hour": _("Pain more than an hour after exercising"),
     "next_day_pain": _("Pain the next day"),
     "high_pain_during_activity": _("Much pain during activity"),
+    "severe_pain_now": _("Severe pain at rest"),
+    "limp_with_pain": _("Limping with pain"),
+    "walking_load_jump": _("A sudden jump in walking"),
     "no_clear_improvement_review": _("Time to review: no clear improvement yet"),
 }
 

@@ -63,6 +63,7 @@ POST   /api/v1/programs/{id}/pause/               401 403 403 403  403   ok   40
 POST   /api/v1/programs/{id}/resume/              401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/complete/            401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/refer/               401 403 403 403  403   ok   404  ok   404
+POST   /api/v1/programs/{id}/rebase/              401 403 403 403  403   ok   404  ok   404
 POST   /api/v1/programs/{id}/prescriptions/       401 403 403 403  403   ok   404  ok   404
 PATCH  /api/v1/programs/{id}/prescriptions/{prescription_id}/ 401 403 403 403 403 ok 404 ok 404
 GET    /api/v1/caseload/                          401 403 403 403  403   200  200  403  403

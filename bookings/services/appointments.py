@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 
 from bookings.availability import free_slots, local_datetime, wall_time_exists
@@ -106,7 +107,8 @@ def _lock_for_booking(*, clinician: Clinician, patient: Patient) -> None:
 
 
 def _local(value: datetime) -> str:
-    return value.astimezone(CLINIC_TZ).strftime("%A %d %B %Y %H:%M")
+    # Day and month names in the reader's language (Django's own catalogue).
+    return date_format(value.astimezone(CLINIC_TZ), "l j F Y H:i")
 
 
 def _ends(appointment_type: AppointmentType, start: datetime) -> tuple[datetime, datetime]:
@@ -179,11 +181,14 @@ def _explain(
     start = start.astimezone(UTC)
     if start <= now:
         return InvalidInput(
-            "The start time is in the past.", field="start", code=BookingErrorCode.IN_THE_PAST
+            gettext("The start time is in the past."),
+            field="start",
+            code=BookingErrorCode.IN_THE_PAST,
         )
     if local_start.second or local_start.microsecond or local_start.minute % SLOT_MINUTES:
         return InvalidInput(
-            f"Appointments start on the {SLOT_MINUTES}-minute grid (e.g. 09:00, 09:15).",
+            gettext("Appointments start on the %(minutes)s-minute grid (e.g. 09:00, 09:15).")
+            % {"minutes": SLOT_MINUTES},
             field="start",
             code=BookingErrorCode.OFF_GRID,
         )
@@ -197,13 +202,15 @@ def _explain(
         .exists()
     ):
         return Conflict(
-            f"{clinician.name} already has an appointment around {_local(start)}.",
+            gettext("%(name)s already has an appointment around %(time)s.")
+            % {"name": clinician.name, "time": _local(start)},
             code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": "clinician"},
         )
     if others.overlapping(start, end).filter(patient=patient).exists():
         return Conflict(
-            f"{patient.name} already has an appointment around {_local(start)}.",
+            gettext("%(name)s already has an appointment around %(time)s.")
+            % {"name": patient.name, "time": _local(start)},
             code=BookingErrorCode.SLOT_TAKEN,
             extra={"conflict": "patient"},
         )
@@ -214,12 +221,21 @@ def _explain(
     )
     if off.exists():
         return Conflict(
-            f"{clinician.name} is not available at {location.name} then (leave or closure).",
+            gettext("%(name)s is not available at %(location)s then (leave or closure).")
+            % {"name": clinician.name, "location": location.name},
             code=BookingErrorCode.CLINICIAN_UNAVAILABLE,
         )
     return Conflict(
-        f"{clinician.name} does not work at {location.name} at {_local(start)} "
-        f"for a {booking.appointment_type.duration_minutes}-minute appointment.",
+        gettext(
+            "%(name)s does not work at %(location)s at %(time)s "
+            "for a %(minutes)s-minute appointment."
+        )
+        % {
+            "name": clinician.name,
+            "location": location.name,
+            "time": _local(start),
+            "minutes": booking.appointment_type.duration_minutes,
+        },
         code=BookingErrorCode.OUTSIDE_WORKING_HOURS,
     )
 

@@ -3,6 +3,7 @@ see is simply not in it, so "not yours" is a 404 and never reveals that it exist
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from clinic.models import CLINICAL_ROLES, STAFF_ROLES, Role
@@ -15,7 +16,7 @@ class RoleAllowed(BasePermission):
     APIViews, lowercase HTTP methods.
     """
 
-    message = "Your role may not do this."
+    message = _("Your role may not do this.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
@@ -16,6 +17,51 @@ from clinic.models import (
     Role,
     User,
 )
+from clinic.readable import PATIENT_READS
+
+
+def reader_is_patient(context) -> bool:
+    """Whether the answer being built goes to a patient (``context`` of a serializer)."""
+    request = context.get("request") if context else None
+    user = getattr(request, "user", None)
+    return getattr(user, "role", None) == Role.PATIENT
+
+
+class PatientReadable:
+    """A serializer that answers a patient with only the fields ``clinic.readable`` lists
+    for its resource (``readable_as``); staff get every field. Nested serializers find the
+    request through their root, so a nested list is cut as well."""
+
+    readable_as: str = ""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not reader_is_patient(self.context):
+            return fields
+        allowed = PATIENT_READS[self.readable_as]
+        return {name: field for name, field in fields.items() if name in allowed}
+
+
+class PatientReadableSchema(OpenApiSerializerExtension):
+    """In the OpenAPI document, the fields a patient is not given are optional and say so."""
+
+    target_class = PatientReadable
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        allowed = PATIENT_READS[self.target.readable_as]
+        required = [name for name in schema.get("required", []) if name in allowed]
+        if required:
+            schema["required"] = required
+        else:
+            schema.pop("required", None)
+        for name, field in schema.get("properties", {}).items():
+            if name not in allowed and "$ref" not in field:
+                field["description"] = " ".join(
+                    filter(None, [field.get("description"), "Staff only: absent for a patient."])
+                )
+        return schema
 
 
 def validated(serializer_class, data, **kwargs) -> dict:

@@ -17,12 +17,12 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from assessments import rules as assessment_rules
-from assessments.models import Assessment
+from assessments.models import Assessment, InjuryEpisode
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet
 from clinic.api.permissions import CLINICAL, RoleAllowed
-from clinic.api.serializers import validated
+from clinic.api.serializers import PatientReadable, reader_is_patient, validated
 from clinic.models import AccessAction, Clinician, Patient, Role
 from clinic.selectors import patient_filter_for, patients_visible_to
 from clinical_rules.selectors import rule_settings_for
@@ -33,11 +33,19 @@ from programs.models import (
     Prescription,
     PrescriptionLoadChange,
     Program,
+    ProgramStatus,
     Step,
     StepTransition,
 )
 from programs.selectors import pain_free_walking_weeks, programs_visible_to
 from programs.services import programs as services
+from programs.services.transitions import (
+    HOLD_REINJURY,
+    findings_since,
+    hold_of,
+    other_leg_assessment_for,
+    other_leg_limps,
+)
 
 READERS = CLINICAL | {Role.PATIENT}
 
@@ -45,13 +53,15 @@ READERS = CLINICAL | {Role.PATIENT}
 # --- Output ---------------------------------------------------------------------------------
 
 
-class StepTransitionSerializer(serializers.ModelSerializer):
+class StepTransitionSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "step_change"
     from_step = serializers.IntegerField(min_value=1, max_value=5)
     to_step = serializers.IntegerField(min_value=1, max_value=5)
 
     class Meta:
         model = StepTransition
         fields = [
+            "kind",
             "from_step",
             "to_step",
             "at",
@@ -67,7 +77,8 @@ class StepTransitionSerializer(serializers.ModelSerializer):
         ]
 
 
-class LoadChangeSerializer(serializers.ModelSerializer):
+class LoadChangeSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "load_change"
     prescription = serializers.IntegerField(source="prescription_id")
     exercise = serializers.IntegerField(source="prescription.exercise_id")
 
@@ -97,7 +108,8 @@ class OverrideSerializer(serializers.Serializer):
     to_step = serializers.IntegerField(allow_null=True)
 
 
-class PrescriptionSerializer(serializers.ModelSerializer):
+class PrescriptionSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "prescription"
     exercise_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -116,12 +128,25 @@ class PrescriptionSerializer(serializers.ModelSerializer):
         return prescription.exercise.name_in(self.context.get("language", settings.LANGUAGE_CODE))
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+def closed_in_plain_words(program: Program) -> str:
+    """Why a program ended, as a patient reads it: the outcome, never the staff's note."""
+    if program.status == ProgramStatus.COMPLETED:
+        return gettext("You completed the program.")
+    if program.status == ProgramStatus.REFERRED:
+        return gettext(
+            "Your physiotherapist referred you for further care; they will tell you more."
+        )
+    return ""
+
+
+class ProgramSerializer(PatientReadable, serializers.ModelSerializer):
+    readable_as = "program"
     step_name = serializers.ChoiceField(choices=Step.labels, read_only=True)
     history = StepTransitionSerializer(source="transitions", many=True, read_only=True)
     prescriptions = PrescriptionSerializer(many=True, read_only=True)
     load_history = serializers.SerializerMethodField()
     overrides = serializers.SerializerMethodField()
+    hold = serializers.SerializerMethodField()
 
     class Meta:
         model = Program
@@ -133,6 +158,7 @@ class ProgramSerializer(serializers.ModelSerializer):
             "step",
             "step_name",
             "status",
+            "hold",
             "started_at",
             "closed_at",
             "closed_reason",
@@ -151,10 +177,17 @@ class ProgramSerializer(serializers.ModelSerializer):
         changes = [c for p in program.prescriptions.all() for c in p.load_changes.all()]
         return sorted(changes, key=lambda c: (c.at, c.pk))
 
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text=HOLD_REINJURY))
+    def get_hold(self, program: Program) -> str | None:
+        """``reinjury`` while the program waits to be re-based on the patient's new episode
+        (or closed); advance and complete are refused meanwhile. Null otherwise."""
+        return hold_of(program)
+
     @extend_schema_field(LoadChangeSerializer(many=True))
     def get_load_history(self, program: Program) -> list[dict]:
         """Every dosage change of the program's prescriptions: who, when, before → after."""
-        return LoadChangeSerializer(self._load_changes(program), many=True).data
+        changes = self._load_changes(program)
+        return LoadChangeSerializer(changes, many=True, context=self.context).data
 
     @extend_schema_field(OverrideSerializer(many=True))
     def get_overrides(self, program: Program) -> list[dict]:
@@ -189,6 +222,12 @@ class ProgramSerializer(serializers.ModelSerializer):
         ]
         rows = sorted([*steps, *loads], key=lambda row: row["at"])
         return OverrideSerializer(rows, many=True).data
+
+    def to_representation(self, program: Program) -> dict:
+        data = super().to_representation(program)
+        if reader_is_patient(self.context) and program.closed_reason:
+            data["closed_reason"] = closed_in_plain_words(program)
+        return data
 
 
 class SelfTestSerializer(serializers.Serializer):
@@ -267,10 +306,18 @@ class AdvanceSerializer(serializers.Serializer):
         return attrs
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(AdvanceSerializer):
     follow_up = serializers.ChoiceField(
         choices=services.FOLLOW_UPS, required=False, allow_blank=True
     )
+
+
+class RebaseSerializer(serializers.Serializer):
+    episode = serializers.PrimaryKeyRelatedField(
+        queryset=InjuryEpisode.objects.all(), required=False, allow_null=True
+    )
+    step = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class ReferSerializer(serializers.Serializer):
@@ -431,12 +478,18 @@ class ProgramViewSet(
         starts, and whether light jogging can be suggested yet (weeks of pain-free walking,
         the grade's earliest return), from the latest assessment and the check-ins."""
         program = self.get_object()
+        # The basis episode: after a reinjury the new one, never the old one.
         assessment = services.latest_assessment_for(program)
+        readiness = dict(assessment.readiness or {}) if assessment else None
+        if readiness is not None and other_leg_limps(other_leg_assessment_for(program)):
+            readiness["walks_without_limp"] = False  # the other leg limps: a limp is a limp
         verdict = assessment_rules.readiness_verdict(
-            readiness=assessment.readiness if assessment else None,
+            readiness=readiness,
             grade=assessment.grade if assessment else None,
             onset_date=assessment.episode.onset_date if assessment else None,
-            pain_free_walking_weeks=pain_free_walking_weeks(program=program),
+            pain_free_walking_weeks=pain_free_walking_weeks(
+                program=program, since=findings_since(program)
+            ),
             today=timezone.localdate(),
             settings=rule_settings_for(program.patient.location_id),
         )
@@ -457,11 +510,33 @@ class ProgramViewSet(
     @extend_schema(request=CompleteSerializer, responses={200: ProgramSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        """Close the program after step 5, optionally suggesting personal or group training."""
+        """Close the program after step 5, optionally suggesting personal or group training.
+        409 ``escalation_open`` while an urgent or high escalation of the patient is open
+        (unless ``override`` with ``reason``), 409 ``program_on_hold`` after a reinjury."""
         program = self.get_object()
         data = self._input(CompleteSerializer)
         program = services.program_complete(
-            program=program, by=request.user, follow_up=data.get("follow_up", "")
+            program=program,
+            by=request.user,
+            follow_up=data.get("follow_up", ""),
+            reason=data.get("reason", ""),
+            override=data.get("override", False),
+        )
+        return self._respond(program)
+
+    @extend_schema(request=RebaseSerializer, responses={200: ProgramSerializer})
+    @action(detail=True, methods=["post"])
+    def rebase(self, request, pk=None):
+        """After a reinjury: put the program on the patient's new episode (default: the open
+        episode of the same leg), optionally back to an earlier ``step``; lifts the hold."""
+        program = self.get_object()
+        data = self._input(RebaseSerializer)
+        program = services.program_rebase(
+            program=program,
+            by=request.user,
+            episode=data.get("episode"),
+            step=data.get("step"),
+            reason=data.get("reason", ""),
         )
         return self._respond(program)
 

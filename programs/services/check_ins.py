@@ -105,13 +105,32 @@ def check_in_submit(*, patient: Patient, program: Program | None = None, **field
     )
     settings = rule_settings_for(patient.location_id)
     onset = onset_of(patient=patient, program=program)
-    alerts = rules.check_in_alerts(rules.CheckInReport.of(check_in), settings=settings)
-    alerts += rules.trend_alerts(
-        _pain_history(patient=patient, until=check_in.submitted_at, onset=onset, settings=settings),
+    previous_walking_minutes = (
+        CheckIn.objects.filter(
+            patient=patient,
+            submitted_at__lte=check_in.submitted_at,
+            walking_minutes__isnull=False,
+        )
+        .exclude(pk=check_in.pk)
+        .order_by("-submitted_at", "-id")
+        .values_list("walking_minutes", flat=True)
+        .first()
+    )
+    history = _pain_history(
+        patient=patient, until=check_in.submitted_at, onset=onset, settings=settings
+    )
+    # "Keep going" never while an earlier escalation is still with the clinician (any
+    # alert of this check-in is never "keep going" either, so it is read before raising).
+    standing = Escalation.objects.filter(patient=patient, status__in=UNRESOLVED).exists()
+    decision = rules.check_in_decision(
+        rules.CheckInReport.of(check_in),
+        history=history,
         days_since_onset=_days_since(onset, check_in.submitted_at),
+        previous_walking_minutes=previous_walking_minutes,
+        escalation_standing=standing,
         settings=settings,
     )
-    for alert in alerts:
+    for alert in decision.alerts:
         if alert.escalates:
             escalation_raise(
                 patient=patient,
@@ -120,10 +139,8 @@ def check_in_submit(*, patient: Patient, program: Program | None = None, **field
                 source_check_in=check_in,
                 settings=settings,
             )
-    check_in.alerts = [alert.code for alert in alerts]
-    # "Keep going" never while an earlier escalation is still with the clinician.
-    standing = Escalation.objects.filter(patient=patient, status__in=UNRESOLVED).exists()
-    check_in.advice_codes = rules.advice_codes_for(check_in.alerts, escalation_standing=standing)
+    check_in.alerts = decision.alert_codes
+    check_in.advice_codes = decision.advice_codes
     check_in.save(update_fields=["alerts", "advice_codes"])
     events.check_in_submitted.send(CheckIn, check_in=check_in)
     return check_in

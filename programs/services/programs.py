@@ -1,4 +1,6 @@
-"""The five-step program: start, advance, pause, resume, complete, refer; prescriptions."""
+"""The five-step program: start, the check-in rhythm, prescriptions. Every change of a
+program's step, status or episode is in ``programs.services.transitions``; its names are
+re-exported here for the callers that import them from this module."""
 
 from __future__ import annotations
 
@@ -10,54 +12,39 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
-from assessments import rules as assessment_rules
 from assessments.models import Assessment
 from clinic import events
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Clinician, Patient, User
 from clinical_rules.selectors import rule_settings_for
 from clinical_rules.thresholds import RuleSettings
-from escalations.models import UNRESOLVED, Escalation, Severity
 from programs import rules
 from programs.codes import ProgramErrorCode
 from programs.models import (
     OPEN_PROGRAM_STATUSES,
-    CheckIn,
     Exercise,
     Prescription,
     PrescriptionLoadChange,
     Program,
-    ProgramStatus,
     Step,
-    StepTransition,
 )
-from programs.selectors import exit_criteria_for
-
-FOLLOW_UPS = ("personal_training", "group_training")
-
-
-def _locked(program: Program) -> Program:
-    return Program.objects.select_for_update().select_related("patient").get(pk=program.pk)
-
-
-def _require_status(program: Program, *allowed: str, doing: str) -> None:
-    if program.status not in allowed:
-        raise Conflict(
-            gettext("This program is %(status)s; it cannot be %(doing)s.")
-            % {"status": program.status, "doing": doing},
-            code=ProgramErrorCode.PROGRAM_PAUSED
-            if program.status == ProgramStatus.PAUSED
-            else ProgramErrorCode.PROGRAM_CLOSED,
-            extra={"program_status": program.status},
-        )
-
-
-def _override_reason(reason: str, override: bool) -> str:
-    """The clinician's reason, trimmed; an override without a written one is refused."""
-    reason = (reason or "").strip()
-    if override and not reason:
-        raise InvalidInput(gettext("An override needs a written reason."), field="reason")
-    return reason
+from programs.services.transitions import (  # noqa: F401 (re-exported)
+    FOLLOW_UPS,
+    _locked,
+    _override_reason,
+    _require_status,
+    blocking_escalations_of,
+    latest_assessment_for,
+    program_advance,
+    program_complete,
+    program_exit_check,
+    program_pause,
+    program_rebase,
+    program_refer,
+    program_refer_after_escalation,
+    program_resume,
+    program_transition,
+)
 
 
 def _check_clinician_for(patient: Patient, clinician: Clinician) -> None:
@@ -121,230 +108,6 @@ def program_set_check_in_rhythm(*, program: Program, every_days: int, by: User) 
     return program
 
 
-def latest_assessment_for(program: Program) -> Assessment | None:
-    """The newest assessment of the program's episode, or of the patient if none linked."""
-    qs = Assessment.objects.filter(patient_id=program.patient_id)
-    if program.episode_id is not None:
-        qs = qs.filter(episode_id=program.episode_id)
-    return qs.select_related("episode").order_by("-assessed_at", "-id").first()
-
-
-def _in_step_since(program: Program):
-    last = program.transitions.order_by("-at", "-id").values_list("at", flat=True).first()
-    return last or program.started_at
-
-
-def program_exit_check(
-    program: Program, *, settings: RuleSettings | None = None
-) -> rules.ExitCheck:
-    """The current step's exit criteria against the latest assessment and check-in, and
-    the step's minimum time since the last transition."""
-    settings = settings or rule_settings_for(program.patient.location_id)
-    assessment = latest_assessment_for(program)
-    check_in = (
-        CheckIn.objects.filter(patient_id=program.patient_id, submitted_at__gte=program.started_at)
-        .exclude(walks_without_limp__isnull=True)
-        .order_by("-submitted_at", "-id")
-        .only("submitted_at", "walks_without_limp")
-        .first()
-    )
-    now = timezone.now()
-    in_step = now - _in_step_since(program)
-    window = None
-    if assessment is not None:
-        window = assessment_rules.return_to_run(
-            grade=assessment.grade, onset_date=assessment.episode.onset_date
-        )
-    return rules.step_exit_check(
-        step=program.step,
-        assessment_readiness=assessment.readiness if assessment else None,
-        assessment_at=assessment.assessed_at if assessment else None,
-        assessment_red_flags=assessment.red_flags if assessment else (),
-        latest_check_in_walks_without_limp=check_in.walks_without_limp if check_in else None,
-        latest_check_in_at=check_in.submitted_at if check_in else None,
-        days_in_step=in_step.total_seconds() / 86400,
-        earliest_return=window["earliest"] if window else None,
-        today=timezone.localdate(now),
-        settings=settings,
-        exit_criteria=exit_criteria_for(program.patient.location_id),
-    )
-
-
-# Escalations that hold a program at its step until resolved or overridden.
-BLOCKING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
-
-
-def blocking_escalations_of(program: Program) -> list[Escalation]:
-    """The patient's unresolved urgent or high escalations, most severe first."""
-    return list(
-        Escalation.objects.filter(
-            patient_id=program.patient_id,
-            severity__in=BLOCKING_SEVERITIES,
-            status__in=UNRESOLVED,
-        ).order_by("severity", "created_at", "id")
-    )
-
-
-def _named(escalations: list[Escalation]) -> list[dict]:
-    return [
-        {"id": e.pk, "rule": e.rule, "severity": e.severity, "status": e.status}
-        for e in sorted(escalations, key=lambda e: (BLOCKING_SEVERITIES.index(e.severity), e.pk))
-    ]
-
-
-@transaction.atomic
-def program_advance(
-    *, program: Program, by: User, reason: str = "", override: bool = False
-) -> Program:
-    """Move to the next step when the exit criteria hold and no urgent or high escalation
-    of the patient is unresolved, or on the clinician's override with a written reason.
-    Every transition is kept with the criteria met and unmet, which observation decided
-    them, what an override set aside, and the thresholds in force."""
-    reason = _override_reason(reason, override)
-    program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("advanced"))
-    if program.step == Step.SELF_SUFFICIENCY:
-        raise Conflict(
-            gettext("Step 5 (self-sufficiency) is the last step; complete the program instead."),
-            code=ProgramErrorCode.PROGRAM_AT_LAST_STEP,
-        )
-    settings = rule_settings_for(program.patient.location_id)
-    check = program_exit_check(program, settings=settings)
-    blocking = blocking_escalations_of(program)
-    context = {"unmet": check.unmet, "met": check.met, "decided_by": check.sources}
-    if blocking and not override:
-        raise Conflict(
-            gettext(
-                "The patient has unresolved urgent or high escalations: %(escalations)s. "
-                "Resolve them first, or override with a reason."
-            )
-            % {"escalations": ", ".join(f"{e.rule} ({e.severity}, {e.status})" for e in blocking)},
-            code=ProgramErrorCode.ESCALATION_OPEN,
-            extra={"escalations": _named(blocking), **context},
-        )
-    if not check.passed and not override:
-        raise Conflict(
-            gettext("Not all exit criteria of step %(step)s (%(name)s) hold: %(unmet)s.")
-            % {"step": program.step, "name": program.step_name, "unmet": ", ".join(check.unmet)},
-            code=ProgramErrorCode.STEP_CRITERIA_UNMET,
-            extra=context,
-        )
-    from_step = program.step
-    program.step = from_step + 1
-    if not program.check_in_every_days_set:
-        program.check_in_every_days = rules.check_in_every_days_for(program.step, settings=settings)
-    program.save(update_fields=["step", "check_in_every_days", "updated_at"])
-    overridden = [*check.unmet, *(["escalation_open"] if blocking else [])]
-    StepTransition.objects.create(
-        program=program,
-        from_step=from_step,
-        to_step=program.step,
-        by=by,
-        criteria_met=check.met,
-        criteria_unmet=check.unmet,
-        # Only a move despite unmet criteria or open escalations is an override; the
-        # reason is kept either way.
-        override=bool(override and overridden),
-        reason=reason,
-        rules_overridden=overridden if override else [],
-        escalations_open=[e.pk for e in blocking],
-        decided_by=check.sources,
-        settings_in_force={
-            **settings.as_dict(),
-            "exit_criteria": list(exit_criteria_for(program.patient.location_id)[from_step]),
-        },
-    )
-    events.program_step_changed.send(Program, program=program, actor=by)
-    return program
-
-
-@transaction.atomic
-def program_pause(*, program: Program, by: User) -> Program:
-    program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("paused"))
-    program.status = ProgramStatus.PAUSED
-    program.save(update_fields=["status", "updated_at"])
-    return program
-
-
-@transaction.atomic
-def program_resume(*, program: Program, by: User) -> Program:
-    program = _locked(program)
-    if program.status != ProgramStatus.PAUSED:
-        raise Conflict(
-            gettext("This program is %(status)s; only a paused program can be resumed.")
-            % {"status": program.status},
-            code=ProgramErrorCode.PROGRAM_NOT_PAUSED,
-            extra={"program_status": program.status},
-        )
-    program.status = ProgramStatus.ACTIVE
-    program.save(update_fields=["status", "updated_at"])
-    return program
-
-
-def _close(program: Program, *, status: str, by: User, reason: str = "", follow_up: str = ""):
-    program.status = status
-    program.closed_at = timezone.now()
-    program.closed_reason = reason
-    program.follow_up = follow_up
-    program.save(update_fields=["status", "closed_at", "closed_reason", "follow_up", "updated_at"])
-    Prescription.objects.filter(program=program, is_active=True).update(is_active=False)
-    events.program_closed.send(Program, program=program, actor=by)
-    return program
-
-
-@transaction.atomic
-def program_complete(*, program: Program, by: User, follow_up: str = "") -> Program:
-    """Close after step 5; ``follow_up`` suggests personal or group training."""
-    if follow_up and follow_up not in FOLLOW_UPS:
-        raise InvalidInput(
-            gettext("Choose one of %(choices)s.") % {"choices": ", ".join(FOLLOW_UPS)},
-            field="follow_up",
-        )
-    program = _locked(program)
-    _require_status(program, ProgramStatus.ACTIVE, doing=gettext("completed"))
-    if program.step != Step.SELF_SUFFICIENCY:
-        raise Conflict(
-            gettext(
-                "The program is at step %(step)s (%(name)s); it can be completed only at "
-                "step 5 (self-sufficiency)."
-            )
-            % {"step": program.step, "name": program.step_name},
-            code=ProgramErrorCode.PROGRAM_NOT_AT_LAST_STEP,
-        )
-    return _close(program, status=ProgramStatus.COMPLETED, by=by, follow_up=follow_up)
-
-
-@transaction.atomic
-def program_refer(*, program: Program, by: User, reason: str) -> Program:
-    """Close as referred (e.g. to a specialist); the reason is required."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(gettext("Say why the patient is referred."), field="reason")
-    program = _locked(program)
-    _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("referred"))
-    return _close(program, status=ProgramStatus.REFERRED, by=by, reason=reason)
-
-
-def program_refer_after_escalation(*, escalation, by: User) -> Program | None:
-    """The escalation was resolved with a referral: the patient's open program closes as
-    referred, its reason naming the escalation and the clinician's note."""
-    program = Program.objects.filter(
-        patient_id=escalation.patient_id, status__in=OPEN_PROGRAM_STATUSES
-    ).first()
-    if program is None:
-        return None
-    who = "a specialist" if escalation.outcome == "referred_specialist" else "the GP"
-    return program_refer(
-        program=program,
-        by=by,
-        reason=(
-            f"Referred to {who} ({escalation.rule}, escalation {escalation.pk}): "
-            f"{escalation.resolution_note}"
-        ),
-    )
-
-
 # --- Prescriptions ------------------------------------------------------------------------
 
 
@@ -383,7 +146,8 @@ class LoadProblem:
         return {
             "scope": self.scope,
             "name": self.name,
-            "increase_percent": None if self.change.is_infinite() else float(self.change * 100),
+            "increase_percent": (None if not self.change.is_finite() else float(self.change * 100)),
+            "comparable": not self.change.is_nan(),
         }
 
 
@@ -399,7 +163,13 @@ def _load_problems(
     exercise first prescribed within the week is compared with its first dosage, so a
     second row of it is more load; a category is judged once it has a week behind it
     (the first week's plan is the clinician's). Only a change that raises a group's load
-    is judged, so lowering or stopping is always possible.
+    is judged, so lowering or stopping everything is always possible.
+
+    A missing weight is "not comparable", never a reset: when some of an exercise's rows
+    (now, after the change, or a week ago) carry a weight and others do not, the change
+    needs an override (its ``change`` is NaN). So 10 kg → no weight → 30 kg, or a
+    weightless extra row that hides a raise of the first and is stopped later, cannot
+    pass unnoticed.
     """
     cutoff = timezone.now() - rules.LOAD_WINDOW
     stored = list(
@@ -422,14 +192,19 @@ def _load_problems(
         before_now = [_dosage(r) for r in members]
         after_now = [after_of[r.pk] for r in members if r.pk != proposed.pk]
         after_now.append(after_of[proposed.pk])
+        weighed = scope == "exercise"  # a category mixes body-weight and weighted exercises
+        mixed_now = weighed and rules.weight_not_comparable([*before_now, *after_now])
         raises = rules.group_load_increase(before_now, after_now)
-        if raises is None or raises <= 0:
+        if not mixed_now and (raises is None or raises <= 0):
             continue
         week_ago = [state for r in members if (state := _state_at(r, cutoff)) is not None]
         if not week_ago:
             if scope == "category" or not members:
                 continue  # a new exercise, or a category's first week
             week_ago = [_first_state(members[0])]
+        if weighed and rules.weight_not_comparable([*week_ago, *after_now]):
+            problems.append(LoadProblem(scope, name, Decimal("NaN")))
+            continue
         change = rules.group_load_increase(week_ago, after_now)
         if change is not None and change > settings.max_weekly_load_increase:
             problems.append(LoadProblem(scope, name, change))
@@ -450,14 +225,17 @@ def _check_prescribing_rules(
     returns the codes an override set aside."""
     broken: dict[str, str] = {}
     if check_step:
-        broken.update(
-            rules.prescription_step_problems(
+        # The step the program is at decides what the patient may do now; the step the
+        # prescription is planned for (a field the client sends) must suit as well, but
+        # can never make an exercise of a later step active.
+        for step in dict.fromkeys((program.step, prescription.step)):
+            for code, why in rules.prescription_step_problems(
                 exercise_steps=prescription.exercise.steps or [],
-                step=prescription.step,
+                step=step,
                 times_per_week=prescription.times_per_week,
                 settings=settings,
-            )
-        )
+            ).items():
+                broken.setdefault(code, why)
     load = (
         _load_problems(program=program, proposed=prescription, settings=settings)
         if check_load
@@ -465,9 +243,12 @@ def _check_prescribing_rules(
     )
     if load:
         worst = load[0]
-        percent = (
-            gettext("a new load") if worst.change.is_infinite() else f"{worst.change * 100:.0f}%"
-        )
+        if worst.change.is_nan():
+            percent = gettext("a load that cannot be compared (a weight is missing)")
+        elif worst.change.is_infinite():
+            percent = gettext("a new load")
+        else:
+            percent = f"{worst.change * 100:.0f}%"
         what = (
             gettext("of %(exercise)s")
             % {"exercise": prescription.exercise.name_in((get_language() or "en")[:2])}

@@ -52,11 +52,18 @@ def test_severe_sharp_stable_pain_is_not_keep_going(api, patient):
         pain_course="stable",
         walks_without_limp=False,
     )
-    assert body["alerts"] == ["stop_signal", "high_pain_during_activity"]
+    assert body["alerts"] == [
+        "severe_pain_now",
+        "stop_signal",
+        "high_pain_during_activity",
+        "limp_with_pain",
+    ]
     assert "keep_going" not in advice(body)
     assert {e.rule: e.severity for e in Escalation.objects.filter(patient=patient)} == {
+        "severe_pain_now": "high",
         "stop_signal": "high",
         "high_pain_during_activity": "high",
+        "limp_with_pain": "normal",
     }
 
 
@@ -115,11 +122,13 @@ def test_pain_during_activity_that_stays_the_same_is_no_trend(api, patient):
 @pytest.mark.parametrize(
     ("days_since_onset", "alerts", "escalated"),
     [
-        (28, [], False),
-        (29, ["no_clear_improvement_review"], False),
-        (42, ["no_clear_improvement_review"], False),
-        (43, ["chronic_no_improvement"], True),
-        (70, ["chronic_no_improvement"], True),  # 10 weeks after onset, first check-in
+        # pain at rest after two weeks is flagged on its own (issue 22, case 4)
+        (28, ["persistent_pain_after_rest"], False),
+        (29, ["persistent_pain_after_rest", "no_clear_improvement_review"], False),
+        (42, ["persistent_pain_after_rest", "no_clear_improvement_review"], False),
+        (43, ["persistent_pain_after_rest", "chronic_no_improvement"], True),
+        # 10 weeks after onset, first check-in
+        (70, ["persistent_pain_after_rest", "chronic_no_improvement"], True),
     ],
 )
 def test_no_clear_improvement_is_counted_from_the_onset(
@@ -135,7 +144,13 @@ def test_no_clear_improvement_is_counted_from_the_onset(
     assert exists is escalated
 
 
-@pytest.mark.parametrize(("latest", "alerts"), [(4, ["chronic_no_improvement"]), (3, [])])
+@pytest.mark.parametrize(
+    ("latest", "alerts"),
+    [
+        (4, ["persistent_pain_after_rest", "chronic_no_improvement"]),
+        (3, ["persistent_pain_after_rest"]),
+    ],
+)
 def test_a_clear_improvement_is_two_points(api, patient, clinician, latest, alerts):
     episode = InjuryEpisodeFactory(
         patient=patient, onset_date=timezone.localdate() - datetime.timedelta(days=60)
@@ -200,5 +215,5 @@ def test_sharp_severe_pain_without_the_walking_answers_still_speaks(api, patient
         )
         .json()
     )
-    assert body["alerts"] == ["stop_signal", "high_pain_during_activity"]
+    assert body["alerts"] == ["severe_pain_now", "stop_signal", "high_pain_during_activity"]
     assert {"field": "walks_without_limp", "rules": ["suspected_grade_3"]} in body["not_answered"]

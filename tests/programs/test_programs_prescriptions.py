@@ -339,3 +339,82 @@ def test_a_closed_programs_prescriptions_cannot_be_changed(
     assert response.json()["type"].endswith("/program_closed")
     rdl_at_20kg.refresh_from_db()
     assert str(rdl_at_20kg.load_kg) == "20.00"
+
+
+# --- issue 22, case 7: the program's step decides, not a step the client sends ----------------
+
+
+def test_a_later_step_on_the_prescription_cannot_make_an_exercise_active(
+    api, clinician, patient, nordic
+):
+    """Two days after an audible snap the program is at step 1: a Nordic curl sent with
+    "step": 4 is refused as the same request without a step is."""
+    program = ProgramFactory(patient=patient, clinician=clinician, step=1)
+    for body in ({}, {"step": 4}):
+        response = prescribe(api, clinician.user, program, exercise=nordic.id, sets=3, **body)
+        assert response.status_code == 409, response.json()
+        assert response.json()["rules"][0] == "exercise_not_for_step"
+    assert not Prescription.objects.exists()
+    assert api(patient.user).get(f"/api/v1/programs/{program.id}/").json()["prescriptions"] == []
+
+
+# --- issue 22, case 8: a missing weight is not comparable, never a reset ----------------------
+
+
+def test_removing_the_weight_and_adding_more_is_no_reset(api, clinician, rdl_at_20kg):
+    """10 kg → no weight → 30 kg, a minute apart (here 20 → none → 30)."""
+    response = change(api, clinician.user, rdl_at_20kg, load_kg=None)
+    assert response.status_code == 409, response.json()
+    assert response.json()["type"].endswith("/load_increase_too_large")
+    assert response.json()["load"][0] == {
+        "scope": "exercise",
+        "name": "Romanian deadlift (light)",
+        "increase_percent": None,
+        "comparable": False,
+    }
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="30").status_code == 409
+    rdl_at_20kg.refresh_from_db()
+    assert rdl_at_20kg.load_kg == 20
+
+
+def test_overriding_the_missing_weight_does_not_make_it_the_baseline(api, clinician, rdl_at_20kg):
+    override = {"override": True, "reason": "Technique first, without the bar."}
+    assert change(api, clinician.user, rdl_at_20kg, load_kg=None, **override).status_code == 200
+    response = change(api, clinician.user, rdl_at_20kg, load_kg="30")
+    assert response.status_code == 409
+    # Compared with a week ago (20 kg), not with the weightless dosage.
+    assert response.json()["increase_percent"] == pytest.approx(50.0)
+
+
+def test_a_weightless_extra_row_hides_no_raise(api, clinician, program, rdl_at_20kg):
+    """A weightless 1×1 row of the same exercise, the first row raised to 60 kg, then the
+    extra row stopped: refused without an override at the first step that hides load."""
+    extra = {"exercise": rdl_at_20kg.exercise_id, "sets": 1, "reps": 1}
+    response = prescribe(api, clinician.user, program, **extra)
+    assert response.status_code == 409, response.json()
+    assert response.json()["load"][0]["comparable"] is False
+    assert Prescription.objects.count() == 1
+
+
+def test_stopping_the_weightless_row_shows_the_raise(api, clinician, program, rdl_at_20kg):
+    override = {"override": True, "reason": "Warm-up set without weight."}
+    extra = {"exercise": rdl_at_20kg.exercise_id, "sets": 1, "reps": 1}
+    response = prescribe(api, clinician.user, program, **extra, **override)
+    assert response.status_code == 201
+    weightless = Prescription.objects.get(pk=response.json()["id"])
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="60").status_code == 409
+    assert change(api, clinician.user, rdl_at_20kg, load_kg="60", **override).status_code == 200
+    response = change(api, clinician.user, weightless, is_active=False)
+    assert response.status_code == 409
+    assert response.json()["increase_percent"] == pytest.approx(200.0)
+    weightless.refresh_from_db()
+    assert weightless.is_active is True
+
+
+def test_stopping_every_row_is_always_possible(api, clinician, program, rdl_at_20kg):
+    override = {"override": True, "reason": "Warm-up set without weight."}
+    prescribe(
+        api, clinician.user, program, exercise=rdl_at_20kg.exercise_id, sets=1, reps=1, **override
+    )
+    for row in Prescription.objects.order_by("-id"):
+        assert change(api, clinician.user, row, is_active=False).status_code == 200

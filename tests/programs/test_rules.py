@@ -251,7 +251,7 @@ def report(**fields) -> CheckInReport:
                 "pain_character": "sharp",
                 "walks_without_limp": False,
             },
-            ["stop_signal", "high_pain_during_activity"],
+            ["severe_pain_now", "stop_signal", "high_pain_during_activity", "limp_with_pain"],
         ),
         # dull but increasing: the pain that increases with activity, for review
         ({"pain_course": "increasing"}, ["pain_increasing_with_activity"]),
@@ -259,7 +259,7 @@ def report(**fields) -> CheckInReport:
         ({"next_day_pain": True}, ["next_day_pain"]),
         ({"complaints_elsewhere": ["knee"]}, ["compensation_complaints"]),
         ({"complaints_elsewhere": ["back", "other_leg"]}, ["compensation_complaints"]),
-        # severe sharp pain and unable to walk: suspected grade 3
+        # unable to walk (0 minutes, limping) is suspected grade 3 whatever the pain (issue 22)
         (
             {
                 "pain_now": 8,
@@ -267,7 +267,7 @@ def report(**fields) -> CheckInReport:
                 "walking_minutes": 0,
                 "walks_without_limp": False,
             },
-            ["suspected_grade_3", "stop_signal"],
+            ["suspected_grade_3", "severe_pain_now", "stop_signal"],
         ),
         (
             {
@@ -276,7 +276,7 @@ def report(**fields) -> CheckInReport:
                 "walking_minutes": 0,
                 "walks_without_limp": False,
             },
-            ["stop_signal"],
+            ["suspected_grade_3", "stop_signal"],
         ),
         (
             {
@@ -285,7 +285,7 @@ def report(**fields) -> CheckInReport:
                 "walking_minutes": 5,
                 "walks_without_limp": False,
             },
-            ["stop_signal"],
+            ["severe_pain_now", "stop_signal", "limp_with_pain"],
         ),
         # not answered: suspected grade 3 is not guessed either way
         (
@@ -295,7 +295,7 @@ def report(**fields) -> CheckInReport:
                 "walking_minutes": 0,
                 "walks_without_limp": None,
             },
-            ["stop_signal"],
+            ["severe_pain_now", "stop_signal"],
         ),
         (
             {
@@ -304,7 +304,7 @@ def report(**fields) -> CheckInReport:
                 "walking_minutes": 0,
                 "walks_without_limp": False,
             },
-            [],
+            ["suspected_grade_3", "severe_pain_now"],
         ),
         (
             {
@@ -315,7 +315,7 @@ def report(**fields) -> CheckInReport:
                 "walks_without_limp": False,
                 "next_day_pain": True,
             },
-            ["suspected_grade_3", "stop_signal", "next_day_pain"],
+            ["suspected_grade_3", "severe_pain_now", "stop_signal", "next_day_pain"],
         ),
     ],
 )

@@ -22,7 +22,7 @@ def test_patient_reads_own_assessments_in_plain_english(api, patient, full_recor
     assert body["patient"]["id"] == patient.id
     (assessment,) = body["assessments"]
     assert assessment["grade"] == 2
-    assert assessment["grade_text"] == "Grade 2: a partial tear of the muscle."
+    assert assessment["grade_text"] == "Grade 2: substantial tears in the muscle fibres."
     assert assessment["phase"] == "acute"
     assert assessment["phase_text"].startswith("Acute")
     onset = full_record["assessment"].episode.onset_date
@@ -37,7 +37,7 @@ def test_a_dutch_patient_reads_dutch(api, patient, full_record):
     body = api(patient.user).get("/api/v1/me/record/").json()
     assert body["language"] == "nl"
     assert body["assessments"][0]["grade_text"].startswith("Graad 2")
-    assert body["assessments"][0]["red_flags"][0]["text"].startswith("Een hoorbare knap")
+    assert body["assessments"][0]["red_flags"][0]["text"].startswith("Een hoorbare knak")
     assert body["programs"][0]["step_text"] == "Stap 2: pijnvermindering"
     advice = body["check_ins"][0]["advice"][0]["text"]
     assert "fysiotherapeut" in advice or "Dank je" in advice
