@@ -4,6 +4,8 @@ services (the cancel action), so history and events are never skipped."""
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from bookings.models import (
     Appointment,
@@ -14,7 +16,7 @@ from bookings.models import (
     ScheduleException,
     WorkingHours,
 )
-from bookings.selectors import appointment_filter_for
+from bookings.selectors import appointment_filter_for, cancel_note_readable_by
 from bookings.services.appointments import appointment_cancel
 from clinic.admin_scope import CLINIC_WIDE, LocationScopedAdminMixin, by_location
 from clinic.admin_views import ReadOnlyInline
@@ -63,9 +65,25 @@ class ScheduleExceptionAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
 
 
+def _note_exists(text: str) -> str:
+    return gettext("yes") if text else gettext("no")
+
+
 class AppointmentChangeInline(ReadOnlyInline):
     model = AppointmentChange
     fields = ["action", "actor", "at", "previous_start", "reason", "note"]
+
+    def get_fields(self, request, obj=None):
+        if cancel_note_readable_by(request.user):
+            return self.fields
+        return [f if f != "note" else "has_note" for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "has_note"]
+
+    @admin.display(description=_("note given"))
+    def has_note(self, obj):
+        return _note_exists(obj.note)
 
 
 @admin.action(description="Cancel the selected appointments (reason: other)")
@@ -104,7 +122,17 @@ class AppointmentAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["patient__last_name", "patient__first_name"]
     inlines = [AppointmentChangeInline]
     actions = [cancel_appointments]
-    readonly_fields = [f.name for f in Appointment._meta.fields]
+    readonly_fields = [f.name for f in Appointment._meta.fields] + ["has_cancel_note"]
+
+    def get_fields(self, request, obj=None):
+        fields = [f.name for f in Appointment._meta.fields]
+        if cancel_note_readable_by(request.user):
+            return fields
+        return [f if f != "cancel_note" else "has_cancel_note" for f in fields]
+
+    @admin.display(description=_("cancel note given"))
+    def has_cancel_note(self, obj):
+        return _note_exists(obj.cancel_note)
 
     @admin.display(description="start", ordering="start")
     def local_start(self, obj):

@@ -17,6 +17,13 @@ from clinic.models import Clinician, Patient, Role, User
 from clinic.selectors import location_ids_of, patient_filter_for
 
 
+def cancel_note_readable_by(user: User) -> bool:
+    """A cancellation note is the patient's own words ("heard a snap, cannot walk"): clinical
+    text, so the front desk sees only that one exists. The one gate for the API, the staff
+    site and the admin."""
+    return user.role != Role.FRONT_DESK
+
+
 def appointment_filter_for(user: User) -> Q:
     """Patients: their own appointments. Staff: appointments at their locations, of
     patients they may see, and (clinicians) their own appointments anywhere."""

@@ -19,6 +19,7 @@ from bookings.models import (
     AppointmentType,
     CancelReason,
 )
+from bookings.selectors import cancel_note_readable_by
 from clinic.api.serializers import LocationSlugField, PatientReadable
 from clinic.models import Clinician
 from clinic.time import CLINIC_TZ
@@ -104,12 +105,38 @@ class AvailabilityPageSerializer(serializers.Serializer):
     results = SlotSerializer(many=True)
 
 
+def _may_read_notes(serializer) -> bool:
+    # No reader known, no note: a caller that forgets the context shows less, never more.
+    user = getattr(serializer.context.get("request"), "user", None)
+    return user is not None and user.is_authenticated and cancel_note_readable_by(user)
+
+
 class AppointmentChangeSerializer(PatientReadable, serializers.ModelSerializer):
     readable_as = "appointment_change"
+    note = serializers.SerializerMethodField(
+        help_text="The note given with the change; null for the front desk (clinical text)."
+    )
+    has_note = serializers.SerializerMethodField()
 
     class Meta:
         model = AppointmentChange
-        fields = ["action", "actor", "at", "previous_start", "previous_end", "reason", "note"]
+        fields = [
+            "action",
+            "actor",
+            "at",
+            "previous_start",
+            "previous_end",
+            "reason",
+            "note",
+            "has_note",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_note(self, obj) -> str | None:
+        return obj.note if _may_read_notes(self) else None
+
+    def get_has_note(self, obj) -> bool:
+        return bool(obj.note)
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -123,7 +150,19 @@ class AppointmentSerializer(serializers.ModelSerializer):
     cancel_reason = serializers.CharField(
         read_only=True, help_text="feeling_better, condition_worse, illness, other; or empty."
     )
+    cancel_note = serializers.SerializerMethodField(
+        help_text="The patient's or staff's note with the cancellation; null for the front "
+        "desk, which sees only has_cancel_note (the note is clinical text)."
+    )
+    has_cancel_note = serializers.SerializerMethodField()
     history = AppointmentChangeSerializer(source="changes", many=True, read_only=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_cancel_note(self, obj) -> str | None:
+        return obj.cancel_note if _may_read_notes(self) else None
+
+    def get_has_cancel_note(self, obj) -> bool:
+        return bool(obj.cancel_note)
 
     class Meta:
         model = Appointment
@@ -142,6 +181,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "series",
             "cancel_reason",
             "cancel_note",
+            "has_cancel_note",
             "cancelled_at",
             "created_at",
             "updated_at",

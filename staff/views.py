@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings.models import AppointmentType
-from bookings.selectors import appointment_types_list, appointments_visible_to
+from bookings.selectors import (
+    appointment_types_list,
+    appointments_visible_to,
+    cancel_note_readable_by,
+)
 from bookings.services.appointments import (
     appointment_book,
     appointment_cancel,
@@ -268,6 +272,7 @@ def appointment(request, pk):
         move_form=MoveForm(initial={"date": local.date(), "time": local.time()}),
         cancel_form=CancelForm(),
         has_started=appointment.start <= timezone.now(),
+        may_read_notes=cancel_note_readable_by(request.user),
         calendar_url=_calendar_url(day=local.date(), location=appointment.location_id),
     )
 

@@ -142,8 +142,10 @@ class AppointmentViewSet(
 
     def _respond(self, appointment, code=status.HTTP_200_OK) -> Response:
         appointment = self.get_queryset().get(pk=appointment.pk)
-        body = AppointmentSerializer(appointment, context=self.get_serializer_context()).data
-        return Response(body, status=code)
+        return Response(
+            AppointmentSerializer(appointment, context=self.get_serializer_context()).data,
+            status=code,
+        )
 
     @extend_schema(
         request=AppointmentBookSerializer,
@@ -178,10 +180,9 @@ class AppointmentViewSet(
         appointments = list(self.get_queryset().filter(series=series))
         for appointment in appointments:
             self.log_access(appointment, AccessAction.CREATE)
-        body = AppointmentSeriesSerializer(series).data
-        body["appointments"] = AppointmentSerializer(
-            appointments, many=True, context=self.get_serializer_context()
-        ).data
+        context = self.get_serializer_context()
+        body = AppointmentSeriesSerializer(series, context=context).data
+        body["appointments"] = AppointmentSerializer(appointments, many=True, context=context).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
