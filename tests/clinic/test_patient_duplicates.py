@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import yaml
 from django.urls import reverse
 
 from clinic.models import Patient
@@ -220,3 +221,18 @@ def test_renaming_into_another_patient_in_the_admin_is_a_form_error(
     assert confirmed.status_code == 302
     patient.refresh_from_db()
     assert patient.last_name == "De Vries" and patient.duplicate_confirmed_at is not None
+
+
+def test_the_openapi_document_offers_confirm_new_and_the_code(client):
+    document = yaml.safe_load(client.get("/api/schema/").content)
+    schemas = document["components"]["schemas"]
+    for name in ("PatientRequest", "PatchedPatientRequest"):
+        assert schemas[name]["properties"]["confirm_new"] == {
+            **schemas[name]["properties"]["confirm_new"],
+            "type": "boolean",
+            "writeOnly": True,
+        }
+    assert "confirm_new" not in schemas["Patient"]["properties"]
+    assert "possible_duplicate" in schemas["ErrorCode"]["x-known-values"]
+    for path, method in (("/api/v1/patients/", "post"), ("/api/v1/patients/{id}/", "patch")):
+        assert "possible_duplicate" in document["paths"][path][method]["x-error-codes"]
