@@ -332,7 +332,6 @@ class ReferSerializer(serializers.Serializer):
     to = serializers.ChoiceField(
         choices=ReferredTo.choices,
         required=False,
-        default="",
         help_text="Where the patient is referred: specialist or gp (optional).",
     )
 
@@ -560,7 +559,7 @@ class ProgramViewSet(
         program = self.get_object()
         data = self._input(ReferSerializer)
         program = services.program_refer(
-            program=program, by=request.user, reason=data["reason"], referred_to=data["to"]
+            program=program, by=request.user, reason=data["reason"], referred_to=data.get("to", "")
         )
         return self._respond(program)
 
