@@ -6,6 +6,7 @@ languages."""
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
 from escalations.models import Escalation
@@ -101,3 +102,15 @@ def test_the_clinician_can_say_where_a_referral_goes_through_the_api():
     in_record, program = _read_as_patient(world, "en")
     assert in_record["status_text"] == "Referred to the GP"
     assert "referred you to the GP" in program["closed_reason"]
+
+
+@pytest.mark.django_db
+def test_only_a_referred_program_names_where_it_referred_to():
+    """The database holds it for every path (admin, commands, a direct write)."""
+    world = World.build()
+    program = Program.objects.get(pk=world.ids["program"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Program.objects.filter(pk=program.pk).update(referred_to="gp")
+    program_refer(program=program, by=world.users["clinician"], reason="x", referred_to="gp")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Program.objects.filter(pk=program.pk).update(referred_to="dentist")
