@@ -252,3 +252,16 @@ def test_the_openapi_document_lists_the_floors_codes(client):
     patch = document["paths"]["/api/v1/rule-settings/{location}/"]["patch"]
     for code in ("rule_unknown", "severity_below_default", "exit_criteria_empty"):
         assert code in patch["x-error-codes"]
+
+
+def test_the_refusal_speaks_the_readers_language(api, manager):
+    response = api(manager).patch(
+        URL,
+        {"severities": {"suspected_grade_3": "normal"}},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "De ernst van suspected_grade_3 mag omhoog, nooit lager dan de standaard (urgent)."
+    )
