@@ -5,6 +5,7 @@ it. Every refusal holds through the API and through the admin, and writes nothin
 
 import pytest
 import yaml
+from django.db import IntegrityError, transaction
 
 from clinic.errors import InvalidInput
 from clinical_rules.models import RuleSetting, RuleSettingChange
@@ -265,3 +266,10 @@ def test_the_refusal_speaks_the_readers_language(api, manager):
     assert response.json()["detail"] == (
         "De ernst van suspected_grade_3 mag omhoog, nooit lager dan de standaard (urgent)."
     )
+
+
+@pytest.mark.parametrize(("name", "value"), LOOSENED)
+def test_the_database_refuses_a_threshold_past_domain_md(rotterdam, name, value):
+    """Whoever writes the row (a shell, a script), the bound holds."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RuleSetting.objects.create(location=rotterdam, name=name, value=value)
