@@ -18,7 +18,7 @@ else
 TEST_DATABASE_URL := $(TEST_POSTGRES_URL)
 endif
 
-.PHONY: install run test fuzz lint audit bench clean backup restore
+.PHONY: install run test test-fast fuzz lint audit bench clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: install $(SPECTRAL)
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
 	CACHE_URL=locmemcache:// API_RATE_USER=1000000/min API_RATE_ADDRESS=1000000/min \
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The edit-test loop: everything but the live drills and the browser tests (CI runs `make test`).
+test-fast:
+	$(MAKE) test PYTEST_ARGS='-m "not celery_live and not fault_live and not browser" $(PYTEST_ARGS)'
 
 # A copy of the database while the service runs (README, Operations): pg_dump -Fc on
 # PostgreSQL, the online backup API on SQLite. BACKUP=file chooses where.

@@ -19,7 +19,10 @@ from tests.world import next_weekday_at
 
 # serialized_rollback: the flush after each test would otherwise drop the migrated
 # locations and role groups that later tests rely on.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from tests.accounts.conftest import PASSWORD, enrol, totp_code
 from tests.factories import UserFactory
 
 pytestmark = [
+    pytest.mark.browser,
     # Locations come from a data migration: keep them across the flush of each test.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
