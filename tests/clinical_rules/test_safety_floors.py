@@ -12,8 +12,11 @@ from clinical_rules.models import RuleSetting, RuleSettingChange
 from clinical_rules.services import rule_settings_update
 from escalations.catalogue import DEFAULT_SEVERITY, SEVERITY_ORDER
 from escalations.models import RuleSeverity
-from escalations.services import rule_severities_update
+from escalations.selectors import severities_for
+from escalations.services import escalation_raise, rule_severities_update
 from programs.models import ExitCriteriaSetting
+from programs.rules import EXIT_CRITERIA
+from programs.selectors import exit_criteria_for
 from programs.services.rule_settings import exit_criteria_update
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +276,22 @@ def test_the_database_refuses_a_threshold_past_domain_md(rotterdam, name, value)
     """Whoever writes the row (a shell, a script), the bound holds."""
     with pytest.raises(IntegrityError), transaction.atomic():
         RuleSetting.objects.create(location=rotterdam, name=name, value=value)
+
+
+def test_a_lowered_severity_stored_before_the_floor_is_not_in_force(
+    rotterdam, manager, clinician, patient
+):
+    """A row written before the floor existed (or past the service) cannot lower a red
+    flag: a snap still opens an urgent escalation."""
+    RuleSeverity.objects.create(location=rotterdam, rule="suspected_grade_3", severity="normal")
+    RuleSeverity.objects.create(location=rotterdam, rule="missed_check_ins", severity="high")
+    in_force = severities_for(rotterdam.pk)
+    assert in_force["suspected_grade_3"] == "urgent"
+    assert in_force["missed_check_ins"] == "high"
+    escalation = escalation_raise(patient=patient, rule="suspected_grade_3", reason="A snap.")
+    assert escalation.severity == "urgent"
+
+
+def test_empty_exit_criteria_stored_past_the_service_leave_the_default_in_force(rotterdam):
+    ExitCriteriaSetting.objects.create(location=rotterdam, step=2, criteria=[])
+    assert exit_criteria_for(rotterdam.pk)[2] == EXIT_CRITERIA[2]
