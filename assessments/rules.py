@@ -83,6 +83,13 @@ RETURN_TO_RUN: dict[int, tuple[tuple[int, str], tuple[int, str]]] = {
     2: ((4, "weeks"), (8, "weeks")),
     3: ((3, "months"), (6, "months")),
 }
+# Grades whose window is open-ended: grade 3 is "after 3–6 months or longer" (seed 000).
+RETURN_MAY_TAKE_LONGER = frozenset({3})
+
+
+def return_may_take_longer(grade: int | None) -> bool:
+    """Whether the grade's return-to-jogging window can run past its latest date."""
+    return grade in RETURN_MAY_TAKE_LONGER
 
 
 # --- Input checks (shared by the API serializer and the service) ---------------------------

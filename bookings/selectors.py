@@ -12,8 +12,11 @@ from bookings.models import (
     AppointmentStatus,
     AppointmentType,
     CalendarFeed,
+    ScheduleException,
+    WorkingHours,
 )
-from clinic.models import Clinician, Patient, Role, User
+from bookings.opening import Closure, OpeningHours, Shift
+from clinic.models import Clinician, Location, Patient, Role, User
 from clinic.selectors import location_ids_of, patient_filter_for
 
 
@@ -104,3 +107,25 @@ def calendar_feed_by_token_hash(token_hash: str) -> CalendarFeed | None:
 
 def calendar_feed_of(*, clinician: Clinician) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(clinician=clinician).first()
+
+
+def location_opening_hours(*, location_id: int) -> OpeningHours:
+    """The location's hours as its clinicians work them, and the time it or a clinician of
+    it is away (three queries)."""
+    timezone = Location.objects.values_list("timezone", flat=True).get(pk=location_id)
+    rows = list(
+        WorkingHours.objects.filter(location_id=location_id).values_list(
+            "clinician_id", "weekday", "starts_at", "ends_at", "valid_from", "valid_until"
+        )
+    )
+    clinicians = {row[0] for row in rows}
+    exceptions = ScheduleException.objects.filter(
+        Q(location_id=location_id, clinician__isnull=True)
+        | Q(clinician_id__in=clinicians, location__isnull=True)
+        | Q(clinician_id__in=clinicians, location_id=location_id)
+    ).values_list("starts_at", "ends_at", "clinician_id")
+    return OpeningHours(
+        timezone=timezone,
+        shifts=tuple(Shift(*row) for row in rows),
+        closures=tuple(Closure(*row) for row in exceptions),
+    )

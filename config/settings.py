@@ -286,6 +286,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "Step": "programs.models.Step",
         "ProgramStatus": "programs.models.ProgramStatus",
+        "ReferredTo": "programs.models.ReferredTo",
         "EscalationStatus": "escalations.models.EscalationStatus",
         "Severity": "escalations.models.Severity",
         "AppointmentStatus": "bookings.models.AppointmentStatus",

@@ -84,6 +84,13 @@ class ProgramStatus(models.TextChoices):
 OPEN_PROGRAM_STATUSES = (ProgramStatus.ACTIVE, ProgramStatus.PAUSED)
 
 
+class ReferredTo(models.TextChoices):
+    """Where a referred program sent the patient; empty when the clinician did not say."""
+
+    SPECIALIST = "specialist", _("a specialist")
+    GP = "gp", _("the GP")
+
+
 class Program(models.Model):
     """A patient's way through the five steps, led by one clinician."""
 
@@ -133,6 +140,14 @@ class Program(models.Model):
         help_text="Why the program was closed, e.g. the referral.",
         verbose_name=_("closed reason"),
     )
+    referred_to = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=ReferredTo.choices,
+        help_text="A referred program: specialist or gp (empty: not said).",
+        verbose_name=_("referred to"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -165,6 +180,12 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=Q(check_in_every_days__gte=1), name="program_check_in_every_day_or_more"
             ),
+            # Only a referred program names where it referred to, and only a known place.
+            models.CheckConstraint(
+                condition=Q(referred_to="")
+                | Q(status="referred", referred_to__in=["specialist", "gp"]),
+                name="program_referred_to_only_when_referred",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -173,6 +194,14 @@ class Program(models.Model):
     @property
     def step_name(self) -> str:
         return Step(self.step).label
+
+    @property
+    def status_words(self) -> str:
+        """The key of the status's plain words: a referral names where to when it is known
+        (``referred_gp``, ``referred_specialist``)."""
+        if self.status == ProgramStatus.REFERRED and self.referred_to:
+            return f"referred_{self.referred_to}"
+        return self.status
 
 
 class TransitionKind(models.TextChoices):

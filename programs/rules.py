@@ -20,9 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 from assessments.rules import clearly_lower
+from bookings.opening import Opening
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
 from escalations.catalogue import EscalationRule
 from programs.codes import ProgramErrorCode
@@ -757,16 +758,22 @@ KEEP_GOING = "keep_going"
 UNDER_REVIEW = "under_review"
 
 ADVICE: dict[str, dict[str, str]] = {
+    # When the location's opening hours are known, ``suspected_grade_3_advice`` says when
+    # someone will call; this is the text without them (it promises no time).
     SUSPECTED_GRADE_3: {
         "en": (
             "Severe sharp pain and not being able to walk can mean a serious tear. Rest the "
             "leg and do not train. Your physiotherapist has been alerted and will contact "
-            "you today; if you cannot wait, call the clinic or your GP."
+            "you as soon as the clinic is open. Meanwhile, with severe pain or if you cannot "
+            "walk, call your GP, or outside office hours the GP's out-of-hours service "
+            "(huisartsenpost); in an emergency, call 112."
         ),
         "nl": (
             "Hevige, scherpe pijn en niet kunnen lopen kan wijzen op een ernstige scheur. "
             "Laat het been rusten en train niet. Je fysiotherapeut is gewaarschuwd en neemt "
-            "vandaag contact met je op; kun je niet wachten, bel dan de praktijk of je huisarts."
+            "contact met je op zodra de praktijk open is. Heb je intussen hevige pijn of kun "
+            "je niet lopen, bel dan je huisarts, of buiten kantoortijden de huisartsenpost; "
+            "bel in een noodgeval 112."
         ),
     },
     SEVERE_PAIN_NOW: {
@@ -955,9 +962,85 @@ def advice_codes_for(alert_codes: Sequence[str], *, escalation_standing: bool = 
     return [KEEP_GOING] if not alert_codes and not escalation_standing else [UNDER_REVIEW]
 
 
-def advice_texts(codes: Sequence[str], language: str) -> list[dict[str, str]]:
+def _day_name(day: datetime.date, today: datetime.date) -> str:
+    names = [
+        gettext("Monday"),
+        gettext("Tuesday"),
+        gettext("Wednesday"),
+        gettext("Thursday"),
+        gettext("Friday"),
+        gettext("Saturday"),
+        gettext("Sunday"),
+    ]
+    name = names[day.weekday()]
+    # Within a week the weekday is unambiguous; further ahead (a holiday) the date is added.
+    return name if (day - today).days < 7 else f"{name} {day.isoformat()}"
+
+
+def suspected_grade_3_advice(language: str, opening: Opening, *, now: datetime.datetime) -> str:
+    """The suspected-grade-3 advice, honest about when someone calls: "today" only while the
+    location is open (``opening`` at ``now``), else the next opening day and time in clinic
+    time; and always what to do meanwhile (the GP, the huisartsenpost, 112)."""
     lang = language if language in ("nl", "en") else "en"
-    return [{"code": code, "text": ADVICE[code][lang]} for code in codes if code in ADVICE]
+    if not opening.open_now and opening.at is None:
+        return ADVICE[SUSPECTED_GRADE_3][lang]
+    with override(lang):
+        parts = [
+            gettext(
+                "Severe sharp pain and not being able to walk can mean a serious tear. Rest "
+                "the leg and do not train."
+            )
+        ]
+        if opening.open_now:
+            parts.append(
+                gettext("Your physiotherapist has been alerted and will contact you today.")
+            )
+        else:
+            today = now.astimezone(opening.at.tzinfo).date()
+            time = opening.at.strftime("%H:%M")
+            if opening.at.date() == today:
+                parts.append(
+                    gettext(
+                        "Your physiotherapist has been alerted and will contact you today from "
+                        "%(time)s, when the clinic opens."
+                    )
+                    % {"time": time}
+                )
+            else:
+                parts.append(
+                    gettext(
+                        "Your physiotherapist has been alerted and will contact you on %(day)s "
+                        "from %(time)s, when the clinic opens."
+                    )
+                    % {"day": _day_name(opening.at.date(), today), "time": time}
+                )
+        parts.append(
+            gettext(
+                "Meanwhile, with severe pain or if you cannot walk, call your GP, or outside "
+                "office hours the GP's out-of-hours service (huisartsenpost); in an "
+                "emergency, call 112."
+            )
+        )
+        return " ".join(parts)
+
+
+def advice_texts(
+    codes: Sequence[str],
+    language: str,
+    *,
+    opening: Opening | None = None,
+    now: datetime.datetime | None = None,
+) -> list[dict[str, str]]:
+    """The advice for ``codes``; ``opening`` (the location at ``now``, the check-in's time)
+    lets the suspected-grade-3 advice say when someone will call."""
+    lang = language if language in ("nl", "en") else "en"
+
+    def text(code: str) -> str:
+        if code == SUSPECTED_GRADE_3 and opening is not None and now is not None:
+            return suspected_grade_3_advice(lang, opening, now=now)
+        return ADVICE[code][lang]
+
+    return [{"code": code, "text": text(code)} for code in codes if code in ADVICE]
 
 
 def advice_for(

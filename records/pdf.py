@@ -64,7 +64,7 @@ def record_pdf(patient: Patient) -> bytes:
             f"{escape(wording.say(wording.SIDE, a.episode.side, lang))}</b>",
             escape(wording.say(wording.GRADE, a.grade, lang)),
             escape(wording.say(wording.PHASE, phase, lang)),
-            escape(wording.return_to_jog_text(window, lang)),
+            escape(wording.return_to_jog_text(window, lang, grade=a.grade)),
         ]
         if a.red_flags:
             flags = "; ".join(wording.say(wording.RED_FLAG, f, lang) for f in a.red_flags)
@@ -79,7 +79,7 @@ def record_pdf(patient: Patient) -> bytes:
     for p in programs:
         lines = [
             f"<b>{escape(wording.say(wording.STEP, p.step, lang))} · "
-            f"{escape(wording.say(wording.PROGRAM_STATUS, p.status, lang))}</b> "
+            f"{escape(wording.say(wording.PROGRAM_STATUS, p.status_words, lang))}</b> "
             f"({escape(label('started', at=_when(p.started_at)))})"
         ]
         for change in p.transitions.all():

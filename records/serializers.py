@@ -82,7 +82,9 @@ class RecordAssessmentSerializer(_InLanguage, serializers.ModelSerializer):
         return DateWindowSerializer(window).data if window else None
 
     def get_return_to_jog_text(self, assessment: Assessment) -> str:
-        return wording.return_to_jog_text(self._window(assessment), self.language)
+        return wording.return_to_jog_text(
+            self._window(assessment), self.language, grade=assessment.grade
+        )
 
     @extend_schema_field(RedFlagSerializer(many=True))
     def get_red_flags(self, assessment: Assessment) -> list[dict[str, str]]:
@@ -107,7 +109,7 @@ class RecordProgramSerializer(_InLanguage, serializers.ModelSerializer):
     step = serializers.IntegerField(help_text="1-5.")
     status = serializers.CharField(help_text="active, paused, completed or referred.")
     step_text = WordsField(wording.STEP, source="step")
-    status_text = WordsField(wording.PROGRAM_STATUS, source="status")
+    status_text = WordsField(wording.PROGRAM_STATUS, source="status_words")
     history = serializers.SerializerMethodField()
 
     class Meta:

@@ -12,6 +12,8 @@ from datetime import date
 from django.utils.translation import gettext, override, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from assessments import rules as assessment_rules
+
 LANGUAGES = ("nl", "en")
 
 GRADE = {
@@ -54,7 +56,10 @@ PROGRAM_STATUS = {
     "active": _("Under way"),
     "paused": _("Paused"),
     "completed": _("Completed"),
-    "referred": _("Referred to a specialist"),
+    # A referral says where to when the clinician said so (``Program.status_words``).
+    "referred": _("Referred for further care"),
+    "referred_specialist": _("Referred to a specialist"),
+    "referred_gp": _("Referred to the GP"),
 }
 
 ESCALATION_STATUS = {
@@ -114,16 +119,31 @@ def say(table: dict, key, language: str, *, default: str = "") -> str:
         return str(text)
 
 
-def return_to_jog_text(window: dict[str, date] | None, language: str) -> str:
+def return_to_jog_text(window: dict[str, date] | None, language: str, *, grade: int | None) -> str:
+    """The grade's typical window for light jogging; for a grade whose window is open-ended
+    (grade 3: "3–6 months or longer", seed 000) the text says so."""
     with override(language_of(language)):
         if window is None:
             return gettext(
                 "When you can start jogging again depends on the grade, which is not known yet."
             )
-        return gettext(
-            "Light jogging is usually possible again between %(earliest)s and %(latest)s, "
-            "once walking, hopping and sprint drills are pain-free."
-        ) % {"earliest": window["earliest"].isoformat(), "latest": window["latest"].isoformat()}
+        dates = {"earliest": window["earliest"].isoformat(), "latest": window["latest"].isoformat()}
+        if assessment_rules.return_may_take_longer(grade):
+            return (
+                gettext(
+                    "Light jogging is usually possible again 3–6 months or longer after the "
+                    "injury: between %(earliest)s and %(latest)s or later, once walking, "
+                    "hopping and sprint drills are pain-free."
+                )
+                % dates
+            )
+        return (
+            gettext(
+                "Light jogging is usually possible again between %(earliest)s and %(latest)s, "
+                "once walking, hopping and sprint drills are pain-free."
+            )
+            % dates
+        )
 
 
 # Headings and labels of the PDF copy.

@@ -12,6 +12,8 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from bookings.opening import Opening, opening_at
+from bookings.selectors import location_opening_hours
 from clinic.api.access_log import AccessLoggedMixin
 from clinic.api.authentication import reader_language
 from clinic.api.filters import ClinicFilterSet, InstantFilter
@@ -152,10 +154,25 @@ class CheckInSerializer(serializers.ModelSerializer):
     def get_advice(self, check_in: CheckIn) -> list[dict[str, str]]:
         """The advice the patient was given, in the reader's language (a patient's is on
         their record)."""
+        codes = check_in.advice_codes or rules.advice_codes_for(check_in.alerts)
+        opening = None
+        if rules.SUSPECTED_GRADE_3 in codes:
+            opening = self._opening_at(check_in)
         return rules.advice_texts(
-            check_in.advice_codes or rules.advice_codes_for(check_in.alerts),
+            codes,
             reader_language(self.context.get("request")),
+            opening=opening,
+            now=check_in.submitted_at,
         )
+
+    def _opening_at(self, check_in: CheckIn) -> Opening:
+        """Whether the patient's location was open when they checked in, else when it next
+        opened: the hours are read once per location and answer (three queries)."""
+        cache = self.context.setdefault("_opening_hours", {})
+        location_id = check_in.patient.location_id
+        if location_id not in cache:
+            cache[location_id] = location_opening_hours(location_id=location_id)
+        return opening_at(cache[location_id], check_in.submitted_at)
 
     @extend_schema_field(NotAnsweredSerializer(many=True))
     def get_not_answered(self, check_in: CheckIn) -> list[dict[str, object]]:

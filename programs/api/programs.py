@@ -34,6 +34,7 @@ from programs.models import (
     PrescriptionLoadChange,
     Program,
     ProgramStatus,
+    ReferredTo,
     Step,
     StepTransition,
 )
@@ -133,6 +134,12 @@ def closed_in_plain_words(program: Program) -> str:
     if program.status == ProgramStatus.COMPLETED:
         return gettext("You completed the program.")
     if program.status == ProgramStatus.REFERRED:
+        if program.referred_to == ReferredTo.GP:
+            return gettext("Your physiotherapist referred you to the GP; they will tell you more.")
+        if program.referred_to == ReferredTo.SPECIALIST:
+            return gettext(
+                "Your physiotherapist referred you to a specialist; they will tell you more."
+            )
         return gettext(
             "Your physiotherapist referred you for further care; they will tell you more."
         )
@@ -322,6 +329,11 @@ class RebaseSerializer(serializers.Serializer):
 
 class ReferSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+    to = serializers.ChoiceField(
+        choices=ReferredTo.choices,
+        required=False,
+        help_text="Where the patient is referred: specialist or gp (optional).",
+    )
 
 
 class DosageSerializer(serializers.Serializer):
@@ -546,7 +558,9 @@ class ProgramViewSet(
         """Close the program as referred (e.g. to a specialist); the reason is required."""
         program = self.get_object()
         data = self._input(ReferSerializer)
-        program = services.program_refer(program=program, by=request.user, reason=data["reason"])
+        program = services.program_refer(
+            program=program, by=request.user, reason=data["reason"], referred_to=data.get("to", "")
+        )
         return self._respond(program)
 
     @extend_schema(request=PrescriptionAddSerializer, responses={201: PrescriptionSerializer})

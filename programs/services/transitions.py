@@ -37,6 +37,7 @@ from programs.models import (
     Prescription,
     Program,
     ProgramStatus,
+    ReferredTo,
     Step,
     StepTransition,
     TransitionKind,
@@ -346,7 +347,16 @@ def _close(program: Program, *, status: str, by: User, reason: str = "", follow_
     program.closed_at = timezone.now()
     program.closed_reason = reason
     program.follow_up = follow_up
-    program.save(update_fields=["status", "closed_at", "closed_reason", "follow_up", "updated_at"])
+    program.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "closed_reason",
+            "follow_up",
+            "referred_to",
+            "updated_at",
+        ]
+    )
     Prescription.objects.filter(program=program, is_active=True).update(is_active=False)
     events.program_closed.send(Program, program=program, actor=by)
     return program
@@ -446,6 +456,7 @@ def program_transition(
     follow_up: str = "",
     episode: InjuryEpisode | None = None,
     to_step: int | None = None,
+    referred_to: str = "",
 ) -> Program:
     """Apply ``action`` to the program under its row lock, or refuse it (409/400) with
     nothing written. The only function that changes a program's step, status or episode."""
@@ -453,6 +464,11 @@ def program_transition(
         reason = (reason or "").strip()
         if not reason:
             raise InvalidInput(gettext("Say why the patient is referred."), field="reason")
+        if referred_to and referred_to not in ReferredTo.values:
+            raise InvalidInput(
+                gettext("Choose one of %(choices)s.") % {"choices": ", ".join(ReferredTo.values)},
+                field="to",
+            )
     else:
         reason = _override_reason(reason, override)
     if action == Action.COMPLETE and follow_up and follow_up not in FOLLOW_UPS:
@@ -469,6 +485,7 @@ def program_transition(
     if action == Action.REFER:
         # Always possible while open, on hold or not: referring is how a clinician closes.
         _require_status(program, *OPEN_PROGRAM_STATUSES, doing=gettext("referred"))
+        program.referred_to = referred_to
         return _close(program, status=ProgramStatus.REFERRED, by=by, reason=reason)
     if action == Action.PAUSE:
         _require_status(program, ProgramStatus.ACTIVE, doing=gettext("paused"))
@@ -531,9 +548,12 @@ def program_complete(
     )
 
 
-def program_refer(*, program: Program, by: User, reason: str) -> Program:
-    """Close as referred (e.g. to a specialist); the reason is required."""
-    return program_transition(program=program, action=Action.REFER, by=by, reason=reason)
+def program_refer(*, program: Program, by: User, reason: str, referred_to: str = "") -> Program:
+    """Close as referred (``referred_to``: specialist, gp or not said); the reason is
+    required."""
+    return program_transition(
+        program=program, action=Action.REFER, by=by, reason=reason, referred_to=referred_to
+    )
 
 
 def program_rebase(
@@ -559,10 +579,12 @@ def program_refer_after_escalation(*, escalation, by: User) -> Program | None:
     ).first()
     if program is None:
         return None
-    who = "a specialist" if escalation.outcome == "referred_specialist" else "the GP"
+    specialist = escalation.outcome == "referred_specialist"
+    who = "a specialist" if specialist else "the GP"
     return program_refer(
         program=program,
         by=by,
+        referred_to=ReferredTo.SPECIALIST if specialist else ReferredTo.GP,
         reason=(
             f"Referred to {who} ({escalation.rule}, escalation {escalation.pk}): "
             f"{escalation.resolution_note}"

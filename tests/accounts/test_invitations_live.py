@@ -113,7 +113,13 @@ def test_invite_then_activate_then_sign_in_and_the_desk_never_sees_the_token(
     assert sign_in(APIClient(), "emma.degroot@example.nl", NEW_PASSWORD).status_code == 200
     assert list(
         AuthEvent.objects.filter(patient=new_patient).order_by("id").values_list("kind", "actor")
-    ) == [(AuthEventKind.INVITATION_SENT, front_desk.id), (AuthEventKind.ACCOUNT_ACTIVATED, None)]
+    ) == [
+        (AuthEventKind.INVITATION_SENT, front_desk.id),
+        (AuthEventKind.ACCOUNT_ACTIVATED, None),
+        # Every door into an account records its sign-ins (accounts/signin.py).
+        (AuthEventKind.SIGN_IN_SUCCEEDED, None),
+        (AuthEventKind.SIGN_IN_SUCCEEDED, None),
+    ]
 
 
 def test_a_revoked_an_expired_and_an_unknown_invitation_are_refused_and_change_nothing(
@@ -184,7 +190,13 @@ def test_a_reset_answers_the_same_for_a_known_and_an_unknown_address_and_signs_o
     assert reused.json()["code"] == "password_reset_invalid"
     kinds = list(AuthEvent.objects.order_by("id").values_list("kind", "user"))
     assert kinds == [
+        (AuthEventKind.SIGN_IN_SUCCEEDED, patient.user_id),  # the phone, before the reset
         (AuthEventKind.PASSWORD_RESET_REQUESTED, patient.user_id),
         (AuthEventKind.PASSWORD_RESET_REQUESTED, None),
         (AuthEventKind.PASSWORD_RESET, patient.user_id),
+        # The reset confirm is a door of the sign-in policy: its success, the sign-in with
+        # the new password, and the reused link's refusal are each recorded.
+        (AuthEventKind.SIGN_IN_SUCCEEDED, patient.user_id),
+        (AuthEventKind.SIGN_IN_SUCCEEDED, patient.user_id),
+        (AuthEventKind.SIGN_IN_FAILED, patient.user_id),
     ]
