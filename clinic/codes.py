@@ -40,3 +40,9 @@ class ClinicErrorCode(models.TextChoices):
         "rule_settings_inconsistent",
         "A location's thresholds would contradict each other",
     )
+    RULE_UNKNOWN = "rule_unknown", "No such rule (threshold, escalating rule or step)"
+    SEVERITY_BELOW_DEFAULT = (
+        "severity_below_default",
+        "A red flag's severity may be raised at a location, never lowered below its default",
+    )
+    EXIT_CRITERIA_EMPTY = "exit_criteria_empty", "A step cannot be left without any criterion"

@@ -1,12 +1,24 @@
 """A location's own values for the clinical thresholds, and the audit of every change."""
 
+import functools
+import operator
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Location
-from clinical_rules.thresholds import SETTING_NAMES
+from clinical_rules.thresholds import SETTING_NAMES, SETTINGS
+
+
+def _within_bounds() -> models.Q:
+    """Each threshold's value within its bounds (``thresholds.py``, from DOMAIN.md)."""
+    bounds = [
+        models.Q(name=name, value__gte=f.metadata["minimum"], value__lte=f.metadata["maximum"])
+        for name, f in SETTINGS.items()
+    ]
+    return functools.reduce(operator.or_, bounds)
 
 
 class LocationRuleValue(models.Model):
@@ -44,7 +56,11 @@ class RuleSetting(LocationRuleValue):
         verbose_name_plural = _("rule settings")
         ordering = ["location", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["location", "name"], name="one_rule_setting_per_name")
+            models.UniqueConstraint(fields=["location", "name"], name="one_rule_setting_per_name"),
+            # The safety floors hold whoever writes: a bound changes with a migration.
+            models.CheckConstraint(
+                condition=_within_bounds(), name="rule_setting_within_domain_bounds"
+            ),
         ]
 
     def __str__(self) -> str:

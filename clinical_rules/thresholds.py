@@ -74,7 +74,8 @@ class RuleSettings:
         7,
         unit="score 0-10",
         minimum=1,
-        maximum=10,
+        # A threshold of 10 would flag only the worst pain there is: never looser than 9.
+        maximum=9,
         domain="Pain vs discomfort: sharp, stabbing, increases during activity → a stop signal.",
         explanation=_(
             "Pain during activity at or above this score is flagged, whatever its character."
@@ -84,7 +85,8 @@ class RuleSettings:
         8,
         unit="score 0-10",
         minimum=1,
-        maximum=10,
+        # Grade 3 is "severe pain": a rupture at pain 9 must not wait for a 10.
+        maximum=9,
         domain="Immediate specialist referral: suspected grade 3 ... unable to walk.",
         explanation=_(
             "Sharp pain now at or above this score, not walking at all: suspected rupture."
@@ -110,15 +112,17 @@ class RuleSettings:
         28,
         unit="days since onset",
         minimum=14,
-        maximum=84,
+        # "longer than 4-6 weeks": shown for review by week 6 at the latest.
+        maximum=42,
         domain="Complaints lasting longer than 4-6 weeks without clear improvement.",
         explanation=_("From this many days after onset no clear improvement is shown for review."),
     )
     chronic_escalate_after_days: int = _setting(
         42,
         unit="days since onset",
+        # "longer than 4-6 weeks": escalated from week 4 to week 6, never later.
         minimum=28,
-        maximum=112,
+        maximum=42,
         domain="Complaints lasting longer than 4-6 weeks without clear improvement.",
         explanation=_("After this many days since onset no clear improvement opens an escalation."),
     )
@@ -176,7 +180,8 @@ class RuleSettings:
         10,
         unit="percent a week",
         minimum=0,
-        maximum=50,
+        # "at most 10% a week": a location may tighten the rule, never loosen it.
+        maximum=10,
         domain="Training load grows by at most 10% a week.",
         explanation=_(
             "Largest rise of weekly load per exercise and per category without an override."

@@ -55,10 +55,17 @@ def severity_rank() -> Case:
 
 
 def severities_for(location_id: int | None) -> dict[str, str]:
-    """The severity of every escalating rule at a location: its own over the defaults."""
+    """The severity of every escalating rule at a location: its own over the defaults, never
+    below the default (a row stored before the floor existed cannot lower a red flag)."""
     own = {}
     if location_id is not None:
         own = dict(
             RuleSeverity.objects.filter(location_id=location_id).values_list("rule", "severity")
         )
-    return {**DEFAULT_SEVERITY, **own}
+    return {
+        rule: min(
+            (default, own.get(rule, default)),
+            key=lambda s: SEVERITY_ORDER.index(s) if s in SEVERITY_ORDER else len(SEVERITY_ORDER),
+        )
+        for rule, default in DEFAULT_SEVERITY.items()
+    }

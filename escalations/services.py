@@ -7,15 +7,16 @@ from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from clinic import events
+from clinic.codes import ClinicErrorCode
 from clinic.errors import Conflict, InvalidInput
 from clinic.models import Location, Patient, User
 from clinical_rules.models import RuleSettingChange
 from clinical_rules.services import LocationRuleRows
 from clinical_rules.thresholds import DEFAULTS, RuleSettings
-from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES
+from escalations.catalogue import DEFAULT_SEVERITY, ESCALATION_RULES, SEVERITY_ORDER
 from escalations.codes import EscalationErrorCode
 from escalations.models import (
     UNRESOLVED,
@@ -33,9 +34,39 @@ from escalations.selectors import severities_for
 REOPENING_SEVERITIES = (Severity.URGENT, Severity.HIGH)
 # Closing these needs an outcome and a note (API.md, "Second wave").
 DOCUMENTED_SEVERITIES = (Severity.URGENT, Severity.HIGH)
+
+
+def severity_floor_check(rule: str, severity: object) -> None:
+    """A location may raise a rule's severity, never lower it below the clinic's default
+    (DOMAIN.md's red flags stay urgent or high): the safety floor."""
+    if severity not in Severity.values:
+        raise InvalidInput(
+            gettext("Choose one of %(choices)s.") % {"choices": ", ".join(Severity.values)},
+            field=rule,
+        )
+    default = DEFAULT_SEVERITY[rule]
+    if SEVERITY_ORDER.index(severity) > SEVERITY_ORDER.index(default):
+        raise InvalidInput(
+            gettext(
+                "The severity of %(rule)s may be raised, never lowered below its default "
+                "(%(default)s)."
+            )
+            % {"rule": rule, "default": default},
+            field=rule,
+            code=ClinicErrorCode.SEVERITY_BELOW_DEFAULT,
+            extra={"rule": rule, "default": str(default), "severity": str(severity)},
+        )
+
+
 # A location's own severities (``rule_severities_update``).
 SEVERITY_ROWS = LocationRuleRows(
-    RuleSeverity, key="rule", field="severity", audit_prefix="severity:"
+    RuleSeverity,
+    key="rule",
+    field="severity",
+    rules=DEFAULT_SEVERITY,
+    unknown=gettext_noop("%(rule)s opens no escalation."),
+    check=severity_floor_check,
+    audit_prefix="severity:",
 )
 
 
@@ -230,10 +261,5 @@ def rule_severities_update(
 ) -> list[RuleSettingChange]:
     """Set the severity of escalating rules at a location; ``None`` returns one to the
     clinic's default. Audited like the thresholds (name ``severity:<rule>``). Only new
-    escalations take the new severity."""
-    for rule, severity in values.items():
-        if rule not in DEFAULT_SEVERITY:
-            raise InvalidInput(f"{rule!r} opens no escalation.", field=rule)
-        if severity is not None and severity not in Severity.values:
-            raise InvalidInput(f"Choose one of {', '.join(Severity.values)}.", field=rule)
+    escalations take the new severity; none goes below its default (``SEVERITY_ROWS``)."""
     return SEVERITY_ROWS.write(location=location, values=values, by=by)

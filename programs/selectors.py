@@ -322,5 +322,6 @@ def exit_criteria_for(location_id: int | None) -> dict[int, tuple[str, ...]]:
         for step, codes in ExitCriteriaSetting.objects.filter(location_id=location_id).values_list(
             "step", "criteria"
         ):
-            criteria[step] = tuple(codes)
+            if codes:  # a step is never left on no criterion at all, whatever is stored
+                criteria[step] = tuple(codes)
     return criteria

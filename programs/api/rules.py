@@ -5,6 +5,7 @@ It lives in programs, the app that may read every rule's home."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from clinic.api.permissions import CLINICAL, RoleAllowed
 from clinic.api.serializers import validated
+from clinic.codes import ClinicErrorCode
 from clinic.models import Location, Role
 from clinic.selectors import location_ids_of
 from clinical_rules.models import RuleSettingChange
@@ -177,7 +179,18 @@ class RuleSettingsSerializer(serializers.Serializer):
     changes = RuleSettingChangeSerializer(many=True, help_text="Newest first (at most 100).")
 
 
-class ThresholdValuesSerializer(serializers.Serializer):
+class RuleValuesSerializer(serializers.Serializer):
+    """Values by rule: a key that names no rule is kept as given, so the service refuses it
+    by name (400 ``rule_unknown``) and writes nothing, on every path alike."""
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        if isinstance(data, Mapping):
+            values.update({key: value for key, value in data.items() if key not in self.fields})
+        return values
+
+
+class ThresholdValuesSerializer(RuleValuesSerializer):
     """One optional field per threshold, within its bounds; null returns it to the default."""
 
     def get_fields(self):
@@ -193,7 +206,7 @@ class ThresholdValuesSerializer(serializers.Serializer):
         }
 
 
-class SeverityValuesSerializer(serializers.Serializer):
+class SeverityValuesSerializer(RuleValuesSerializer):
     """One optional field per escalating rule (``severities_to_default`` resets one)."""
 
     def get_fields(self):
@@ -203,7 +216,7 @@ class SeverityValuesSerializer(serializers.Serializer):
         }
 
 
-class ExitCriteriaValuesSerializer(serializers.Serializer):
+class ExitCriteriaValuesSerializer(RuleValuesSerializer):
     """Step (1-4) → the criteria that must hold to leave it; null returns to DOMAIN.md's."""
 
     def get_fields(self):
@@ -233,8 +246,10 @@ class RuleSettingsUpdateSerializer(serializers.Serializer):
             **dict(attrs.get("severities") or {}),
             **{rule: None for rule in attrs.get("severities_to_default") or []},
         }
+        # A step the service does not know keeps its key as sent, to be named in the 400.
         attrs["exit_criteria"] = {
-            int(step): codes for step, codes in (attrs.get("exit_criteria") or {}).items()
+            int(step) if str(step) in {str(s) for s in EXIT_CRITERIA} else step: codes
+            for step, codes in (attrs.get("exit_criteria") or {}).items()
         }
         return attrs
 
@@ -257,6 +272,17 @@ class RuleSettingsViewSet(
     lookup_url_kwarg = "location"
     lookup_value_regex = "[-a-z0-9]+"
     http_method_names = ["get", "patch", "head", "options"]
+    # The refusals of the rules' gate (clinical_rules.services.LocationRuleRows).
+    problem_codes = {
+        "partial_update": {
+            400: [
+                ClinicErrorCode.RULE_UNKNOWN,
+                ClinicErrorCode.SEVERITY_BELOW_DEFAULT,
+                ClinicErrorCode.EXIT_CRITERIA_EMPTY,
+            ],
+            409: [ClinicErrorCode.RULE_SETTINGS_INCONSISTENT],
+        }
+    }
     serializer_class = RuleSettingsSerializer
     pagination_class = None
 

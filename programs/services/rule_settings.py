@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
+from clinic.codes import ClinicErrorCode
 from clinic.errors import InvalidInput
 from clinic.models import Location, User
 from clinical_rules.models import RuleSettingChange
@@ -16,8 +18,34 @@ from escalations.services import rule_severities_update
 from programs.models import ExitCriteriaSetting
 from programs.rules import EXIT_CRITERIA, GATE_CRITERIA
 
+
+def exit_criteria_check(step: int, codes: object) -> None:
+    """Known criteria, and at least one: a step left with no criterion at all is an
+    override nobody wrote (DOMAIN.md: "A step is left when its exit criteria hold")."""
+    if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+        raise InvalidInput(gettext("Give a list of criteria."), field=str(step))
+    if not codes:
+        raise InvalidInput(
+            gettext("Step %(step)s needs at least one exit criterion.") % {"step": step},
+            field=str(step),
+            code=ClinicErrorCode.EXIT_CRITERIA_EMPTY,
+        )
+    unknown = [c for c in codes if c not in GATE_CRITERIA]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown criteria {', '.join(unknown)}; known: {', '.join(GATE_CRITERIA)}.",
+            field=str(step),
+        )
+
+
 EXIT_CRITERIA_ROWS = LocationRuleRows(
-    ExitCriteriaSetting, key="step", field="criteria", audit_prefix="exit_criteria:"
+    ExitCriteriaSetting,
+    key="step",
+    field="criteria",
+    rules=EXIT_CRITERIA,
+    unknown=gettext_noop("Step %(rule)s has no exit criteria (steps 1-4)."),
+    check=exit_criteria_check,
+    audit_prefix="exit_criteria:",
 )
 
 
@@ -26,16 +54,9 @@ def exit_criteria_update(
     *, location: Location, values: Mapping[int, list[str] | None], by: User
 ) -> list[RuleSettingChange]:
     """Set which criteria must hold to leave a step (1–4) at a location; ``None`` returns
-    to DOMAIN.md's suggestion. Audited as ``exit_criteria:<step>``."""
-    for step, codes in values.items():
-        if step not in EXIT_CRITERIA:
-            raise InvalidInput(f"Step {step} has no exit criteria (steps 1-4).", field=str(step))
-        unknown = [c for c in codes or [] if c not in GATE_CRITERIA]
-        if unknown:
-            raise InvalidInput(
-                f"Unknown criteria {', '.join(unknown)}; known: {', '.join(GATE_CRITERIA)}.",
-                field=str(step),
-            )
+    to DOMAIN.md's suggestion. Audited as ``exit_criteria:<step>``; ``EXIT_CRITERIA_ROWS``
+    refuses an unknown step, unknown criteria and an empty list."""
+    EXIT_CRITERIA_ROWS.refuse(values)
     unique = {
         step: list(dict.fromkeys(codes)) if codes is not None else None
         for step, codes in values.items()

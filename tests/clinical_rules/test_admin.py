@@ -3,6 +3,7 @@
 import pytest
 
 from clinical_rules.models import RuleSetting, RuleSettingChange
+from clinical_rules.services import rule_settings_update
 from escalations.models import RuleSeverity
 
 pytestmark = pytest.mark.django_db
@@ -44,21 +45,27 @@ def test_an_impossible_threshold_is_refused_in_the_form(admin_client, rotterdam)
         {"location": rotterdam.id, "name": "high_pain_during_activity", "value": 11},
     )
     assert response.status_code == 200  # the form again, with the error
-    assert b"from 1 to 10" in response.content
+    assert b"from 1 to 9" in response.content
     assert not RuleSettingChange.objects.exists()
 
 
-def test_thresholds_that_contradict_each_other_are_refused_in_the_form(admin_client, rotterdam):
+def test_thresholds_that_contradict_each_other_are_refused_in_the_form(
+    admin_client, manager, rotterdam
+):
     """The service's own refusal (a review after its escalation) is the form's error, not a
     server error, and nothing is written."""
+    rule_settings_update(location=rotterdam, values={"chronic_escalate_after_days": 35}, by=manager)
     response = admin_client.post(
         "/admin/clinical_rules/rulesetting/add/",
-        {"location": rotterdam.id, "name": "chronic_review_after_days", "value": 60},
+        {"location": rotterdam.id, "name": "chronic_review_after_days", "value": 40},
     )
     assert response.status_code == 200
     assert b"errornote" in response.content
-    assert not RuleSetting.objects.exists()
-    assert not RuleSettingChange.objects.exists()
+    assert b"must not be below chronic_review_after_days" in response.content
+    assert list(RuleSetting.objects.values_list("name", flat=True)) == [
+        "chronic_escalate_after_days"
+    ]
+    assert RuleSettingChange.objects.count() == 1
 
 
 def test_a_severity_for_an_unknown_rule_is_refused_in_the_form(admin_client, rotterdam):

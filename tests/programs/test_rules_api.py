@@ -99,7 +99,7 @@ def test_impossible_thresholds_are_400_and_change_nothing(api, manager, values):
 @pytest.mark.parametrize(
     "values",
     [
-        {"chronic_review_after_days": 50, "chronic_escalate_after_days": 45},
+        {"chronic_review_after_days": 40, "chronic_escalate_after_days": 35},
         {"strength_sessions_min": 5},  # above the max of 4
     ],
 )
@@ -112,7 +112,7 @@ def test_contradicting_thresholds_are_409_and_change_nothing(api, manager, value
     assert not RuleSettingChange.objects.exists()
 
 
-@pytest.mark.parametrize(("value", "status"), [(1, 200), (10, 200), (11, 400), (0, 400)])
+@pytest.mark.parametrize(("value", "status"), [(1, 200), (9, 200), (10, 400), (11, 400), (0, 400)])
 def test_threshold_bounds(api, manager, value, status):
     response = api(manager).patch(
         "/api/v1/rule-settings/rotterdam/",
@@ -237,12 +237,14 @@ def test_impossible_exit_criteria_are_400(api, manager, exit_criteria):
     assert not RuleSettingChange.objects.exists()
 
 
-def test_names_that_are_not_settings_change_nothing(api, manager):
-    # Like every body of this API, a field it does not know is left alone.
+def test_names_that_are_not_rules_are_400_and_change_nothing(api, manager):
+    # A rule key it does not know is named in a 400, never silently left alone.
     response = api(manager).patch(
         "/api/v1/rule-settings/rotterdam/",
         {"values": {"no_such_setting": 3}, "severities": {"next_day_pain": "high"}},
         format="json",
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json()["code"] == "rule_unknown"
+    assert "no_such_setting" in response.json()["errors"]
     assert not RuleSettingChange.objects.exists()
