@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -77,6 +78,23 @@ class ClinicianAdmin(LocationScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+class PatientAdminForm(forms.ModelForm):
+    # Not stored: ticked when the desk has checked that a patient with the same name and
+    # date of birth is another person (clinic.services.check_not_a_duplicate).
+    confirm_new = forms.BooleanField(
+        required=False,
+        label=_("Confirm new patient"),
+        help_text=_(
+            "Tick only after checking that a patient with the same name and date of birth "
+            "is a different person."
+        ),
+    )
+
+    class Meta:
+        model = Patient
+        fields = [*PATIENT_EDITABLE_FIELDS, "confirm_new"]
+
+
 @admin.register(Patient)
 class PatientAdmin(
     LocationScopedAdminMixin, AccessLoggedAdminMixin, ServiceWriteAdminMixin, admin.ModelAdmin
@@ -88,17 +106,27 @@ class PatientAdmin(
     staff_scope = by_patient()
     access_log_resource = "patient"
     access_log_patient = "pk"
-    fields = [*PATIENT_EDITABLE_FIELDS, "user"]
-    readonly_fields = ["user"]
+    form = PatientAdminForm
+    fields = [
+        *PATIENT_EDITABLE_FIELDS,
+        "confirm_new",
+        "user",
+        "duplicate_confirmed_by",
+        "duplicate_confirmed_at",
+    ]
+    readonly_fields = ["user", "duplicate_confirmed_by", "duplicate_confirmed_at"]
 
     def write(self, request, old, data: dict) -> Patient:
         values = {name: data[name] for name in PATIENT_EDITABLE_FIELDS if name in data}
+        confirm_new = bool(data.get("confirm_new"))
         if old is None:
-            return patient_register(registered_by=request.user, **values)
+            return patient_register(registered_by=request.user, confirm_new=confirm_new, **values)
         changed = {name: value for name, value in values.items() if getattr(old, name) != value}
         if not changed:
             return old
-        return patient_update(patient=old, updated_by=request.user, **changed)
+        return patient_update(
+            patient=old, updated_by=request.user, confirm_new=confirm_new, **changed
+        )
 
     list_display = ["last_name", "first_name", "date_of_birth", "location", "primary_clinician"]
     list_select_related = ["location", "primary_clinician__user"]

@@ -32,6 +32,10 @@ def registered_error_codes() -> dict[str, list[str]]:
 @error_codes("clinic")
 class ClinicErrorCode(models.TextChoices):
     LOCATION_NOT_ALLOWED = "location_not_allowed", "The user does not work at that location"
+    POSSIBLE_DUPLICATE = (
+        "possible_duplicate",
+        "A patient with the same name and date of birth exists; confirm_new registers anyway",
+    )
     RULE_SETTINGS_INCONSISTENT = (
         "rule_settings_inconsistent",
         "A location's thresholds would contradict each other",

@@ -154,6 +154,19 @@ class Patient(models.Model):
         help_text="The mobile-app account, if the patient has one.",
         verbose_name=_("user"),
     )
+    # Who confirmed, and when, that this is a new person although another patient has the
+    # same name and date of birth (``clinic.services.patient_register``); empty otherwise.
+    duplicate_confirmed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed as a new patient by"),
+    )
+    duplicate_confirmed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("confirmed as a new patient at")
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -165,6 +178,13 @@ class Patient(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(language__in=Language.values), name="patient_language_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    duplicate_confirmed_by__isnull=True, duplicate_confirmed_at__isnull=True
+                )
+                | Q(duplicate_confirmed_by__isnull=False, duplicate_confirmed_at__isnull=False),
+                name="patient_duplicate_confirmation_whole",
             ),
         ]
 

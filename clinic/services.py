@@ -7,11 +7,12 @@ from contextlib import nullcontext
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from clinic.codes import ClinicErrorCode
-from clinic.errors import InvalidInput, NotAllowed
+from clinic.errors import Conflict, InvalidInput, NotAllowed
 from clinic.models import (
     PATIENT_EDITABLE_FIELDS,
     AccessAction,
@@ -118,6 +119,72 @@ def _check_clinician_at(clinician: Clinician | None, location: Location) -> None
         )
 
 
+# Advisory-lock namespace (first key of pg_advisory_xact_lock) for one person's identity:
+# a name and date of birth.
+PATIENT_IDENTITY = 0x636C01
+
+
+def _identity(first_name: str, last_name: str) -> tuple[str, str]:
+    """A name as it is compared for duplicates: trimmed, case-folded."""
+    return first_name.strip().lower(), last_name.strip().lower()
+
+
+def _lock_identity(first_name: str, last_name: str, date_of_birth: date) -> None:
+    """Take this name and date of birth for the rest of the transaction, so that two
+    registrations of the same person check and insert one at a time (PostgreSQL: an
+    advisory lock on a hash of the identity; SQLite writes one transaction at a time)."""
+    if connection.vendor != "postgresql":
+        return
+    first, last = _identity(first_name, last_name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [PATIENT_IDENTITY, f"{first}\x1f{last}\x1f{date_of_birth.isoformat()}"],
+        )
+
+
+def check_not_a_duplicate(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    confirm_new: bool,
+    exclude: Patient | None = None,
+) -> bool:
+    """The one gate against a second record for the same person: another patient, at any
+    location, with the same first and last name (trimmed, any case) and date of birth is
+    refused with ``possible_duplicate``, naming the existing records (id and location
+    only), unless the caller confirms that this is a new person. Takes the identity's lock
+    first; returns whether a confirmation is to be recorded."""
+    _lock_identity(first_name, last_name, date_of_birth)
+    first, last = _identity(first_name, last_name)
+    same = (
+        Patient.objects.annotate(_first=Lower(Trim("first_name")), _last=Lower(Trim("last_name")))
+        .filter(_first=first, _last=last, date_of_birth=date_of_birth)
+        .select_related("location")
+        .order_by("id")
+    )
+    if exclude is not None and exclude.pk is not None:
+        same = same.exclude(pk=exclude.pk)
+    matches = list(same[:10])
+    if not matches:
+        return False
+    if confirm_new:
+        return True
+    first_match = matches[0]
+    existing = [{"id": patient.pk, "location": patient.location.slug} for patient in matches]
+    raise Conflict(
+        gettext(
+            "A patient with this name and date of birth is already registered (patient "
+            "%(id)s, %(location)s). If this is a different person, confirm that it is a "
+            "new patient."
+        )
+        % {"id": first_match.pk, "location": first_match.location.name},
+        code=ClinicErrorCode.POSSIBLE_DUPLICATE,
+        extra={"existing": existing[0], "duplicates": existing},
+    )
+
+
 @transaction.atomic
 def patient_register(
     *,
@@ -131,9 +198,19 @@ def patient_register(
     language: str = Language.DUTCH,
     primary_clinician: Clinician | None = None,
     user: User | None = None,
+    confirm_new: bool = False,
 ) -> Patient:
+    """A new patient. Another patient with the same name and date of birth is refused
+    (``possible_duplicate``) unless ``confirm_new``; then who confirmed it, and when, is
+    kept on the new record."""
     check_works_at(registered_by, location, refusal=NOT_YOUR_PATIENTS)
     _check_clinician_at(primary_clinician, location)
+    confirmed = check_not_a_duplicate(
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        confirm_new=confirm_new,
+    )
     patient = Patient(
         first_name=first_name,
         last_name=last_name,
@@ -145,13 +222,21 @@ def patient_register(
         primary_clinician=primary_clinician,
         user=user,
     )
+    if confirmed:
+        patient.duplicate_confirmed_by = registered_by
+        patient.duplicate_confirmed_at = timezone.now()
     patient.full_clean()
     patient.save()
     return patient
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, updated_by: User, **changes) -> Patient:
+def patient_update(
+    *, patient: Patient, updated_by: User, confirm_new: bool = False, **changes
+) -> Patient:
+    """Change a patient's administrative data. A new name or date of birth that makes the
+    record match another patient is refused (``possible_duplicate``) unless
+    ``confirm_new``; then the confirmation is kept on the record."""
     unknown = set(changes).difference(PATIENT_EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(
@@ -160,12 +245,25 @@ def patient_update(*, patient: Patient, updated_by: User, **changes) -> Patient:
         )
     if "location" in changes and changes["location"] != patient.location:
         check_works_at(updated_by, changes["location"], refusal=NOT_YOUR_PATIENTS)
+    identity_before = (*_identity(patient.first_name, patient.last_name), patient.date_of_birth)
     for field, value in changes.items():
         setattr(patient, field, value)
     if "location" in changes or "primary_clinician" in changes:
         _check_clinician_at(patient.primary_clinician, patient.location)
+    saved = [*changes, "updated_at"]
+    identity = (*_identity(patient.first_name, patient.last_name), patient.date_of_birth)
+    if identity != identity_before and check_not_a_duplicate(
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+        date_of_birth=patient.date_of_birth,
+        confirm_new=confirm_new,
+        exclude=patient,
+    ):
+        patient.duplicate_confirmed_by = updated_by
+        patient.duplicate_confirmed_at = timezone.now()
+        saved += ["duplicate_confirmed_by", "duplicate_confirmed_at"]
     patient.full_clean()
-    patient.save(update_fields=[*changes, "updated_at"])
+    patient.save(update_fields=saved)
     return patient
 
 
@@ -203,6 +301,7 @@ def staff_user_create(
 __all__ = [
     "AccessAction",
     "access_log_record",
+    "check_not_a_duplicate",
     "patient_register",
     "patient_update",
     "staff_user_create",

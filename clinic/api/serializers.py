@@ -152,6 +152,19 @@ class PatientSerializer(serializers.ModelSerializer):
     )
     has_app_account = serializers.SerializerMethodField()
     app_access = serializers.SerializerMethodField()
+    confirm_new = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="Register (or rename) the patient although another patient has the same "
+        "first name, last name and date of birth; without it that is a 409 "
+        "`possible_duplicate` naming the existing record. The confirmation is recorded.",
+    )
+    duplicate_confirmed_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When staff confirmed this is a new person despite a patient with the "
+        "same name and date of birth; null if never.",
+    )
 
     class Meta:
         model = Patient
@@ -160,6 +173,8 @@ class PatientSerializer(serializers.ModelSerializer):
             *PATIENT_EDITABLE_FIELDS,
             "has_app_account",
             "app_access",
+            "confirm_new",
+            "duplicate_confirmed_at",
             "created_at",
             "updated_at",
         ]

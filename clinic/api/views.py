@@ -25,6 +25,7 @@ from clinic.api.serializers import (
     MeSerializer,
     PatientSerializer,
 )
+from clinic.codes import ClinicErrorCode
 from clinic.models import AccessAction, Location, Patient, Role
 from clinic.selectors import (
     access_log_for_patient,
@@ -116,6 +117,10 @@ class PatientViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     access_log_resource = "patient"
     access_log_patient = "pk"
+    problem_codes = {
+        "create": {409: [ClinicErrorCode.POSSIBLE_DUPLICATE]},
+        "partial_update": {409: [ClinicErrorCode.POSSIBLE_DUPLICATE]},
+    }
 
     def get_queryset(self):
         return patients_visible_to(self.request.user)

@@ -63,6 +63,8 @@ def test_an_idempotency_key_belongs_to_one_user(api, front_desk, manager):
         "last_name": "Smit",
         "date_of_birth": "1970-01-01",
         "location": "rotterdam",
+        # The same person twice: the second is registered only as a confirmed new patient.
+        "confirm_new": True,
     }
     api(front_desk).post("/api/v1/patients/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same")
     api(manager).post("/api/v1/patients/", payload, format="json", HTTP_IDEMPOTENCY_KEY="same")
