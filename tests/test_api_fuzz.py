@@ -60,6 +60,10 @@ ALLOWED_REJECTIONS = {
     "email": "A password reset names an e-mail address or a username: one of the two.",
     "password": "A new password passes Django's password validators.",
     "new_password": "A new password passes Django's password validators.",
+    "severity_below_default": "A location may raise a red flag's severity, never lower it below "
+    "its DOMAIN.md default; the floor differs per rule, which no schema enum can say.",
+    "rule_unknown": "A rule setting names a rule the clinic has.",
+    "exit_criteria_empty": "A step keeps at least one exit criterion.",
 }
 
 
