@@ -366,6 +366,13 @@ class AppointmentChange(models.Model):
     def __str__(self) -> str:
         return f"{self.appointment_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def reason_text(self) -> str:
+        """A cancellation's reason in the reader's words; any other reason as it was written."""
+        if self.reason in CancelReason.values:
+            return str(CancelReason(self.reason).label)
+        return self.reason
+
 
 class CalendarFeed(models.Model):
     """A clinician's private iCalendar URL. Only a hash of the secret token is stored;

@@ -131,6 +131,11 @@ def test_move_cancel_and_no_show_use_the_services(client, home):
         "illness",
         "Flu",
     )
+    # The history names the reason in the reader's words, not by its code.
+    page = client.get(
+        reverse("staff:appointment", args=[appointment.pk]), HTTP_ACCEPT_LANGUAGE="nl"
+    ).content.decode()
+    assert "(Ziekte)" in page and "illness" not in page
     # Not started yet: the service's refusal is shown, nothing changes.
     response = client.post(reverse("staff:appointment_no_show", args=[appointment.pk]), follow=True)
     assert any("cancelled" in m for m in _messages(response)), _messages(response)
